@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# make            build fdtest, the dissectors and the captures under $(O)
+# make deps       install the Debian packages the build needs (as root)
+# make test       build and run every test
+# make pcaps      regenerate pcaps/*.pcap from their descriptions
+# V=1 echoes commands; O=DIR builds elsewhere; EXTRA_CFLAGS adds flags.
+
+PKG_CONFIG ?= pkg-config
+CLANG      ?= clang
+O          ?= build
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+
+PKGS       := libbpf libpcap jansson libcrypto
+TEST_PKGS  := cmocka
+
+# Debian packages behind every tool and library the build uses.
+DEB_PKGS   := make gcc pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev \
+	      libpcap-dev libjansson-dev libssl-dev libcmocka-dev \
+	      linux-libc-dev bpftool
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Make and the rules below must not fail on a missing package half-way:
+# say which one is missing, once, before anything is built.
+ifeq ($(filter deps help clean,$(MAKECMDGOALS)),)
+MISSING := $(shell for p in $(PKGS) $(TEST_PKGS); do \
+	$(PKG_CONFIG) --exists $$p 2>/dev/null || echo $$p; done)
+ifneq ($(MISSING),)
+$(error missing libraries: $(MISSING). Run 'make deps' as root, or: apt-get install $(DEB_PKGS))
+endif
+endif
+
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	      $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+# BPF objects see the kernel's uapi headers and libbpf's bpf_helpers.h;
+# the multiarch folder holds <asm/types.h>. Host CFLAGS never reach them.
+BPF_CFLAGS ?= -O2 -g -Wall -Werror
+BPF_INC    := -I/usr/include/$(shell $(CC) -dumpmachine) -Idissectors
+
+HARNESS_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c))
+HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(O)/%.o)
+LIB          := $(O)/libfdtest.a
+BIN          := $(O)/fdtest
+
+DISSECTORS   := $(patsubst dissectors/%.bpf.c,$(O)/dissectors/%.bpf.o,\
+		  $(wildcard dissectors/*.bpf.c))
+FIXTURES     := $(patsubst tests/fixtures/%.bpf.c,$(O)/tests/fixtures/%.bpf.o,\
+		  $(wildcard tests/fixtures/*.bpf.c))
+
+TEST_SRCS    := $(wildcard tests/test_*.c)
+TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
+
+.DELETE_ON_ERROR:
+.PHONY: all deps test check unit integration pcaps clean install uninstall help
+
+all: $(BIN) $(DISSECTORS)
+
+help:
+	@sed -n '3,7p' Makefile | sed 's/^# //'
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PKGS); \
+	else \
+		echo "make deps needs root. Run: sudo apt-get install $(DEB_PKGS)"; \
+		exit 1; \
+	fi
+
+$(O)/harness $(O)/dissectors $(O)/tests $(O)/tests/fixtures:
+	$(Q)mkdir -p $@
+
+$(O)/harness/%.o: harness/%.c | $(O)/harness
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(HARNESS_OBJS)
+	$(Q)$(AR) rcs $@ $^
+
+$(BIN): $(O)/harness/main.o $(LIB)
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/dissectors/%.bpf.o: dissectors/%.bpf.c | $(O)/dissectors
+	$(Q)$(CLANG) --target=bpf $(BPF_CFLAGS) $(BPF_INC) -MMD -MP -c $< -o $@
+
+$(O)/tests/fixtures/%.bpf.o: tests/fixtures/%.bpf.c | $(O)/tests/fixtures
+	$(Q)$(CLANG) --target=bpf $(BPF_CFLAGS) $(BPF_INC) -MMD -MP -c $< -o $@
+
+$(O)/tests/test_%: tests/test_%.c $(LIB) | $(O)/tests
+	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(EXTRA_CFLAGS) -Iharness -MMD -MP \
+		$< $(LIB) $(LDLIBS) $(TEST_LIBS) -o $@
+
+# The test binaries find the build through FDTEST_BUILD.
+unit integration: all $(FIXTURES) $(TEST_BINS)
+test check: all $(FIXTURES) $(TEST_BINS)
+	$(Q)O=$(O) tests/run-tests.sh
+
+clean:
+	$(Q)rm -rf $(O)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/fdtest
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/fdtest
+	install -m 0644 $(DISSECTORS) $(DESTDIR)$(PREFIX)/lib/fdtest/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/fdtest
+	rm -rf $(DESTDIR)$(PREFIX)/lib/fdtest
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Names shared by every stage: exit codes, starting states, input flags.
+ * Each table here has a twin in fdtest.c; they must agree.
+ */
+#ifndef FDTEST_H
+#define FDTEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The exit-code contract CI relies on (README, --help). */
+enum fdtest_exit {
+	FDTEST_EXIT_PASS = 0,	/* every checked case matched */
+	FDTEST_EXIT_FAIL = 1,	/* a mismatch, inconsistency, missing golden */
+	FDTEST_EXIT_USAGE = 2,	/* bad usage or bad input */
+	FDTEST_EXIT_ENV = 3,	/* no privilege, verifier, kernel lacks type */
+};
+
+/*
+ * The three starting states of a flow dissector (kernel docs,
+ * prog_flow_dissector.rst), in the order every run and golden uses.
+ */
+enum fdtest_state {
+	FDTEST_STATE_VLANLESS,
+	FDTEST_STATE_PRE_VLAN,
+	FDTEST_STATE_POST_VLAN,
+	FDTEST_STATE_COUNT,
+};
+
+#define FDTEST_STATES_ALL ((1u << FDTEST_STATE_COUNT) - 1)
+
+/* Input flags (uapi BPF_FLOW_DISSECTOR_F_*, since 5.4). */
+#define FDTEST_FLAG_PARSE_1ST_FRAG	0x1u
+#define FDTEST_FLAG_STOP_AT_FLOW_LABEL	0x2u
+#define FDTEST_FLAG_STOP_AT_ENCAP	0x4u
+#define FDTEST_FLAGS_KNOWN		0x7u
+
+/* Test-run input must be 14..4096 bytes (one page) or the kernel says EINVAL. */
+#define FDTEST_FRAME_MIN	14u
+#define FDTEST_FRAME_MAX	4096u
+
+/* Return codes of a flow dissector (uapi enum bpf_ret_code). */
+#define FDTEST_RET_OK		0u
+#define FDTEST_RET_DROP		2u
+#define FDTEST_RET_CONTINUE	129u	/* since 6.1 */
+
+const char *fdtest_state_name(enum fdtest_state state);
+/* Returns the state, or -EINVAL for an unknown name. */
+int fdtest_state_parse(const char *name);
+
+/* "BPF_OK", "BPF_DROP", "BPF_FLOW_DISSECTOR_CONTINUE", or NULL. */
+const char *fdtest_ret_name(uint32_t ret);
+/* Accepts a name above or a decimal number; 0 or -EINVAL. */
+int fdtest_ret_parse(const char *text, uint32_t *ret);
+
+/* One flag name ("PARSE_1ST_FRAG", ...) or NULL for an unknown bit. */
+const char *fdtest_flag_name(uint32_t bit);
+/* Parses "0x4", "4", "STOP_AT_ENCAP", "PARSE_1ST_FRAG|STOP_AT_ENCAP". */
+int fdtest_flags_parse(const char *text, uint32_t *flags);
+
+#endif /* FDTEST_H */
