@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Golden files: streaming reader, atomic writer (see golden.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "golden.h"
+
+struct golden_reader {
+	FILE *file;
+	char *line;
+	size_t line_cap;
+	size_t line_no;
+	struct golden_header header;
+};
+
+struct golden_writer {
+	FILE *file;
+	char *path;
+	char *tmp_path;
+};
+
+/* ---- header ----------------------------------------------------------- */
+
+static int header_parse(const char *line, size_t len,
+			struct golden_header *hdr, char *err, size_t err_size)
+{
+	json_error_t jerr;
+	json_t *obj, *v, *item;
+	size_t i;
+	int ret = -EINVAL;
+
+	memset(hdr, 0, sizeof(*hdr));
+	obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!obj) {
+		snprintf(err, err_size, "line 1: %s (column %d)", jerr.text,
+			 jerr.column);
+		return -EINVAL;
+	}
+	v = json_object_get(obj, "fdtest_golden");
+	if (!json_is_integer(v)) {
+		snprintf(err, err_size,
+			 "line 1: not a golden header (no \"fdtest_golden\" version)");
+		goto out;
+	}
+	if (json_integer_value(v) != GOLDEN_FORMAT_VERSION) {
+		snprintf(err, err_size,
+			 "line 1: golden format %lld, this fdtest reads %d",
+			 (long long)json_integer_value(v),
+			 GOLDEN_FORMAT_VERSION);
+		goto out;
+	}
+	v = json_object_get(obj, "capture");
+	if (json_is_string(v))
+		snprintf(hdr->capture, sizeof(hdr->capture), "%s",
+			 json_string_value(v));
+	v = json_object_get(obj, "sha256");
+	if (json_is_string(v))
+		snprintf(hdr->sha256, sizeof(hdr->sha256), "%s",
+			 json_string_value(v));
+	v = json_object_get(obj, "dissector");
+	if (json_is_string(v))
+		snprintf(hdr->dissector, sizeof(hdr->dissector), "%s",
+			 json_string_value(v));
+	json_array_foreach(json_object_get(obj, "states"), i, item) {
+		int s = json_is_string(item) ?
+			fdtest_state_parse(json_string_value(item)) : -EINVAL;
+
+		if (s < 0) {
+			snprintf(err, err_size, "line 1: bad entry in \"states\"");
+			goto out;
+		}
+		hdr->states |= 1u << s;
+	}
+	json_array_foreach(json_object_get(obj, "in_flags"), i, item) {
+		if (!json_is_integer(item) || hdr->n_flags >= GOLDEN_FLAGS_MAX) {
+			snprintf(err, err_size,
+				 "line 1: bad entry in \"in_flags\"");
+			goto out;
+		}
+		hdr->in_flags[hdr->n_flags++] =
+			(uint32_t)json_integer_value(item);
+	}
+	ret = 0;
+out:
+	json_decref(obj);
+	return ret;
+}
+
+static json_t *header_to_json(const struct golden_header *hdr)
+{
+	json_t *obj = json_object();
+	json_t *states = json_array();
+	json_t *flags = json_array();
+
+	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
+		if (hdr->states & (1u << s))
+			json_array_append_new(states,
+				json_string(fdtest_state_name(s)));
+	for (size_t i = 0; i < hdr->n_flags; i++)
+		json_array_append_new(flags, json_integer(hdr->in_flags[i]));
+	json_object_set_new(obj, "fdtest_golden",
+			    json_integer(GOLDEN_FORMAT_VERSION));
+	json_object_set_new(obj, "capture", json_string(hdr->capture));
+	json_object_set_new(obj, "sha256", json_string(hdr->sha256));
+	json_object_set_new(obj, "dissector", json_string(hdr->dissector));
+	json_object_set_new(obj, "states", states);
+	json_object_set_new(obj, "in_flags", flags);
+	return obj;
+}
+
+/* ---- reader ----------------------------------------------------------- */
+
+/* Reads the next non-blank line; 1, 0 at EOF, or -errno. */
+static int read_line(struct golden_reader *g, size_t *len)
+{
+	ssize_t n;
+
+	for (;;) {
+		errno = 0;
+		n = getline(&g->line, &g->line_cap, g->file);
+		if (n < 0)
+			return errno ? -errno : 0;
+		g->line_no++;
+		while (n > 0 && (g->line[n - 1] == '\n' ||
+				 g->line[n - 1] == '\r'))
+			g->line[--n] = '\0';
+		if (n > 0) {
+			*len = (size_t)n;
+			return 1;
+		}
+	}
+}
+
+int golden_open(const char *path, struct golden_reader **out, char *err,
+		size_t err_size)
+{
+	struct golden_reader *g;
+	size_t len;
+	int ret;
+
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->file = fopen(path, "r");
+	if (!g->file) {
+		ret = -errno;
+		snprintf(err, err_size, "%s", strerror(errno));
+		goto err_free;
+	}
+	ret = read_line(g, &len);
+	if (ret <= 0) {
+		snprintf(err, err_size, "%s",
+			 ret ? strerror(-ret) : "empty file, no header line");
+		ret = ret ? ret : -EINVAL;
+		goto err_free;
+	}
+	ret = header_parse(g->line, len, &g->header, err, err_size);
+	if (ret)
+		goto err_free;
+	*out = g;
+	return 0;
+
+err_free:
+	golden_close(g);
+	return ret;
+}
+
+const struct golden_header *golden_header(const struct golden_reader *g)
+{
+	return &g->header;
+}
+
+int golden_next(struct golden_reader *g, struct expect *exp, char *err,
+		size_t err_size)
+{
+	char why[256];
+	size_t len;
+	int ret;
+
+	ret = read_line(g, &len);
+	if (ret <= 0) {
+		if (ret)
+			snprintf(err, err_size, "line %zu: %s", g->line_no,
+				 strerror(-ret));
+		return ret;
+	}
+	if (keys_json_parse_expect(g->line, len, exp, why, sizeof(why))) {
+		snprintf(err, err_size, "line %zu: %s", g->line_no, why);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+size_t golden_line(const struct golden_reader *g)
+{
+	return g->line_no;
+}
+
+void golden_close(struct golden_reader *g)
+{
+	if (!g)
+		return;
+	if (g->file)
+		fclose(g->file);
+	free(g->line);
+	free(g);
+}
+
+/* ---- writer ----------------------------------------------------------- */
+
+/* mkdir -p for the folder that will hold @path. */
+static int make_parent(const char *path)
+{
+	char *copy = strdup(path);
+	char *dir;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	dir = dirname(copy);
+	for (char *p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		*p = saved;
+		if (!saved)
+			break;
+	}
+	free(copy);
+	return ret;
+}
+
+int golden_writer_open(const char *path, const struct golden_header *hdr,
+		       struct golden_writer **out)
+{
+	struct golden_writer *w;
+	json_t *obj;
+	int fd, ret;
+
+	ret = make_parent(path);
+	if (ret)
+		return ret;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->path = strdup(path);
+	if (!w->path || asprintf(&w->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
+		w->tmp_path = NULL;
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	fd = mkstemp(w->tmp_path);
+	if (fd < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+	/* mkstemp makes 0600; a golden is an ordinary file in the tree */
+	fchmod(fd, 0644);
+	w->file = fdopen(fd, "w");
+	if (!w->file) {
+		ret = -errno;
+		close(fd);
+		unlink(w->tmp_path);
+		goto err_free;
+	}
+	obj = header_to_json(hdr);
+	ret = json_dumpf(obj, w->file, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(obj);
+	if (ret || fputc('\n', w->file) == EOF) {
+		golden_writer_abort(w);
+		return -EIO;
+	}
+	*out = w;
+	return 0;
+
+err_free:
+	free(w->tmp_path);
+	free(w->path);
+	free(w);
+	return ret;
+}
+
+int golden_writer_add(struct golden_writer *w, const char *line)
+{
+	if (fputs(line, w->file) == EOF || fputc('\n', w->file) == EOF)
+		return -errno ? -errno : -EIO;
+	return 0;
+}
+
+static void writer_free(struct golden_writer *w)
+{
+	free(w->tmp_path);
+	free(w->path);
+	free(w);
+}
+
+int golden_writer_commit(struct golden_writer *w)
+{
+	int ret = 0;
+
+	if (fflush(w->file) || fsync(fileno(w->file)))
+		ret = -errno;
+	if (fclose(w->file) && !ret)
+		ret = -errno;
+	w->file = NULL;
+	if (!ret && rename(w->tmp_path, w->path))
+		ret = -errno;
+	if (ret)
+		unlink(w->tmp_path);
+	writer_free(w);
+	return ret;
+}
+
+void golden_writer_abort(struct golden_writer *w)
+{
+	if (!w)
+		return;
+	if (w->file)
+		fclose(w->file);
+	unlink(w->tmp_path);
+	writer_free(w);
+}
+
+/* ---- capture hash ----------------------------------------------------- */
+
+int golden_file_sha256(const char *path, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char buf[65536];
+	unsigned int md_len = 0;
+	EVP_MD_CTX *ctx;
+	FILE *f;
+	size_t n;
+	int ret = 0;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	ctx = EVP_MD_CTX_new();
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		EVP_DigestUpdate(ctx, buf, n);
+	if (ferror(f)) {
+		ret = -EIO;
+		goto out;
+	}
+	EVP_DigestFinal_ex(ctx, md, &md_len);
+	for (unsigned int i = 0; i < md_len && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+out:
+	EVP_MD_CTX_free(ctx);
+	fclose(f);
+	return ret;
+}
