@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Captures in: pcap or pcapng through libpcap, read one record at a time,
+ * every frame handed on as Ethernet. Link types without an Ethernet header
+ * (raw IP, Linux cooked SLL/SLL2, BSD NULL/LOOP) get one made up:
+ * dst 02:00:00:00:00:02, src 02:00:00:00:00:01, and the EtherType the
+ * link layer names. This is the only file that includes <pcap.h>.
+ */
+#ifndef FDTEST_CAPTURE_H
+#define FDTEST_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bytes of a frame kept: enough for a 4096-byte test run after shaping. */
+#define CAPTURE_KEEP_MAX 8192u
+
+struct capture;
+
+struct capture_frame {
+	uint32_t index;		/* 1-based, as tcpdump and Wireshark count */
+	const uint8_t *data;	/* Ethernet frame; valid until the next call */
+	uint32_t len;		/* bytes at data, at most CAPTURE_KEEP_MAX */
+	uint32_t caplen;	/* bytes captured (plus a made-up header) */
+	uint32_t wire_len;	/* length on the wire */
+};
+
+enum capture_next_result {
+	CAPTURE_END = 0,
+	CAPTURE_FRAME = 1,
+	CAPTURE_SKIP = 2,	/* frame index set, reason given */
+};
+
+/*
+ * Opens a capture. Returns 0, or a negative errno with a one-line reason
+ * in @err (-ENOENT missing, -EINVAL not a capture or unusable link type).
+ */
+int capture_open(const char *path, struct capture **out, char *err,
+		 size_t err_size);
+
+/* Name of the link type, e.g. "EN10MB", "LINUX_SLL2". */
+const char *capture_linktype(const struct capture *cap);
+/* True when frames get a made-up Ethernet header. */
+bool capture_synthesizes(const struct capture *cap);
+
+/*
+ * Reads the next record: CAPTURE_FRAME with @frame filled, CAPTURE_SKIP
+ * with frame->index and a reason in @why (too short, unknown protocol),
+ * CAPTURE_END, or a negative errno with the reason in @why (truncated or
+ * corrupt file).
+ */
+int capture_next(struct capture *cap, struct capture_frame *frame,
+		 char *why, size_t why_size);
+
+void capture_close(struct capture *cap);	/* NULL is fine */
+
+#endif /* FDTEST_CAPTURE_H */

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * fdtest run: replay captures through dissectors against goldens.
+ * Options are parsed into struct run_opts; run_exec() does the work, so
+ * tests can call it with a filled struct.
+ */
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "dissector.h"
+#include "log.h"
+#include "options.h"
+#include "replay.h"
+
+#define RUN_DISSECTORS_MAX 64
+
+struct run_opts {
+	const char *dissectors[RUN_DISSECTORS_MAX];
+	size_t n_dissectors;
+	const char *prog;
+	const char *format;
+	struct replay_opts replay;
+	char **captures;
+	int n_captures;
+};
+
+static const struct run_opts run_defaults = {
+	.format = "text",
+	.replay = {
+		.states = FDTEST_STATES_ALL,
+		.flags = { 0 },
+		.n_flags = 1,
+		.consistency = true,
+		.expected_dir = "expected",
+	},
+};
+
+enum {
+	OPT_PROG = 256,
+	OPT_STATES,
+	OPT_FLAGS,
+	OPT_EXPECTED,
+	OPT_UPDATE,
+	OPT_REQUIRE_GOLDEN,
+	OPT_NO_CONSISTENCY,
+	OPT_FORMAT,
+};
+
+static const struct option_row run_options[] = {
+	{ "dissector", 'd', required_argument, "OBJ",
+	  "compiled BPF object (.bpf.o) to test; repeat for several. Default: every dissector built from dissectors/" },
+	{ "prog", OPT_PROG, required_argument, "NAME",
+	  "entry program, when fdtest cannot tell it (default: the flow_dissector program that is not a tail-call target)" },
+	{ "states", OPT_STATES, required_argument, "LIST",
+	  "starting states to run, comma-separated: vlanless, pre-vlan, post-vlan, or all (default: all)" },
+	{ "flags", OPT_FLAGS, required_argument, "LIST",
+	  "input-flag sets, comma-separated; each a number or names joined by | (PARSE_1ST_FRAG, STOP_AT_FLOW_LABEL, STOP_AT_ENCAP), or all for the 8 combinations (default: 0)" },
+	{ "expected", OPT_EXPECTED, required_argument, "DIR",
+	  "root of the golden files, read as DIR/<dissector>/<capture>.json (default: expected)" },
+	{ "update", OPT_UPDATE, no_argument, NULL,
+	  "record the goldens of this run's dissectors and captures instead of checking them (each file replaced whole)" },
+	{ "require-golden", OPT_REQUIRE_GOLDEN, no_argument, NULL,
+	  "fail a case that has no golden line (default: report it as unchecked)" },
+	{ "no-consistency", OPT_NO_CONSISTENCY, no_argument, NULL,
+	  "skip the check that all states of a frame agree" },
+	{ "format", OPT_FORMAT, required_argument, "FMT",
+	  "report format on stdout: text or json (JSON Lines) (default: text)" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+#define N_RUN_OPTIONS (sizeof(run_options) / sizeof(run_options[0]))
+
+static void run_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: fdtest run [OPTIONS] CAPTURE...\n"
+		"\n"
+		"Feed every frame of each capture (pcap or pcapng) through each flow\n"
+		"dissector with BPF_PROG_TEST_RUN, in the vlanless, pre-vlan and\n"
+		"post-vlan starting states and each input-flag set, and compare the\n"
+		"keys with the goldens. Needs root (or CAP_BPF and CAP_NET_ADMIN).\n"
+		"\n"
+		"Options:\n");
+	options_print(out, run_options, N_RUN_OPTIONS);
+	fprintf(out,
+		"\n"
+		"Exit status:\n"
+		"  0  every checked case matched\n"
+		"  1  a case differs from its golden or between states, a golden is\n"
+		"     stale, or (with --require-golden) a case has no golden\n"
+		"  2  bad usage or bad input: unreadable capture or object, malformed\n"
+		"     golden\n"
+		"  3  the machine refuses: no privilege, verifier rejection, kernel\n"
+		"     without flow dissector programs\n");
+}
+
+static int parse_states(const char *arg, unsigned int *states)
+{
+	char *copy = strdup(arg);
+	char *save = NULL;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	*states = 0;
+	for (char *w = strtok_r(copy, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
+		int s = strcmp(w, "all") == 0 ? -2 : fdtest_state_parse(w);
+
+		if (s == -2) {
+			*states = FDTEST_STATES_ALL;
+		} else if (s < 0) {
+			p_err("--states: unknown state '%s' (vlanless, pre-vlan, post-vlan, all)",
+			      w);
+			ret = -EINVAL;
+			break;
+		} else {
+			*states |= 1u << s;
+		}
+	}
+	free(copy);
+	return ret ? ret : (*states ? 0 : -EINVAL);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Flag sets run in ascending order, once each: the golden order. */
+static int parse_flag_sets(const char *arg, struct replay_opts *o)
+{
+	char *copy = strdup(arg);
+	char *save = NULL;
+	uint32_t sets[64];
+	size_t n = 0;
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *w = strtok_r(copy, ",", &save); w && !ret;
+	     w = strtok_r(NULL, ",", &save)) {
+		if (strcmp(w, "all") == 0) {
+			for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN && n < 64; f++)
+				sets[n++] = f;
+			continue;
+		}
+		if (n >= 64 || fdtest_flags_parse(w, &sets[n])) {
+			p_err("--flags: '%s' is not a flag set (a number, or PARSE_1ST_FRAG, STOP_AT_FLOW_LABEL, STOP_AT_ENCAP joined by |, or all)",
+			      w);
+			ret = -EINVAL;
+			break;
+		}
+		n++;
+	}
+	free(copy);
+	if (ret)
+		return ret;
+	qsort(sets, n, sizeof(sets[0]), cmp_u32);
+	o->n_flags = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (o->n_flags && o->flags[o->n_flags - 1] == sets[i])
+			continue;
+		if (o->n_flags == REPLAY_FLAGS_MAX) {
+			p_err("--flags: at most %d different flag sets",
+			      REPLAY_FLAGS_MAX);
+			return -EINVAL;
+		}
+		o->flags[o->n_flags++] = sets[i];
+	}
+	return o->n_flags ? 0 : -EINVAL;
+}
+
+static int run_parse(int argc, char **argv, struct run_opts *opts)
+{
+	struct option longopts[N_RUN_OPTIONS + 1];
+	char shortopts[3 * N_RUN_OPTIONS + 2];
+	int c;
+
+	*opts = run_defaults;
+	options_build(run_options, N_RUN_OPTIONS, longopts, shortopts);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (opts->n_dissectors == RUN_DISSECTORS_MAX) {
+				p_err("-d: at most %d dissectors",
+				      RUN_DISSECTORS_MAX);
+				return -EINVAL;
+			}
+			opts->dissectors[opts->n_dissectors++] = optarg;
+			break;
+		case OPT_PROG:
+			opts->prog = optarg;
+			break;
+		case OPT_STATES:
+			if (parse_states(optarg, &opts->replay.states))
+				return -EINVAL;
+			break;
+		case OPT_FLAGS:
+			if (parse_flag_sets(optarg, &opts->replay))
+				return -EINVAL;
+			break;
+		case OPT_EXPECTED:
+			opts->replay.expected_dir = optarg;
+			break;
+		case OPT_UPDATE:
+			opts->replay.update = true;
+			break;
+		case OPT_REQUIRE_GOLDEN:
+			opts->replay.require_golden = true;
+			break;
+		case OPT_NO_CONSISTENCY:
+			opts->replay.consistency = false;
+			break;
+		case OPT_FORMAT:
+			if (!report_find(optarg)) {
+				p_err("--format: '%s' is not a format (text, json)",
+				      optarg);
+				return -EINVAL;
+			}
+			opts->format = optarg;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 1;
+		default:
+			fprintf(stderr, "Try 'fdtest run --help'.\n");
+			return -EINVAL;
+		}
+	}
+	opts->captures = argv + optind;
+	opts->n_captures = argc - optind;
+	if (opts->n_captures == 0) {
+		p_err("no capture given: fdtest run [OPTIONS] CAPTURE... (see --help)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Without -d: the dissectors built beside the fdtest binary
+ * (build/dissectors/) or installed with it (lib/fdtest/).
+ */
+static int find_default_dissectors(glob_t *found)
+{
+	static const char *const places[] = {
+		"%s/dissectors/*.bpf.o",
+		"%s/../lib/fdtest/*.bpf.o",
+	};
+	char exe[PATH_MAX], pattern[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n < 0)
+		return -errno;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		snprintf(pattern, sizeof(pattern), places[i], exe);
+		if (glob(pattern, 0, NULL, found) == 0)
+			return 0;
+		globfree(found);
+	}
+	p_err("no dissectors found beside %s/fdtest: build them with 'make', or name one with -d OBJ",
+	      exe);
+	return -ENOENT;
+}
+
+/* The first error decides the exit code; failures only count. */
+static void note_exit(int *code, int err)
+{
+	if (*code == FDTEST_EXIT_PASS || *code == FDTEST_EXIT_FAIL)
+		*code = dissector_err_is_env(err) ? FDTEST_EXIT_ENV :
+						    FDTEST_EXIT_USAGE;
+}
+
+static int probe_kernel(struct testrun_kernel *kernel)
+{
+	int err = testrun_probe(kernel);
+
+	if (err == -EPERM) {
+		p_err("BPF_PROG_TEST_RUN needs root, or CAP_BPF and CAP_NET_ADMIN: run with sudo");
+		return FDTEST_EXIT_ENV;
+	}
+	if (err == -EOPNOTSUPP) {
+		p_err("this kernel cannot test-run flow dissectors (needs 5.1 or later with CONFIG_BPF_SYSCALL and CONFIG_NET)");
+		return FDTEST_EXIT_ENV;
+	}
+	if (err) {
+		p_err("probing the kernel's flow dissector test run: %s",
+		      strerror(-err));
+		return FDTEST_EXIT_ENV;
+	}
+	p_debug("kernel: %s retval, state fields in ctx_in %s",
+		kernel->raw_retval ? "raw (6.1+)" : "boolean (before 6.1)",
+		kernel->ctx_states ? "accepted" : "refused");
+	return FDTEST_EXIT_PASS;
+}
+
+static void run_dissector(const struct run_opts *opts, const char *path,
+			  struct report *rep, struct report_counts *total,
+			  int *code)
+{
+	struct dissector *dis;
+	char err[512];
+	int ret;
+
+	ret = dissector_load(path, opts->prog, &dis, err, sizeof(err));
+	if (ret) {
+		p_err("dissector '%s': %s", path, err);
+		note_exit(code, ret);
+		return;
+	}
+	p_debug("dissector '%s': entry '%s', %u tail-call slot%s filled by name",
+		path, dissector_entry(dis), dissector_filled(dis),
+		dissector_filled(dis) == 1 ? "" : "s");
+	for (int i = 0; i < opts->n_captures; i++) {
+		struct report_counts counts = { 0 };
+
+		ret = replay_capture(&opts->replay, dis, opts->captures[i],
+				     rep, &counts, err, sizeof(err));
+		if (ret) {
+			p_err("%s", err);
+			note_exit(code, ret);
+		}
+		report_counts_add(total, &counts);
+	}
+	dissector_close(dis);
+}
+
+static int run_exec(struct run_opts *opts)
+{
+	struct report rep = { .ops = report_find(opts->format), .out = stdout };
+	struct report_counts total = { 0 };
+	struct testrun_kernel kernel;
+	glob_t found = { 0 };
+	bool globbed = false;
+	int code;
+
+	code = probe_kernel(&kernel);
+	if (code)
+		return code;
+	opts->replay.kernel = &kernel;
+	if (opts->n_dissectors == 0) {
+		if (find_default_dissectors(&found))
+			return FDTEST_EXIT_USAGE;
+		globbed = true;
+		for (size_t i = 0; i < found.gl_pathc &&
+				   i < RUN_DISSECTORS_MAX; i++)
+			opts->dissectors[opts->n_dissectors++] =
+				found.gl_pathv[i];
+	}
+	for (size_t i = 0; i < opts->n_dissectors; i++)
+		run_dissector(opts, opts->dissectors[i], &rep, &total, &code);
+	if (code == FDTEST_EXIT_PASS && (total.failed || total.stale))
+		code = FDTEST_EXIT_FAIL;
+	rep.ops->run_end(&rep, &total, code);
+	fflush(stdout);
+	if (globbed)
+		globfree(&found);
+	return code;
+}
+
+int do_run(int argc, char **argv)
+{
+	struct run_opts opts;
+	int ret = run_parse(argc, argv, &opts);
+
+	if (ret)
+		return ret > 0 ? FDTEST_EXIT_PASS : FDTEST_EXIT_USAGE;
+	return run_exec(&opts);
+}

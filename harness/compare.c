@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Expectations against results (see compare.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "compare.h"
+
+const char *compare_ret_text(uint32_t ret, char *buf, size_t size)
+{
+	const char *name = fdtest_ret_name(ret);
+
+	if (ret == TESTRUN_RET_NOT_OK)
+		name = "!BPF_OK";
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%u", ret);
+	return buf;
+}
+
+/* A verdict as a golden line writes it: "BPF_OK" quoted, or a number. */
+static void ret_json(uint32_t ret, char *buf, size_t size)
+{
+	char text[32];
+
+	compare_ret_text(ret, text, sizeof(text));
+	if (text[0] >= '0' && text[0] <= '9')
+		snprintf(buf, size, "%s", text);
+	else
+		snprintf(buf, size, "\"%s\"", text);
+}
+
+/* A kernel before 6.1 only says "not BPF_OK", which any other verdict fits. */
+static bool ret_matches(uint32_t expected, uint32_t actual)
+{
+	if (actual == TESTRUN_RET_NOT_OK || expected == TESTRUN_RET_NOT_OK)
+		return (expected == FDTEST_RET_OK) == (actual == FDTEST_RET_OK);
+	return expected == actual;
+}
+
+static struct diff *next_diff(struct diff *diffs, size_t *n, size_t max,
+			      enum diff_kind kind, const char *field)
+{
+	struct diff *d;
+
+	if (*n >= max)
+		return NULL;
+	d = &diffs[(*n)++];
+	memset(d, 0, sizeof(*d));
+	d->kind = kind;
+	snprintf(d->field, sizeof(d->field), "%s", field);
+	return d;
+}
+
+static void add_ret_diff(struct diff *diffs, size_t *n, size_t max,
+			 enum diff_kind kind, uint32_t expected,
+			 uint32_t actual)
+{
+	struct diff *d = next_diff(diffs, n, max, kind, "ret");
+
+	if (!d)
+		return;
+	ret_json(expected, d->expected, sizeof(d->expected));
+	ret_json(actual, d->actual, sizeof(d->actual));
+}
+
+static bool bytes_differ(const uint8_t *a, const uint8_t *b,
+			 const uint8_t *mask, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((!mask || mask[i]) && a[i] != b[i])
+			return true;
+	return false;
+}
+
+/*
+ * Walks the fields of @layout and records each whose checked bytes
+ * differ. Values are shown in @layout for both sides, so one address
+ * is compared with the same view.
+ */
+static void diff_fields(enum keys_layout layout,
+			const struct bpf_flow_keys *want,
+			const struct bpf_flow_keys *got, const uint8_t *mask,
+			enum diff_kind kind, struct diff *diffs, size_t *n,
+			size_t max)
+{
+	size_t count;
+	const struct keys_field *f = keys_fields(layout, &count);
+
+	for (size_t i = 0; i < count; i++) {
+		const uint8_t *a = (const uint8_t *)want + f[i].offset;
+		const uint8_t *b = (const uint8_t *)got + f[i].offset;
+		struct diff *d;
+
+		if (!bytes_differ(a, b, mask ? mask + f[i].offset : NULL,
+				  f[i].size))
+			continue;
+		d = next_diff(diffs, n, max, kind, f[i].name);
+		if (!d)
+			return;
+		keys_json_format_field(d->expected, sizeof(d->expected), &f[i],
+				       want);
+		keys_json_format_field(d->actual, sizeof(d->actual), &f[i],
+				       got);
+	}
+}
+
+size_t compare_expect(const struct expect *exp, uint32_t ret,
+		      const struct bpf_flow_keys *keys, struct diff *diffs,
+		      size_t max)
+{
+	size_t n = 0;
+
+	if (exp->has_ret && !ret_matches(exp->ret, ret))
+		add_ret_diff(diffs, &n, max, DIFF_GOLDEN, exp->ret, ret);
+	diff_fields(exp->layout, &exp->keys, keys, exp->mask, DIFF_GOLDEN,
+		    diffs, &n, max);
+	return n;
+}
+
+size_t compare_states(const struct testrun_result *const res[FDTEST_STATE_COUNT],
+		      uint16_t vlanless_shift, enum fdtest_state state,
+		      struct diff *diffs, size_t max)
+{
+	enum fdtest_state base = res[FDTEST_STATE_PRE_VLAN] ?
+				 FDTEST_STATE_PRE_VLAN :
+				 FDTEST_STATE_POST_VLAN;
+	const struct testrun_result *want = res[base];
+	const struct testrun_result *got = res[state];
+	struct bpf_flow_keys moved;
+	size_t n = 0;
+
+	if (state == base || !want || !got)
+		return 0;
+	if (!ret_matches(want->ret, got->ret)) {
+		add_ret_diff(diffs, &n, max, DIFF_CONSISTENCY, want->ret,
+			     got->ret);
+	} else if (got->ret == FDTEST_RET_OK) {
+		/* keys of a dropped frame are not specified: only BPF_OK's */
+		moved = got->keys;
+		if (state == FDTEST_STATE_VLANLESS) {
+			moved.nhoff += vlanless_shift;
+			moved.thoff += vlanless_shift;
+		}
+		diff_fields(keys_layout_of(&want->keys), &want->keys, &moved,
+			    NULL, DIFF_CONSISTENCY, diffs, &n, max);
+	}
+	for (size_t i = 0; i < n; i++)
+		diffs[i].other = base;
+	return n;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Expectations against results, field by field; no I/O. Each difference
+ * names the field and both values as JSON shows them.
+ */
+#ifndef FDTEST_COMPARE_H
+#define FDTEST_COMPARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys_json.h"
+#include "testrun.h"
+
+/* Every key field, ret, and room to spare. */
+#define COMPARE_DIFFS_MAX 24
+
+enum diff_kind {
+	DIFF_GOLDEN,		/* the golden line says otherwise */
+	DIFF_CONSISTENCY,	/* another state of the same frame disagrees */
+};
+
+struct diff {
+	enum diff_kind kind;
+	enum fdtest_state other;	/* DIFF_CONSISTENCY: compared with */
+	char field[24];
+	/* values as JSON text, as a golden line writes them */
+	char expected[72];	/* golden value, or the other state's */
+	char actual[72];
+};
+
+/* Name of a verdict for people and JSON: "BPF_OK", "!BPF_OK", "7". */
+const char *compare_ret_text(uint32_t ret, char *buf, size_t size);
+
+/*
+ * Compares what @exp checks with @ret and @keys. Returns the number of
+ * differences written to @diffs (at most @max).
+ */
+size_t compare_expect(const struct expect *exp, uint32_t ret,
+		      const struct bpf_flow_keys *keys, struct diff *diffs,
+		      size_t max);
+
+/*
+ * The consistency check, which needs no golden: for one frame and flag
+ * set, a correct dissector gives the same verdict in every state and,
+ * when that is BPF_OK, the same keys, once offsets are in one frame's
+ * coordinates. @res holds the states run (NULL for the others);
+ * @vlanless_shift is what moves vlanless offsets into pre-vlan ones.
+ * Checks @state against pre-vlan (or, without pre-vlan, against
+ * post-vlan) and returns the number of differences.
+ */
+size_t compare_states(const struct testrun_result *const res[FDTEST_STATE_COUNT],
+		      uint16_t vlanless_shift, enum fdtest_state state,
+		      struct diff *diffs, size_t max);
+
+#endif /* FDTEST_COMPARE_H */

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * A flow dissector object, loaded: the entry program found, tail-call
+ * tables filled. Owns the struct bpf_object.
+ *
+ * The entry is the only SEC("flow_dissector") program that is not a
+ * tail-call target, unless named. A PROG_ARRAY that libbpf initialised
+ * from the object stays as it is; an empty one is filled by program name
+ * the way the kernel selftests fill jmp_table: "<prefix>_<N>" at index N.
+ */
+#ifndef FDTEST_DISSECTOR_H
+#define FDTEST_DISSECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct dissector;
+
+/*
+ * Opens and loads @path; @prog_name (NULL: find it) picks the entry.
+ * Returns 0, or a negative errno with one line in @err:
+ *   -ENOENT, -ENOEXEC, -EINVAL  the object is missing or unusable
+ *   -EPERM                      no privilege to load BPF programs
+ *   -EOPNOTSUPP                 the kernel lacks flow dissector programs
+ *   -EACCES                     the verifier rejected a program (its log
+ *                               went to stderr through libbpf)
+ */
+int dissector_load(const char *path, const char *prog_name,
+		   struct dissector **out, char *err, size_t err_size);
+
+/* File name without folder and ".bpf.o"/".o": names goldens. */
+const char *dissector_name(const struct dissector *d);
+const char *dissector_path(const struct dissector *d);
+const char *dissector_entry(const struct dissector *d);
+int dissector_prog_fd(const struct dissector *d);
+/* Tail-call slots fdtest filled by program name. */
+unsigned int dissector_filled(const struct dissector *d);
+
+void dissector_close(struct dissector *d);	/* NULL is fine */
+
+/* True for the errors above that mean "the machine refuses". */
+bool dissector_err_is_env(int err);
+
+#endif /* FDTEST_DISSECTOR_H */

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* stderr messages and libbpf's print callback (see log.h). */
+#include <stdio.h>
+
+#include <bpf/libbpf.h>
+
+#include "log.h"
+
+static enum log_level level = LOG_INFO;
+
+void log_set_level(enum log_level l)
+{
+	level = l;
+}
+
+enum log_level log_get_level(void)
+{
+	return level;
+}
+
+static void vprint(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void p_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint("Error: ", fmt, ap);
+	va_end(ap);
+}
+
+void p_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint("Warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void p_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level < LOG_INFO)
+		return;
+	va_start(ap, fmt);
+	vprint("", fmt, ap);
+	va_end(ap);
+}
+
+void p_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level < LOG_DEBUG)
+		return;
+	va_start(ap, fmt);
+	vprint("", fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * libbpf warns when a load fails and prints the verifier's log then, so
+ * warnings always show; its info lines need -v and its debug lines -vv.
+ */
+static int libbpf_print(enum libbpf_print_level l, const char *fmt,
+			va_list ap)
+{
+	if (l == LIBBPF_INFO && level < LOG_DEBUG)
+		return 0;
+	if (l == LIBBPF_DEBUG && level < LOG_TRACE)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void log_setup_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}

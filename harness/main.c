@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* fdtest: global options, the command table, the exit code. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "fdtest.h"
+#include "log.h"
+#include "options.h"
+
+#ifndef FDTEST_VERSION
+#define FDTEST_VERSION "0.1"
+#endif
+
+static int do_help(int argc, char **argv);
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct cmd cmds[] = {
+	{ "run", do_run, "replay captures through dissectors, check goldens" },
+	{ "help", do_help, "show this help" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct option_row main_options[] = {
+	{ "verbose", 'v', no_argument, NULL,
+	  "say more on stderr; twice shows libbpf's debug output" },
+	{ "quiet", 'q', no_argument, NULL, "errors only on stderr" },
+	{ "version", 'V', no_argument, NULL, "print the version" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+#define N_MAIN_OPTIONS (sizeof(main_options) / sizeof(main_options[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: fdtest [OPTIONS] COMMAND [ARGS]...\n"
+		"\n"
+		"A conformance harness for BPF flow dissectors.\n"
+		"\n"
+		"Commands:\n");
+	for (const struct cmd *c = cmds; c->name; c++)
+		fprintf(out, "  %-8s %s\n", c->name, c->help);
+	fprintf(out, "\nOptions:\n");
+	options_print(out, main_options, N_MAIN_OPTIONS);
+	fprintf(out,
+		"\n'fdtest COMMAND --help' explains a command.\n"
+		"Exit status: 0 pass, 1 a case failed, 2 bad usage or input,\n"
+		"3 the machine refuses (privilege, verifier, kernel).\n");
+}
+
+static int do_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return FDTEST_EXIT_PASS;
+}
+
+/* Commands are spelled in full: scripts must not depend on prefixes. */
+static const struct cmd *find_cmd(const char *name)
+{
+	for (const struct cmd *c = cmds; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct option longopts[N_MAIN_OPTIONS + 1];
+	char shortopts[3 * N_MAIN_OPTIONS + 2];
+	enum log_level level = LOG_INFO;
+	const struct cmd *cmd;
+	int c;
+
+	options_build(main_options, N_MAIN_OPTIONS, longopts, shortopts);
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			level = level < LOG_DEBUG ? LOG_DEBUG : LOG_TRACE;
+			break;
+		case 'q':
+			level = LOG_QUIET;
+			break;
+		case 'V':
+			printf("fdtest %s\n", FDTEST_VERSION);
+			return FDTEST_EXIT_PASS;
+		case 'h':
+			usage(stdout);
+			return FDTEST_EXIT_PASS;
+		default:
+			fprintf(stderr, "Try 'fdtest --help'.\n");
+			return FDTEST_EXIT_USAGE;
+		}
+	}
+	log_set_level(level);
+	log_setup_libbpf();
+	if (optind >= argc) {
+		usage(stderr);
+		return FDTEST_EXIT_USAGE;
+	}
+	cmd = find_cmd(argv[optind]);
+	if (!cmd) {
+		p_err("unknown command '%s' (run, help)", argv[optind]);
+		return FDTEST_EXIT_USAGE;
+	}
+	return cmd->fn(argc - optind, argv + optind);
+}

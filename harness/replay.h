@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * One dissector over one capture: every frame, in every starting state
+ * and input-flag set, through the kernel, against the golden, with the
+ * consistency check, out to a reporter. Memory does not grow with the
+ * capture: one frame and one golden line are held at a time.
+ */
+#ifndef FDTEST_REPLAY_H
+#define FDTEST_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dissector.h"
+#include "report.h"
+#include "testrun.h"
+
+#define REPLAY_FLAGS_MAX 8	/* the 8 combinations of the known flags */
+
+struct replay_opts {
+	unsigned int states;		/* bit per enum fdtest_state */
+	uint32_t flags[REPLAY_FLAGS_MAX];	/* ascending, no repeats */
+	size_t n_flags;
+	bool consistency;
+	bool update;			/* record goldens instead of checking */
+	bool require_golden;		/* an unchecked case fails */
+	const char *expected_dir;	/* root of the goldens */
+	const struct testrun_kernel *kernel;
+};
+
+/* expected/<dissector>/<capture file name without .pcap/.pcapng>.json */
+int replay_golden_path(char *buf, size_t size, const char *expected_dir,
+		       const char *dissector, const char *capture);
+
+/*
+ * Replays @capture through @dis. Differences are counted in @counts, not
+ * returned. Returns 0, or a negative errno with a one-line reason in @err
+ * when the capture or golden cannot be used (nothing is then written);
+ * dissector_err_is_env() tells a refusal of the machine.
+ */
+int replay_capture(const struct replay_opts *opts, struct dissector *dis,
+		   const char *capture, struct report *rep,
+		   struct report_counts *counts, char *err, size_t err_size);
+
+#endif /* FDTEST_REPLAY_H */

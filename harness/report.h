@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Results out. The replay fills these structs and never formats; each
+ * format is one struct reporter_ops in its own file, picked by name.
+ */
+#ifndef FDTEST_REPORT_H
+#define FDTEST_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "compare.h"
+
+enum case_verdict {
+	CASE_PASS,		/* a golden line checked it and agrees */
+	CASE_FAIL,		/* a golden line or another state disagrees */
+	CASE_UNCHECKED,		/* no golden line, and consistent */
+};
+
+struct case_result {
+	struct case_id id;
+	uint32_t ret;
+	const struct bpf_flow_keys *keys;	/* in the state's coordinates */
+	uint32_t duration_ns;
+	bool cut;		/* the state was cut to 4096 bytes */
+	enum case_verdict verdict;
+	const struct diff *diffs;
+	size_t n_diffs;
+};
+
+/*
+ * The cases of one frame, in golden order: state, then input flags, so
+ * the case of the s-th state run and f-th flag set is cases[s * n_flags + f].
+ */
+struct frame_result {
+	uint32_t index;
+	size_t n_flags;
+	unsigned int tags;	/* VLAN tags in the captured frame */
+	bool pushed;		/* pre-vlan got a tag of ours */
+	const struct case_result *cases;
+	size_t n_cases;
+};
+
+/* One dissector over one capture. */
+struct report_capture {
+	const char *dissector;
+	const char *capture;		/* the path as given */
+	const char *linktype;
+	bool synthesized;		/* Ethernet header made up */
+	const char *golden;		/* path, or NULL */
+	bool golden_found;
+	bool update;			/* goldens are being written */
+	const char *post_vlan_how;	/* "strip-and-shift" or "ctx_in" */
+};
+
+struct report_counts {
+	uint64_t frames;
+	uint64_t skipped;
+	uint64_t cut;
+	uint64_t cases;
+	uint64_t passed;
+	uint64_t failed;
+	uint64_t unchecked;
+	uint64_t inconsistent;	/* cases with a consistency difference */
+	uint64_t stale;		/* goldens recorded for another capture */
+};
+
+struct report;
+
+struct reporter_ops {
+	const char *name;
+	void (*capture_begin)(struct report *r,
+			      const struct report_capture *cap);
+	void (*frame_skipped)(struct report *r, uint32_t index,
+			      const char *why);
+	void (*frame)(struct report *r, const struct frame_result *fr);
+	void (*capture_end)(struct report *r,
+			    const struct report_counts *counts);
+	void (*run_end)(struct report *r, const struct report_counts *total,
+			int exit_code);
+};
+
+struct report {
+	const struct reporter_ops *ops;
+	FILE *out;
+	const struct report_capture *cap;	/* while a capture runs */
+};
+
+extern const struct reporter_ops report_text_ops;
+extern const struct reporter_ops report_json_ops;
+
+/* The reporter called @name, or NULL. */
+const struct reporter_ops *report_find(const char *name);
+
+/* "vxlan.pcap#12/post-vlan/flags=0x4": golden key, JUnit name, prefix. */
+int report_case_name(char *buf, size_t size, const char *capture,
+		     const struct case_id *id);
+
+void report_counts_add(struct report_counts *to,
+		       const struct report_counts *from);
+
+#endif /* FDTEST_REPORT_H */

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The JSON report: JSON Lines, one object per case (the golden line's
+ * fields plus dissector, capture, verdict and differences), one per
+ * skipped frame, one summary per capture and one for the run.
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "report.h"
+
+/* Writes @s as a JSON string, escaped by jansson. */
+static void put_string(FILE *out, const char *s)
+{
+	json_t *v = json_string(s ? s : "");
+
+	json_dumpf(v, out, JSON_ENCODE_ANY);
+	json_decref(v);
+}
+
+static void put_where(struct report *r)
+{
+	fputs("{\"dissector\":", r->out);
+	put_string(r->out, r->cap->dissector);
+	fputs(",\"capture\":", r->out);
+	put_string(r->out, r->cap->capture);
+}
+
+static void json_capture_begin(struct report *r,
+			       const struct report_capture *cap)
+{
+	(void)r;
+	(void)cap;
+}
+
+static void json_frame_skipped(struct report *r, uint32_t index,
+			       const char *why)
+{
+	put_where(r);
+	fprintf(r->out, ",\"frame\":%u,\"skipped\":", index);
+	put_string(r->out, why);
+	fputs("}\n", r->out);
+}
+
+static const char *const verdict_names[] = {
+	[CASE_PASS] = "pass",
+	[CASE_FAIL] = "fail",
+	[CASE_UNCHECKED] = "unchecked",
+};
+
+static void put_diffs(FILE *out, const struct case_result *c)
+{
+	fputs(",\"diffs\":[", out);
+	for (size_t i = 0; i < c->n_diffs; i++) {
+		const struct diff *d = &c->diffs[i];
+
+		fprintf(out, "%s{\"field\":\"%s\",", i ? "," : "", d->field);
+		if (d->kind == DIFF_CONSISTENCY)
+			fprintf(out, "\"kind\":\"consistency\",\"other\":\"%s\",",
+				fdtest_state_name(d->other));
+		else
+			fputs("\"kind\":\"golden\",", out);
+		/* the values are JSON text already */
+		fprintf(out, "\"expected\":%s,\"actual\":%s}", d->expected,
+			d->actual);
+	}
+	fputc(']', out);
+}
+
+static void json_frame(struct report *r, const struct frame_result *fr)
+{
+	char line[KEYS_JSON_LINE_MAX];
+
+	for (size_t i = 0; i < fr->n_cases; i++) {
+		const struct case_result *c = &fr->cases[i];
+		int len = keys_json_format_result(line, sizeof(line), &c->id,
+						  c->ret, c->keys);
+
+		if (len < 2)
+			continue;
+		put_where(r);
+		/* the result line without its braces, then ours */
+		fputc(',', r->out);
+		fwrite(line + 1, 1, (size_t)len - 2, r->out);
+		fprintf(r->out, ",\"duration_ns\":%u,\"cut\":%s,\"verdict\":\"%s\"",
+			c->duration_ns, c->cut ? "true" : "false",
+			verdict_names[c->verdict]);
+		put_diffs(r->out, c);
+		fputs("}\n", r->out);
+	}
+}
+
+static void put_counts(FILE *out, const struct report_counts *c)
+{
+	fprintf(out,
+		"{\"frames\":%llu,\"skipped\":%llu,\"cut\":%llu,\"cases\":%llu,\"passed\":%llu,\"failed\":%llu,\"unchecked\":%llu,\"inconsistent\":%llu,\"stale\":%llu}",
+		(unsigned long long)c->frames, (unsigned long long)c->skipped,
+		(unsigned long long)c->cut, (unsigned long long)c->cases,
+		(unsigned long long)c->passed, (unsigned long long)c->failed,
+		(unsigned long long)c->unchecked,
+		(unsigned long long)c->inconsistent,
+		(unsigned long long)c->stale);
+}
+
+static void json_capture_end(struct report *r, const struct report_counts *c)
+{
+	put_where(r);
+	fputs(",\"summary\":", r->out);
+	put_counts(r->out, c);
+	fputs("}\n", r->out);
+}
+
+static void json_run_end(struct report *r, const struct report_counts *c,
+			 int exit_code)
+{
+	fputs("{\"total\":", r->out);
+	put_counts(r->out, c);
+	fprintf(r->out, ",\"exit\":%d}\n", exit_code);
+}
+
+const struct reporter_ops report_json_ops = {
+	.name = "json",
+	.capture_begin = json_capture_begin,
+	.frame_skipped = json_frame_skipped,
+	.frame = json_frame,
+	.capture_end = json_capture_end,
+	.run_end = json_run_end,
+};

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The text report, for people: a line per frame and flag set, a line per
+ * difference (capture, frame, state, flags, field, both values), and a
+ * summary per capture.
+ */
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+
+#include "report.h"
+
+static const char *proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case 1: return "icmp";
+	case 4: return "ipip";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 33: return "dccp";
+	case 41: return "ipv6";
+	case 47: return "gre";
+	case 58: return "icmpv6";
+	case 132: return "sctp";
+	case 136: return "udplite";
+	}
+	return NULL;
+}
+
+/* Unquoted value of one key field. */
+static const char *field_text(char *buf, size_t size, const char *name,
+			      const struct bpf_flow_keys *keys)
+{
+	const struct keys_field *f = keys_field_find(keys_layout_of(keys),
+						     name);
+	size_t len;
+
+	keys_json_format_field(buf, size, f, keys);
+	if (buf[0] == '"') {
+		len = strlen(buf);
+		memmove(buf, buf + 1, len - 2);
+		buf[len - 2] = '\0';
+	}
+	return buf;
+}
+
+/* "ipv4 udp 10.0.0.1.40000 > 10.0.0.2.4789 nhoff 14 thoff 34" */
+static void print_keys(FILE *out, const struct bpf_flow_keys *k)
+{
+	char src[64], dst[64];
+	const char *proto = proto_name(k->ip_proto);
+
+	if (k->addr_proto == ETH_P_IP || k->addr_proto == ETH_P_IPV6) {
+		fprintf(out, "%s ", k->addr_proto == ETH_P_IP ? "ipv4" : "ipv6");
+		if (proto)
+			fprintf(out, "%s ", proto);
+		else
+			fprintf(out, "proto %u ", k->ip_proto);
+		fprintf(out, "%s.%u > %s.%u ",
+			field_text(src, sizeof(src), "src", k), ntohs(k->sport),
+			field_text(dst, sizeof(dst), "dst", k), ntohs(k->dport));
+	} else {
+		fprintf(out, "n_proto 0x%04x ", ntohs(k->n_proto));
+	}
+	fprintf(out, "nhoff %u thoff %u", k->nhoff, k->thoff);
+	if (k->is_frag)
+		fprintf(out, k->is_first_frag ? " frag(first)" : " frag");
+	if (k->is_encap)
+		fprintf(out, " encap");
+	if (k->flow_label)
+		fprintf(out, " label 0x%05x", ntohl(k->flow_label));
+}
+
+static void text_capture_begin(struct report *r,
+			       const struct report_capture *cap)
+{
+	fprintf(r->out, "%s on %s (%s%s)", cap->dissector, cap->capture,
+		cap->linktype, cap->synthesized ? ", Ethernet header made up" :
+						  "");
+	if (cap->update)
+		fprintf(r->out, ", recording %s", cap->golden);
+	else if (cap->golden_found)
+		fprintf(r->out, ", golden %s", cap->golden);
+	else
+		fprintf(r->out, ", no golden at %s", cap->golden);
+	fprintf(r->out, ", post-vlan by %s\n", cap->post_vlan_how);
+}
+
+static void text_frame_skipped(struct report *r, uint32_t index,
+			       const char *why)
+{
+	fprintf(r->out, "  #%-5u skip  %s\n", index, why);
+}
+
+static void print_diffs(struct report *r, const struct case_result *c)
+{
+	char name[128];
+
+	report_case_name(name, sizeof(name), r->cap->capture, &c->id);
+	for (size_t i = 0; i < c->n_diffs; i++) {
+		const struct diff *d = &c->diffs[i];
+
+		if (d->kind == DIFF_GOLDEN)
+			fprintf(r->out,
+				"    FAIL %s %s: %s: expected %s, actual %s\n",
+				r->cap->dissector, name, d->field,
+				d->expected, d->actual);
+		else
+			fprintf(r->out,
+				"    FAIL %s %s: inconsistent with %s: %s: %s %s, %s %s\n",
+				r->cap->dissector, name,
+				fdtest_state_name(d->other), d->field,
+				fdtest_state_name(d->other), d->expected,
+				fdtest_state_name(c->id.state), d->actual);
+	}
+}
+
+/* One line for the cases of one flag set: verdict, rets, keys. */
+static void print_flag_set(struct report *r, const struct frame_result *fr,
+			   const struct case_result *set[], size_t n)
+{
+	const struct case_result *shown = set[0];
+	bool same_ret = true, failed = false, checked = false;
+	char ret[32];
+
+	for (size_t i = 0; i < n; i++) {
+		same_ret &= set[i]->ret == set[0]->ret;
+		failed |= set[i]->verdict == CASE_FAIL;
+		checked |= set[i]->verdict == CASE_PASS;
+	}
+	fprintf(r->out, "  #%-5u %-5s flags=0x%x ", fr->index,
+		failed ? "FAIL" : checked ? "ok" : "new", set[0]->id.in_flags);
+	if (same_ret) {
+		fprintf(r->out, "%s ", compare_ret_text(set[0]->ret, ret,
+							sizeof(ret)));
+	} else {
+		for (size_t i = 0; i < n; i++)
+			fprintf(r->out, "%s %s%s",
+				fdtest_state_name(set[i]->id.state),
+				compare_ret_text(set[i]->ret, ret, sizeof(ret)),
+				i + 1 < n ? ", " : " ");
+	}
+	fprintf(r->out, " ");
+	print_keys(r->out, shown->keys);
+	fprintf(r->out, " (%s)", fdtest_state_name(shown->id.state));
+	if (fr->tags)
+		fprintf(r->out, " [%u tag%s]", fr->tags, fr->tags > 1 ? "s" : "");
+	if (shown->cut)
+		fprintf(r->out, " [cut to 4096]");
+	fputc('\n', r->out);
+	for (size_t i = 0; i < n; i++)
+		print_diffs(r, set[i]);
+}
+
+static void text_frame(struct report *r, const struct frame_result *fr)
+{
+	const struct case_result *set[FDTEST_STATE_COUNT];
+	size_t n_states = fr->n_flags ? fr->n_cases / fr->n_flags : 0;
+
+	/* cases come state by state; a line gathers one flag set */
+	for (size_t f = 0; f < fr->n_flags; f++) {
+		for (size_t s = 0; s < n_states; s++)
+			set[s] = &fr->cases[s * fr->n_flags + f];
+		print_flag_set(r, fr, set, n_states);
+	}
+}
+
+static void print_counts(FILE *out, const struct report_counts *c)
+{
+	fprintf(out,
+		"%llu frames (%llu skipped, %llu cut), %llu cases: %llu passed, %llu failed, %llu unchecked",
+		(unsigned long long)c->frames, (unsigned long long)c->skipped,
+		(unsigned long long)c->cut, (unsigned long long)c->cases,
+		(unsigned long long)c->passed, (unsigned long long)c->failed,
+		(unsigned long long)c->unchecked);
+	if (c->inconsistent)
+		fprintf(out, " (%llu inconsistent across states)",
+			(unsigned long long)c->inconsistent);
+	if (c->stale)
+		fprintf(out, " (%llu stale golden%s)",
+			(unsigned long long)c->stale, c->stale > 1 ? "s" : "");
+}
+
+static void text_capture_end(struct report *r, const struct report_counts *c)
+{
+	fprintf(r->out, "%s on %s: ", r->cap->dissector, r->cap->capture);
+	print_counts(r->out, c);
+	fprintf(r->out, "\n\n");
+}
+
+static void text_run_end(struct report *r, const struct report_counts *c,
+			 int exit_code)
+{
+	fprintf(r->out, "total: ");
+	print_counts(r->out, c);
+	fprintf(r->out, "; exit %d\n", exit_code);
+}
+
+const struct reporter_ops report_text_ops = {
+	.name = "text",
+	.capture_begin = text_capture_begin,
+	.frame_skipped = text_frame_skipped,
+	.frame = text_frame,
+	.capture_end = text_capture_end,
+	.run_end = text_run_end,
+};
