@@ -7,5 +7,6 @@
 #define FDTEST_CMDS_H
 
 int do_run(int argc, char **argv);
+int do_gen(int argc, char **argv);
 
 #endif /* FDTEST_CMDS_H */
