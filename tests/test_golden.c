@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Golden files: header, streaming read, errors by line, atomic write. */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "golden.h"
+
+static char dir[] = "/tmp/fdtest-golden-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+#define HEADER "{\"fdtest_golden\":1,\"capture\":\"x.pcap\",\"sha256\":\"ab\"," \
+	       "\"dissector\":\"ref\",\"states\":[\"vlanless\",\"post-vlan\"]," \
+	       "\"in_flags\":[0,4]}\n"
+
+static void test_golden_read(void **state)
+{
+	struct golden_reader *g;
+	struct expect exp;
+	char path[256], err[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/read.json", dir);
+	write_file(path, HEADER
+		   "{\"frame\":1,\"state\":\"vlanless\",\"nhoff\":14}\n"
+		   "\n"
+		   "{\"frame\":2,\"state\":\"post-vlan\",\"in_flags\":4}\r\n");
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), 0);
+	assert_string_equal(golden_header(g)->capture, "x.pcap");
+	assert_string_equal(golden_header(g)->dissector, "ref");
+	assert_int_equal(golden_header(g)->states,
+			 1u << FDTEST_STATE_VLANLESS | 1u << FDTEST_STATE_POST_VLAN);
+	assert_int_equal(golden_header(g)->n_flags, 2);
+	assert_int_equal(golden_header(g)->in_flags[1], 4);
+	assert_int_equal(golden_next(g, &exp, err, sizeof(err)), 1);
+	assert_int_equal(exp.keys.nhoff, 14);
+	assert_int_equal(golden_line(g), 2);
+	assert_int_equal(golden_next(g, &exp, err, sizeof(err)), 1);
+	assert_int_equal(exp.id.frame, 2);
+	assert_int_equal(golden_line(g), 4);
+	assert_int_equal(golden_next(g, &exp, err, sizeof(err)), 0);
+	golden_close(g);
+}
+
+static void test_golden_errors_name_the_line(void **state)
+{
+	struct golden_reader *g;
+	struct expect exp;
+	char path[256], err[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/bad.json", dir);
+	write_file(path, HEADER
+		   "{\"frame\":1,\"state\":\"vlanless\"}\n"
+		   "{\"frame\":2,\"state\":\"vlanless\",\"thoff\":-1}\n");
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), 0);
+	assert_int_equal(golden_next(g, &exp, err, sizeof(err)), 1);
+	assert_int_equal(golden_next(g, &exp, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "line 3: field 'thoff': expected an integer 0..65535");
+	golden_close(g);
+
+	write_file(path, "{\"frame\":1,\"state\":\"vlanless\"}\n");
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "line 1: not a golden header"));
+
+	write_file(path, "");
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no header line"));
+
+	write_file(path, "{\"fdtest_golden\":99}\n");
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "golden format 99"));
+
+	snprintf(path, sizeof(path), "%s/missing.json", dir);
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -ENOENT);
+}
+
+static void test_golden_write_commit(void **state)
+{
+	struct golden_header hdr = { .capture = "c.pcap", .sha256 = "00",
+				     .dissector = "d", .states = 7,
+				     .in_flags = { 0, 1 }, .n_flags = 2 };
+	struct golden_writer *w;
+	struct golden_reader *g;
+	struct expect exp;
+	char path[256], err[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/new/sub/c.json", dir);
+	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
+	assert_int_equal(golden_writer_add(w,
+		"{\"frame\":1,\"state\":\"pre-vlan\",\"in_flags\":1,\"thoff\":9}"), 0);
+	/* nothing at the target until commit */
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(golden_writer_commit(w), 0);
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), 0);
+	assert_int_equal(golden_header(g)->states, 7);
+	assert_int_equal(golden_next(g, &exp, err, sizeof(err)), 1);
+	assert_int_equal(exp.keys.thoff, 9);
+	golden_close(g);
+}
+
+static int count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_golden_abort_keeps_old(void **state)
+{
+	struct golden_header hdr = { .capture = "c.pcap" };
+	struct golden_writer *w;
+	char path[320], sub[256], buf[64] = "";
+	FILE *f;
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/abort", dir);
+	snprintf(path, sizeof(path), "%s/c.json", sub);
+	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
+	golden_writer_abort(w);
+	assert_int_equal(count_entries(sub), 0);
+	write_file(path, "old\n");
+	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
+	assert_int_equal(golden_writer_add(w, "{}"), 0);
+	golden_writer_abort(w);
+	f = fopen(path, "r");
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "old\n");
+	assert_int_equal(count_entries(sub), 1);
+	golden_writer_abort(NULL);
+	golden_close(NULL);
+}
+
+static void test_golden_sha256(void **state)
+{
+	char path[256], sha[65];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/abc", dir);
+	write_file(path, "abc");
+	assert_int_equal(golden_file_sha256(path, sha), 0);
+	/* FIPS 180-2 example: SHA-256("abc") */
+	assert_string_equal(sha,
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_read),
+		cmocka_unit_test(test_golden_errors_name_the_line),
+		cmocka_unit_test(test_golden_write_commit),
+		cmocka_unit_test(test_golden_abort_keeps_old),
+		cmocka_unit_test(test_golden_sha256),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

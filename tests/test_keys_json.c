@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Keys to JSON and back: exact text, lossless round trip, errors. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include "keys_json.h"
+
+static void make_ipv4_keys(struct bpf_flow_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->nhoff = 14;
+	k->thoff = 34;
+	k->addr_proto = 0x0800;
+	k->ip_proto = 17;
+	k->n_proto = htons(0x0800);
+	k->sport = htons(40000);
+	k->dport = htons(4789);
+	k->ipv4_src = htonl(0x0a000001);
+	k->ipv4_dst = htonl(0x0a000002);
+	k->flags = 4;
+}
+
+static void test_keys_json_format_ipv4(void **state)
+{
+	static const char want[] =
+		"{\"frame\":3,\"state\":\"post-vlan\",\"in_flags\":4,\"ret\":\"BPF_OK\","
+		"\"nhoff\":14,\"thoff\":34,\"addr_proto\":\"0x0800\",\"is_frag\":0,"
+		"\"is_first_frag\":0,\"is_encap\":0,\"ip_proto\":17,"
+		"\"n_proto\":\"0x0800\",\"sport\":40000,\"dport\":4789,"
+		"\"src\":\"10.0.0.1\",\"dst\":\"10.0.0.2\",\"flags\":4,"
+		"\"flow_label\":0}";
+	struct case_id id = { 3, FDTEST_STATE_POST_VLAN, 4 };
+	struct bpf_flow_keys k;
+	char buf[KEYS_JSON_LINE_MAX];
+
+	(void)state;
+	make_ipv4_keys(&k);
+	assert_int_equal(keys_json_format_result(buf, sizeof(buf), &id, 0, &k),
+			 (int)strlen(want));
+	assert_string_equal(buf, want);
+}
+
+static void test_keys_json_format_ipv6_and_extra(void **state)
+{
+	struct case_id id = { 1, FDTEST_STATE_VLANLESS, 0 };
+	struct bpf_flow_keys k;
+	char buf[KEYS_JSON_LINE_MAX];
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	k.addr_proto = 0x86dd;
+	inet_pton(AF_INET6, "2001:db8::1", k.ipv6_src);
+	inet_pton(AF_INET6, "fe80::a:b", k.ipv6_dst);
+	k.flow_label = htonl(0xbeeef);
+	keys_json_format_result(buf, sizeof(buf), &id, 2, &k);
+	assert_non_null(strstr(buf, "\"ret\":\"BPF_DROP\""));
+	assert_non_null(strstr(buf, "\"src\":\"2001:db8::1\",\"dst\":\"fe80::a:b\""));
+	assert_non_null(strstr(buf, "\"flow_label\":782063"));
+	assert_null(strstr(buf, "addr_extra"));
+
+	/* bytes the IPv4 view does not show come out as addr_extra */
+	make_ipv4_keys(&k);
+	((uint8_t *)&k)[47] = 0x5a;
+	keys_json_format_result(buf, sizeof(buf), &id, 77, &k);
+	assert_non_null(strstr(buf, "\"ret\":77"));
+	assert_non_null(strstr(buf, "\"addr_extra\":\"0000000000000000000000000000000000000000000000"
+				    "5a\""));
+}
+
+/* Every byte of the struct must come back from the text. */
+static void test_keys_json_round_trip_random(void **state)
+{
+	static const uint16_t protos[] = { 0x0800, 0x86dd, 0, 0x1234 };
+	char buf[KEYS_JSON_LINE_MAX], err[256];
+	struct expect exp;
+
+	(void)state;
+	srand(1);
+	for (int i = 0; i < 20000; i++) {
+		struct case_id id = { (uint32_t)i + 1, (enum fdtest_state)(i % 3),
+				      (uint32_t)i & 7 };
+		struct bpf_flow_keys k;
+		uint8_t *p = (uint8_t *)&k;
+		uint32_t ret = (uint32_t)rand();
+		int len;
+
+		for (size_t b = 0; b < sizeof(k); b++)
+			p[b] = (uint8_t)rand();
+		if (i % 2)
+			k.addr_proto = protos[(i / 2) % 4];
+		len = keys_json_format_result(buf, sizeof(buf), &id, ret, &k);
+		assert_true(len > 0);
+		if (keys_json_parse_expect(buf, (size_t)len, &exp, err,
+					   sizeof(err)))
+			fail_msg("line %s: %s", buf, err);
+		assert_memory_equal(&exp.keys, &k, sizeof(k));
+		for (size_t b = 0; b < sizeof(k); b++)
+			assert_int_equal(exp.mask[b], 0xff);
+		assert_true(exp.has_ret);
+		assert_int_equal(exp.ret, ret);
+		assert_int_equal(exp.id.frame, id.frame);
+		assert_int_equal(exp.id.state, id.state);
+		assert_int_equal(exp.id.in_flags, id.in_flags);
+	}
+}
+
+static void test_keys_json_partial_mask(void **state)
+{
+	static const char line[] =
+		"{\"frame\":2,\"state\":\"pre-vlan\",\"thoff\":38,\"src\":\"10.1.2.3\"}";
+	char err[256];
+	struct expect exp;
+
+	(void)state;
+	assert_int_equal(keys_json_parse_expect(line, strlen(line), &exp, err,
+						sizeof(err)), 0);
+	assert_false(exp.has_ret);
+	assert_int_equal(exp.id.in_flags, 0);
+	assert_int_equal(exp.layout, KEYS_LAYOUT_IPV4);
+	assert_int_equal(exp.keys.thoff, 38);
+	assert_int_equal(exp.mask[offsetof(struct bpf_flow_keys, thoff)], 0xff);
+	assert_int_equal(exp.mask[offsetof(struct bpf_flow_keys, nhoff)], 0);
+	/* src checks its 4 bytes and the 24 the IPv4 view leaves out */
+	assert_int_equal(exp.mask[16], 0xff);
+	assert_int_equal(exp.mask[20], 0);
+	assert_int_equal(exp.mask[24], 0xff);
+	assert_int_equal(exp.mask[47], 0xff);
+	assert_int_equal(exp.mask[48], 0);
+	/* and written back, only what it checks */
+	{
+		char buf[KEYS_JSON_LINE_MAX];
+
+		keys_json_format_expect(buf, sizeof(buf), &exp);
+		assert_string_equal(buf,
+			"{\"frame\":2,\"state\":\"pre-vlan\",\"in_flags\":0,"
+			"\"thoff\":38,\"src\":\"10.1.2.3\"}");
+	}
+}
+
+struct bad_line {
+	const char *name;
+	const char *line;
+	const char *why;	/* a part of the message */
+};
+
+static const struct bad_line bad_lines[] = {
+	{ "not-json", "{\"frame\":1,", "column" },
+	{ "not-object", "[1,2]", "expected a JSON object" },
+	{ "no-frame", "{\"state\":\"vlanless\"}", "field 'frame'" },
+	{ "frame-zero", "{\"frame\":0,\"state\":\"vlanless\"}", "field 'frame'" },
+	{ "bad-state", "{\"frame\":1,\"state\":\"pre_vlan\"}", "field 'state'" },
+	{ "unknown-field", "{\"frame\":1,\"state\":\"vlanless\",\"thof\":3}",
+	  "unknown field 'thof'" },
+	{ "nhoff-too-big", "{\"frame\":1,\"state\":\"vlanless\",\"nhoff\":65536}",
+	  "field 'nhoff': expected an integer 0..65535" },
+	{ "nhoff-string", "{\"frame\":1,\"state\":\"vlanless\",\"nhoff\":\"14\"}",
+	  "field 'nhoff'" },
+	{ "ethertype-number", "{\"frame\":1,\"state\":\"vlanless\",\"n_proto\":2048}",
+	  "field 'n_proto'" },
+	{ "ipv4-bad", "{\"frame\":1,\"state\":\"vlanless\",\"src\":\"10.0.0.300\"}",
+	  "field 'src'" },
+	{ "v6-in-v4-layout",
+	  "{\"frame\":1,\"state\":\"vlanless\",\"addr_proto\":\"0x0800\",\"src\":\"::1\"}",
+	  "field 'src'" },
+	{ "bad-ret", "{\"frame\":1,\"state\":\"vlanless\",\"ret\":\"BPF_MAYBE\"}",
+	  "field 'ret'" },
+	{ "duplicate-key", "{\"frame\":1,\"frame\":2,\"state\":\"vlanless\"}",
+	  "duplicate" },
+	{ "extra-short", "{\"frame\":1,\"state\":\"vlanless\",\"addr_extra\":\"00\"}",
+	  "field 'addr_extra'" },
+};
+
+static void test_keys_json_parse_errors(void **state)
+{
+	char err[256];
+	struct expect exp;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++) {
+		const struct bad_line *b = &bad_lines[i];
+
+		err[0] = '\0';
+		if (keys_json_parse_expect(b->line, strlen(b->line), &exp, err,
+					   sizeof(err)) != -EINVAL)
+			fail_msg("case %s: accepted", b->name);
+		if (!strstr(err, b->why))
+			fail_msg("case %s: message '%s' lacks '%s'", b->name,
+				 err, b->why);
+	}
+}
+
+static void test_keys_json_no_room(void **state)
+{
+	struct case_id id = { 1, FDTEST_STATE_VLANLESS, 0 };
+	struct bpf_flow_keys k;
+	char buf[40];
+
+	(void)state;
+	make_ipv4_keys(&k);
+	assert_int_equal(keys_json_format_result(buf, sizeof(buf), &id, 0, &k),
+			 -ENOSPC);
+	assert_string_equal(buf, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keys_json_format_ipv4),
+		cmocka_unit_test(test_keys_json_format_ipv6_and_extra),
+		cmocka_unit_test(test_keys_json_round_trip_random),
+		cmocka_unit_test(test_keys_json_partial_mask),
+		cmocka_unit_test(test_keys_json_parse_errors),
+		cmocka_unit_test(test_keys_json_no_room),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
