@@ -18,7 +18,7 @@ TEST_PKGS  := cmocka
 # Debian packages behind every tool and library the build uses.
 DEB_PKGS   := make gcc pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev \
 	      libpcap-dev libjansson-dev libssl-dev libcmocka-dev \
-	      linux-libc-dev bpftool
+	      linux-libc-dev bpftool linux-source libc6-dev-i386
 
 ifeq ($(V),1)
 Q :=
@@ -58,11 +58,18 @@ DISSECTORS   := $(patsubst dissectors/%.bpf.c,$(O)/dissectors/%.bpf.o,\
 FIXTURES     := $(patsubst tests/fixtures/%.bpf.c,$(O)/tests/fixtures/%.bpf.o,\
 		  $(wildcard tests/fixtures/*.bpf.c))
 
+# The kernel's own flow dissector, built unchanged from Debian's
+# linux-source, must load and give the selftests' keys. Its 32-bit glibc
+# stubs come from libc6-dev-i386 (clang's bpf target is neither x86_64
+# nor i386 to glibc).
+KERNEL_SRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
+KERNEL_FLOW    := $(O)/tests/kernel/bpf_flow.bpf.o
+
 TEST_SRCS    := $(wildcard tests/test_*.c)
 TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test check unit integration pcaps clean install uninstall help
+.PHONY: all deps test check pcaps clean install uninstall help
 
 all: $(BIN) $(DISSECTORS)
 
@@ -78,7 +85,7 @@ deps:
 		exit 1; \
 	fi
 
-$(O)/harness $(O)/dissectors $(O)/tests $(O)/tests/fixtures:
+$(O)/harness $(O)/dissectors $(O)/tests $(O)/tests/fixtures $(O)/tests/kernel:
 	$(Q)mkdir -p $@
 
 $(O)/harness/%.o: harness/%.c | $(O)/harness
@@ -96,13 +103,24 @@ $(O)/dissectors/%.bpf.o: dissectors/%.bpf.c | $(O)/dissectors
 $(O)/tests/fixtures/%.bpf.o: tests/fixtures/%.bpf.c | $(O)/tests/fixtures
 	$(Q)$(CLANG) --target=bpf $(BPF_CFLAGS) $(BPF_INC) -MMD -MP -c $< -o $@
 
+$(O)/tests/kernel/bpf_flow.c: | $(O)/tests/kernel
+	$(Q)if [ -z "$(KERNEL_SRC_TAR)" ]; then \
+		echo "no /usr/src/linux-source-*.tar.xz: run 'make deps' (package linux-source)" >&2; \
+		exit 1; fi
+	$(Q)tar -xJOf $(KERNEL_SRC_TAR) --wildcards \
+		'*/tools/testing/selftests/bpf/progs/bpf_flow.c' > $@
+
+$(KERNEL_FLOW): $(O)/tests/kernel/bpf_flow.c
+	$(Q)$(CLANG) --target=bpf -O2 -g -w $(BPF_INC) -c $< -o $@
+
 $(O)/tests/test_%: tests/test_%.c $(LIB) | $(O)/tests
 	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(EXTRA_CFLAGS) -Iharness -MMD -MP \
 		$< $(LIB) $(LDLIBS) $(TEST_LIBS) -o $@
 
 # The test binaries find the build through FDTEST_BUILD.
-unit integration: all $(FIXTURES) $(TEST_BINS)
-test check: all $(FIXTURES) $(TEST_BINS)
+TEST_DEPS := all $(FIXTURES) $(KERNEL_FLOW) $(TEST_BINS)
+
+test check: $(TEST_DEPS)
 	$(Q)O=$(O) tests/run-tests.sh
 
 clean:
