@@ -29,8 +29,9 @@
  *   leaves nhoff and n_proto on the outer header; the kernel's own C
  *   dissector also reports the inner n_proto and nhoff is not exported by
  *   the kernel at all. We keep every L3 field on the same header so that
- *   nhoff..thoff is the header the addresses came from. fd_encap() is the
- *   one place that decides this.
+ *   nhoff..thoff is the header the addresses came from. fd_dissect()
+ *   writes both after fd_l2() in every pass; they also hand the L3
+ *   offset to the next stage.
  * - Under BPF_FLOW_DISSECTOR_F_STOP_AT_ENCAP the outer flow is reported
  *   with is_encap = 1, like bpf_flow.c: for IPIP/SIT/4in6/6in6 and GRE,
  *   thoff is where the encapsulated packet starts (after the GRE header
@@ -580,8 +581,10 @@ static __always_inline int fd_l4(struct fd_state *s)
 			return FD_STEP_DROP;
 		/* the options too: a cut TCP header is not a TCP packet */
 		return fd_ports(s, (__u32)th->doff << 2);
-	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
+		return fd_ports(s, sizeof(struct udphdr));
+	case IPPROTO_UDP:
+		/* VXLAN and GENEVE are defined over UDP only */
 		ret = fd_ports(s, sizeof(struct udphdr));
 		if (ret != FD_STEP_OK || !s->udp_tunnels)
 			return ret;
