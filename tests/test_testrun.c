@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Real dissectors in the real kernel: the kernel's own bpf_flow.c (built
+ * unchanged from linux-source) must give the selftests' keys with its
+ * tail calls filled by name, and a dissector that ignores nhoff must be
+ * caught by the consistency check. Needs root; never mocked.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include "compare.h"
+#include "dissector.h"
+#include "testrun.h"
+
+struct fixture {
+	struct testrun_kernel kernel;
+	struct dissector *kernel_flow;
+	struct dissector *naive;
+};
+
+static struct fixture fx;
+
+static const char *build_dir(void)
+{
+	const char *o = getenv("O");
+
+	return o && *o ? o : "build";
+}
+
+static struct dissector *load(const char *rel, const char *prog)
+{
+	struct dissector *d = NULL;
+	char path[512], err[512];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", build_dir(), rel);
+	ret = dissector_load(path, prog, &d, err, sizeof(err));
+	if (ret)
+		print_error("dissector '%s': %s\n", path, err);
+	return d;
+}
+
+static int group_setup(void **state)
+{
+	int ret;
+
+	(void)state;
+	ret = testrun_probe(&fx.kernel);
+	if (ret) {
+		print_error("kernel probe failed (%s): these tests need root and a kernel with BPF flow dissectors\n",
+			    strerror(-ret));
+		return -1;
+	}
+	fx.kernel_flow = load("tests/kernel/bpf_flow.bpf.o", NULL);
+	fx.naive = load("tests/fixtures/naive.bpf.o", NULL);
+	return fx.kernel_flow && fx.naive ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	dissector_close(fx.kernel_flow);
+	dissector_close(fx.naive);
+	return 0;
+}
+
+/*
+ * The selftest packets (prog_tests/flow_dissector.c): fields the tests
+ * leave out are zero, IPv4 version included, and ports are stored as
+ * host-order numbers (80 is bytes 50 00). Every frame is the size of the
+ * selftests' packet union, 82 bytes.
+ */
+#define SELFTEST_LEN 82
+#define MAGIC_BYTES 123
+
+struct vector {
+	const char *name;
+	uint8_t pkt[SELFTEST_LEN];
+	uint32_t flags;
+	uint32_t ret;
+	struct bpf_flow_keys keys;	/* flags filled from .flags */
+};
+
+static size_t put_eth(uint8_t *p, uint16_t type)
+{
+	p[12] = (uint8_t)(type >> 8);
+	p[13] = (uint8_t)type;
+	return 14;
+}
+
+/* TCI (zero) and the EtherType after it */
+static size_t put_vlan(uint8_t *p, uint16_t inner)
+{
+	p[2] = (uint8_t)(inner >> 8);
+	p[3] = (uint8_t)inner;
+	return 4;
+}
+
+static size_t put_ipv4(uint8_t *p, uint8_t proto, uint16_t tot_len,
+		       uint16_t frag_off)
+{
+	p[0] = 5;	/* ihl 5, version 0 as in the selftests */
+	p[2] = (uint8_t)(tot_len >> 8);
+	p[3] = (uint8_t)tot_len;
+	p[6] = (uint8_t)(frag_off >> 8);
+	p[7] = (uint8_t)frag_off;
+	p[9] = proto;
+	return 20;
+}
+
+static size_t put_ipv6(uint8_t *p, uint8_t nexthdr, uint32_t label)
+{
+	p[1] = (uint8_t)(label >> 16);
+	p[2] = (uint8_t)(label >> 8);
+	p[3] = (uint8_t)label;
+	p[4] = 0;
+	p[5] = MAGIC_BYTES;
+	p[6] = nexthdr;
+	return 40;
+}
+
+static size_t put_tcp(uint8_t *p)
+{
+	p[0] = 80;	/* source = 80, stored as on x86 */
+	p[2] = 0x90;	/* dest = 8080 = 0x1f90 */
+	p[3] = 0x1f;
+	p[12] = 5 << 4;
+	return 20;
+}
+
+static void keys_v4(struct bpf_flow_keys *k, uint16_t nhoff, uint16_t thoff,
+		    uint8_t proto, bool ports)
+{
+	memset(k, 0, sizeof(*k));
+	k->nhoff = nhoff;
+	k->thoff = thoff;
+	k->addr_proto = 0x0800;
+	k->ip_proto = proto;
+	k->n_proto = htons(0x0800);
+	if (ports) {
+		k->sport = 80;
+		k->dport = 8080;
+	}
+}
+
+static void keys_v6(struct bpf_flow_keys *k, uint16_t nhoff, uint16_t thoff,
+		    bool ports)
+{
+	keys_v4(k, nhoff, thoff, 6, ports);
+	k->addr_proto = 0x86dd;
+	k->n_proto = htons(0x86dd);
+}
+
+static void make_vectors(struct vector *v, size_t *n)
+{
+	size_t i = 0, off;
+
+	memset(v, 0, sizeof(*v) * 16);
+
+	v[i].name = "ipv4";
+	off = put_eth(v[i].pkt, 0x0800);
+	off += put_ipv4(v[i].pkt + off, 6, MAGIC_BYTES, 0);
+	put_tcp(v[i].pkt + off);
+	keys_v4(&v[i].keys, 14, 34, 6, true);
+	i++;
+
+	v[i].name = "ipv6";
+	off = put_eth(v[i].pkt, 0x86dd);
+	off += put_ipv6(v[i].pkt + off, 6, 0);
+	put_tcp(v[i].pkt + off);
+	keys_v6(&v[i].keys, 14, 54, true);
+	i++;
+
+	v[i].name = "802.1q-ipv4";
+	off = put_eth(v[i].pkt, 0x8100);
+	off += put_vlan(v[i].pkt + off, 0x0800);
+	off += put_ipv4(v[i].pkt + off, 6, MAGIC_BYTES, 0);
+	put_tcp(v[i].pkt + off);
+	keys_v4(&v[i].keys, 18, 38, 6, true);
+	i++;
+
+	v[i].name = "802.1ad-ipv6";
+	off = put_eth(v[i].pkt, 0x88a8);
+	off += put_vlan(v[i].pkt + off, 0x8100);
+	off += put_vlan(v[i].pkt + off, 0x86dd);
+	off += put_ipv6(v[i].pkt + off, 6, 0);
+	put_tcp(v[i].pkt + off);
+	keys_v6(&v[i].keys, 22, 62, true);
+	i++;
+
+	v[i].name = "ipv4-frag";
+	off = put_eth(v[i].pkt, 0x0800);
+	off += put_ipv4(v[i].pkt + off, 6, MAGIC_BYTES, 0x2000);
+	put_tcp(v[i].pkt + off);
+	keys_v4(&v[i].keys, 14, 34, 6, true);
+	v[i].keys.is_frag = v[i].keys.is_first_frag = 1;
+	v[i].flags = 1;	/* PARSE_1ST_FRAG */
+	i++;
+
+	v[i] = v[i - 1];
+	v[i].name = "ipv4-no-frag";
+	v[i].flags = 0;
+	v[i].keys.sport = v[i].keys.dport = 0;
+	i++;
+
+	v[i].name = "ipv6-frag";
+	off = put_eth(v[i].pkt, 0x86dd);
+	off += put_ipv6(v[i].pkt + off, 44, 0);
+	v[i].pkt[off] = 6;	/* fragment header: next header TCP */
+	off += 8;
+	put_tcp(v[i].pkt + off);
+	keys_v6(&v[i].keys, 14, 62, true);
+	v[i].keys.is_frag = v[i].keys.is_first_frag = 1;
+	v[i].flags = 1;
+	i++;
+
+	v[i] = v[i - 1];
+	v[i].name = "ipv6-no-frag";
+	v[i].flags = 0;
+	v[i].keys.sport = v[i].keys.dport = 0;
+	i++;
+
+	v[i].name = "ipv6-flow-label";
+	off = put_eth(v[i].pkt, 0x86dd);
+	off += put_ipv6(v[i].pkt + off, 6, 0xbeeef);
+	put_tcp(v[i].pkt + off);
+	keys_v6(&v[i].keys, 14, 54, true);
+	v[i].keys.flow_label = htonl(0xbeeef);
+	i++;
+
+	v[i] = v[i - 1];
+	v[i].name = "ipv6-no-flow-label";
+	v[i].flags = 2;	/* STOP_AT_FLOW_LABEL */
+	v[i].keys.sport = v[i].keys.dport = 0;
+	i++;
+
+	v[i].name = "ipip-encap";
+	off = put_eth(v[i].pkt, 0x0800);
+	off += put_ipv4(v[i].pkt + off, 4, MAGIC_BYTES, 0);
+	off += put_ipv4(v[i].pkt + off, 6, MAGIC_BYTES - 20, 0);
+	put_tcp(v[i].pkt + off);
+	keys_v4(&v[i].keys, 14, 54, 6, true);
+	v[i].keys.is_encap = 1;
+	i++;
+
+	v[i] = v[i - 1];
+	v[i].name = "ipip-no-encap";
+	v[i].flags = 4;	/* STOP_AT_ENCAP */
+	keys_v4(&v[i].keys, 14, 34, 4, false);
+	v[i].keys.is_encap = 1;
+	i++;
+
+	for (size_t j = 0; j < i; j++)
+		v[j].keys.flags = v[j].flags;
+	*n = i;
+}
+
+static void test_testrun_kernel_selftest_vectors(void **state)
+{
+	static struct vector v[16];
+	static struct frame_states fs;
+	struct testrun_result res;
+	size_t n;
+
+	(void)state;
+	make_vectors(v, &n);
+	assert_string_equal(dissector_entry(fx.kernel_flow), "_dissect");
+	assert_int_equal(dissector_filled(fx.kernel_flow), 6);
+	for (size_t i = 0; i < n; i++) {
+		/* as the selftests run them: the frame as it is */
+		bool tagged = v[i].pkt[12] == 0x81 || v[i].pkt[12] == 0x88;
+		enum fdtest_state s = tagged ? FDTEST_STATE_PRE_VLAN :
+					       FDTEST_STATE_VLANLESS;
+
+		assert_int_equal(frame_shape(v[i].pkt, SELFTEST_LEN, false,
+					     &fs), 0);
+		assert_int_equal(testrun_one(dissector_prog_fd(fx.kernel_flow),
+					     &fx.kernel, &fs.state[s],
+					     v[i].flags, 1, &res), 0);
+		if (res.ret != v[i].ret ||
+		    memcmp(&res.keys, &v[i].keys, sizeof(res.keys))) {
+			char got[KEYS_JSON_LINE_MAX], want[KEYS_JSON_LINE_MAX];
+			struct case_id id = { 1, s, v[i].flags };
+
+			keys_json_format_result(got, sizeof(got), &id, res.ret,
+						&res.keys);
+			keys_json_format_result(want, sizeof(want), &id,
+						v[i].ret, &v[i].keys);
+			fail_msg("vector %s:\n got  %s\n want %s", v[i].name,
+				 got, want);
+		}
+	}
+}
+
+static size_t consistency_diffs(struct dissector *d, const uint8_t *frame,
+				uint32_t len, struct diff *diffs)
+{
+	static struct frame_states fs;
+	struct testrun_result res[FDTEST_STATE_COUNT];
+	const struct testrun_result *p[FDTEST_STATE_COUNT];
+	size_t n = 0;
+
+	assert_int_equal(frame_shape(frame, len, false, &fs), 0);
+	for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
+		assert_int_equal(testrun_one(dissector_prog_fd(d), &fx.kernel,
+					     &fs.state[s], 0, 1, &res[s]), 0);
+		p[s] = &res[s];
+	}
+	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
+		n += compare_states(p, fs.state[FDTEST_STATE_POST_VLAN].shift,
+				    (enum fdtest_state)s, diffs + n,
+				    COMPARE_DIFFS_MAX * 3 - n);
+	return n;
+}
+
+/* A real IPv4/TCP frame, untagged: the naive dissector's home ground. */
+static size_t ipv4_tcp(uint8_t *p)
+{
+	static const uint8_t ip[] = {
+		0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0,
+		192, 0, 2, 1, 192, 0, 2, 2,
+	};
+	size_t off;
+
+	memset(p, 0, 128);
+	off = put_eth(p, 0x0800);
+	memcpy(p + off, ip, sizeof(ip));
+	off += sizeof(ip);
+	p[off + 1] = 80;
+	p[off + 2] = 443 >> 8;
+	p[off + 3] = 443 & 0xff;
+	p[off + 12] = 5 << 4;
+	return off + 20;
+}
+
+static void test_testrun_naive_caught(void **state)
+{
+	struct diff diffs[COMPARE_DIFFS_MAX * 3];
+	struct testrun_result res;
+	static struct frame_states fs;
+	uint8_t frame[128];
+	size_t len = ipv4_tcp(frame);
+	size_t n;
+
+	(void)state;
+	/* vlanless: right */
+	assert_int_equal(frame_shape(frame, (uint32_t)len, false, &fs), 0);
+	assert_int_equal(testrun_one(dissector_prog_fd(fx.naive), &fx.kernel,
+				     &fs.state[FDTEST_STATE_VLANLESS], 0, 1,
+				     &res), 0);
+	assert_int_equal(res.ret, FDTEST_RET_OK);
+	assert_int_equal(res.keys.thoff, 34);
+	assert_int_equal(ntohs(res.keys.dport), 443);
+	/* pre-vlan differs from post-vlan: the check must say so */
+	n = consistency_diffs(fx.naive, frame, (uint32_t)len, diffs);
+	assert_true(n > 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(diffs[i].kind, DIFF_CONSISTENCY);
+}
+
+static void test_testrun_kernel_flow_consistent(void **state)
+{
+	struct diff diffs[COMPARE_DIFFS_MAX * 3];
+	uint8_t frame[128];
+	size_t len = ipv4_tcp(frame);
+
+	(void)state;
+	/* bpf_flow.c handles a pushed 802.1Q tag: all states agree */
+	assert_int_equal(consistency_diffs(fx.kernel_flow, frame,
+					   (uint32_t)len, diffs), 0);
+}
+
+static void test_testrun_flags_come_back(void **state)
+{
+	static struct frame_states fs;
+	struct testrun_result res;
+	uint8_t frame[128];
+	size_t len = ipv4_tcp(frame);
+
+	(void)state;
+	assert_int_equal(frame_shape(frame, (uint32_t)len, false, &fs), 0);
+	for (uint32_t f = 0; f < 8; f++) {
+		assert_int_equal(testrun_one(dissector_prog_fd(fx.kernel_flow),
+					     &fx.kernel,
+					     &fs.state[FDTEST_STATE_VLANLESS],
+					     f, 1, &res), 0);
+		assert_int_equal(res.keys.flags, f);
+	}
+}
+
+static void test_testrun_load_errors(void **state)
+{
+	struct dissector *d = NULL;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(dissector_load("/nonexistent.bpf.o", NULL, &d, err,
+					sizeof(err)), -ENOENT);
+	/* an ELF file that is no BPF object: this test binary */
+	assert_int_equal(dissector_load("/proc/self/exe", NULL, &d, err,
+					sizeof(err)), -ENOEXEC);
+	assert_null(d);
+}
+
+static void test_testrun_prog_override(void **state)
+{
+	char path[512], err[512];
+	struct dissector *d = NULL;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/kernel/bpf_flow.bpf.o",
+		 build_dir());
+	assert_int_equal(dissector_load(path, "no_such_prog", &d, err,
+					sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "no_such_prog"));
+	assert_int_equal(dissector_load(path, "_dissect", &d, err,
+					sizeof(err)), 0);
+	assert_string_equal(dissector_name(d), "bpf_flow");
+	dissector_close(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_testrun_kernel_selftest_vectors),
+		cmocka_unit_test(test_testrun_naive_caught),
+		cmocka_unit_test(test_testrun_kernel_flow_consistent),
+		cmocka_unit_test(test_testrun_flags_come_back),
+		cmocka_unit_test(test_testrun_load_errors),
+		cmocka_unit_test(test_testrun_prog_override),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
