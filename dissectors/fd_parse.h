@@ -47,9 +47,9 @@
  *
  * What is dropped (BPF_DROP)
  * --------------------------
- * Unknown EtherType (also inside GRE, VXLAN and GENEVE); more than two
- * VLAN tags; an MPLS stack without bottom-of-stack within FD_MAX_LABELS
- * or whose payload is not IPv4/IPv6 by version nibble; PPPoE that is not
+ * Unknown EtherType (also inside GRE, VXLAN and GENEVE); more than
+ * FD_MAX_TAGS VLAN tags; an MPLS stack without bottom-of-stack within
+ * FD_MAX_LABELS or whose payload is not IPv4/IPv6 by version nibble; PPPoE that is not
  * a version 1 session frame or carries neither PPP IPv4 nor IPv6; IPv4
  * IHL < 5; more than FD_MAX_EXTHDRS IPv6 extension headers; more than
  * FD_MAX_ENCAP nested tunnels; and any header the protocol needs that
@@ -82,7 +82,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#define FD_MAX_TAGS	2	/* 802.1Q/802.1ad/0x9100, any order */
+#define FD_MAX_TAGS	8	/* 802.1Q/802.1ad/0x9100, any order; as many as
+				 * fdtest strips, so every state agrees */
 #define FD_MAX_LABELS	8	/* MPLS label stack entries */
 #define FD_MAX_EXTHDRS	8	/* IPv6 extension headers per IPv6 header */
 #define FD_MAX_ENCAP	4	/* nested tunnels followed */
@@ -305,7 +306,7 @@ static __always_inline int fd_l2(struct fd_state *s)
 	case bpf_htons(ETH_P_PPP_SES):
 		return fd_pppoe(s);
 	}
-	/* includes a third tag */
+	/* includes a ninth tag */
 	return FD_STEP_DROP;
 }
 

@@ -30,8 +30,9 @@ static unsigned int count_tags(const uint8_t *data, uint32_t len,
 	uint32_t off = MACS_LEN;
 
 	*truncated = false;
-	while (n < FRAME_TAGS_MAX && frame_is_tpid(type_at(data, off))) {
-		if (off + FRAME_TAG_LEN + 2 > len) {
+	while (frame_is_tpid(type_at(data, off))) {
+		/* a tag cut short, or more than we strip: no clean stripped form */
+		if (off + FRAME_TAG_LEN + 2 > len || n == FRAME_TAGS_MAX) {
 			*truncated = true;
 			break;
 		}

@@ -40,6 +40,10 @@ static const uint8_t cut_tag[] = { MAC12, 0x81, 0x00, 0x00, 0x01 };
 static const uint8_t tag_then_cut[] = { MAC12, 0x81, 0x00, 0x00, 0x01,
 					0x81, 0x00, 0x00 };
 static const uint8_t just_eth[] = { MAC12, 0x08, 0x06 };
+/* nine tags: one more than fdtest strips */
+static const uint8_t nine_tags[] = { MAC12,
+	0x81, 0, 0, 1, 0x81, 0, 0, 1, 0x81, 0, 0, 1, 0x81, 0, 0, 1, 0x81, 0, 0, 1,
+	0x81, 0, 0, 1, 0x81, 0, 0, 1, 0x81, 0, 0, 1, 0x81, 0, 0, 1, 0x08, 0, 0x45 };
 
 static const struct shape_case cases[] = {
 	{ "untagged", untagged, sizeof(untagged), 0, true, false,
@@ -55,6 +59,8 @@ static const struct shape_case cases[] = {
 	{ "tag-then-truncated-tag", tag_then_cut, sizeof(tag_then_cut), 1,
 	  false, true, 0x8100, sizeof(tag_then_cut) - 4, 0x8100,
 	  sizeof(tag_then_cut), 4 },
+	{ "more-tags-than-stripped", nine_tags, sizeof(nine_tags), 8, false,
+	  true, 0x8100, sizeof(nine_tags) - 32, 0x8100, sizeof(nine_tags), 32 },
 	{ "ethernet-header-only", just_eth, sizeof(just_eth), 0, true, false,
 	  0x0806, 14, 0x8100, 18, 4 },
 };
