@@ -49,14 +49,14 @@
  * --------------------------
  * Unknown EtherType (also inside GRE, VXLAN and GENEVE); more than
  * FD_MAX_TAGS VLAN tags; an MPLS stack without bottom-of-stack within
- * FD_MAX_LABELS or whose payload is not IPv4/IPv6 by version nibble; PPPoE that is not
- * a version 1 session frame or carries neither PPP IPv4 nor IPv6; IPv4
- * IHL < 5; more than FD_MAX_EXTHDRS IPv6 extension headers; more than
- * FD_MAX_ENCAP nested tunnels; and any header the protocol needs that
- * does not fit in the frame: IPv4 with options, IPv6 and its extension
- * headers, TCP with its options (data offset < 5 too), 8 bytes of UDP,
- * UDP-Lite and ICMP/ICMPv6, 12 of SCTP, 12 or 16 of DCCP, GRE with its
- * optional fields, the VXLAN/GENEVE header with options.
+ * FD_MAX_LABELS or whose payload is not IPv4/IPv6 by version nibble; PPPoE
+ * that is not a version 1 session frame or carries neither PPP IPv4 nor
+ * IPv6; IPv4 IHL < 5; more than FD_MAX_EXTHDRS IPv6 extension headers;
+ * more than FD_MAX_ENCAP nested tunnels; and any header the protocol needs
+ * that does not fit in the frame: IPv4 with options, IPv6 and its
+ * extension headers, TCP with its options (data offset < 5 too), 8 bytes
+ * of UDP, UDP-Lite and ICMP/ICMPv6, 12 of SCTP, 12 or 16 of DCCP, GRE with
+ * its optional fields, the VXLAN/GENEVE header with options.
  *
  * Accepted without ports (BPF_OK, thoff at the L4 header): ICMP/ICMPv6,
  * any L4 protocol not listed above, GRE with a non-zero version or the
