@@ -268,7 +268,7 @@ int capture_next(struct capture *cap, struct capture_frame *frame,
 	if (ret == PCAP_ERROR_BREAK)
 		return CAPTURE_END;
 	if (ret != 1) {
-		snprintf(why, why_size, "after frame %u: %s", cap->index,
+		snprintf(why, why_size, "frame %u: %s", cap->index + 1,
 			 pcap_geterr(cap->pcap));
 		return -EIO;
 	}

@@ -2,6 +2,7 @@
 /* Expectations against results (see compare.h). */
 #include <stdio.h>
 #include <string.h>
+#include <linux/if_ether.h>
 
 #include "compare.h"
 
@@ -147,5 +148,51 @@ size_t compare_states(const struct testrun_result *const res[FDTEST_STATE_COUNT]
 	}
 	for (size_t i = 0; i < n; i++)
 		diffs[i].other = base;
+	return n;
+}
+
+static void add_invariant(struct diff *diffs, size_t *n, size_t max,
+			  const char *field, const char *rule,
+			  const struct bpf_flow_keys *keys)
+{
+	struct diff *d = next_diff(diffs, n, max, DIFF_INVARIANT, field);
+	size_t count;
+	const struct keys_field *f;
+
+	if (!d)
+		return;
+	snprintf(d->expected, sizeof(d->expected), "\"%s\"", rule);
+	f = keys_fields(keys_layout_of(keys), &count);
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(f[i].name, field) == 0)
+			keys_json_format_field(d->actual, sizeof(d->actual),
+					       &f[i], keys);
+}
+
+size_t compare_invariants(uint32_t ret, const struct bpf_flow_keys *keys,
+			  uint32_t frame_len, struct diff *diffs, size_t max)
+{
+	static const uint8_t zero[KEYS_ADDR_SIZE];
+	size_t n = 0;
+
+	if (ret != FDTEST_RET_OK)
+		return 0;
+	if (keys->thoff < keys->nhoff)
+		add_invariant(diffs, &n, max, "thoff", "thoff >= nhoff", keys);
+	if (keys->thoff > frame_len)
+		add_invariant(diffs, &n, max, "thoff",
+			      "thoff <= frame length", keys);
+	if (keys->is_first_frag && !keys->is_frag)
+		add_invariant(diffs, &n, max, "is_first_frag",
+			      "is_first_frag only with is_frag", keys);
+	if (keys->addr_proto && keys->addr_proto != ETH_P_IP &&
+	    keys->addr_proto != ETH_P_IPV6)
+		add_invariant(diffs, &n, max, "addr_proto",
+			      "addr_proto 0, 0x0800 or 0x86dd", keys);
+	if (!keys->addr_proto &&
+	    memcmp((const uint8_t *)keys + KEYS_ADDR_OFFSET, zero,
+		   sizeof(zero)))
+		add_invariant(diffs, &n, max, "src",
+			      "no addresses without addr_proto", keys);
 	return n;
 }

@@ -18,14 +18,18 @@
 enum diff_kind {
 	DIFF_GOLDEN,		/* the golden line says otherwise */
 	DIFF_CONSISTENCY,	/* another state of the same frame disagrees */
+	DIFF_INVARIANT,		/* keys no correct dissector gives */
 };
 
 struct diff {
 	enum diff_kind kind;
 	enum fdtest_state other;	/* DIFF_CONSISTENCY: compared with */
 	char field[24];
-	/* values as JSON text, as a golden line writes them */
-	char expected[72];	/* golden value, or the other state's */
+	/*
+	 * Values as JSON text, as a golden line writes them: the golden's,
+	 * or the other state's; for DIFF_INVARIANT, the rule broken.
+	 */
+	char expected[72];
 	char actual[72];
 };
 
@@ -52,5 +56,15 @@ size_t compare_expect(const struct expect *exp, uint32_t ret,
 size_t compare_states(const struct testrun_result *const res[FDTEST_STATE_COUNT],
 		      uint16_t vlanless_shift, enum fdtest_state state,
 		      struct diff *diffs, size_t max);
+
+/*
+ * Rules every BPF_OK result must keep, golden or not: nhoff <= thoff <=
+ * @frame_len (the frame's length in the result's coordinates),
+ * is_first_frag only with is_frag, addr_proto 0, ETH_P_IP or ETH_P_IPV6,
+ * and no address bytes when addr_proto is 0. Keys of other verdicts are
+ * not specified and not checked. Returns the number of differences.
+ */
+size_t compare_invariants(uint32_t ret, const struct bpf_flow_keys *keys,
+			  uint32_t frame_len, struct diff *diffs, size_t max);
 
 #endif /* FDTEST_COMPARE_H */

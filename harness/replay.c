@@ -138,6 +138,9 @@ static int run_frame_states(struct replay *rp, const struct capture_frame *fr)
 static void check_case(struct replay *rp, struct case_result *c,
 		       const struct expect *exp, size_t f)
 {
+	const struct frame_state *st = &rp->shape.state[c->id.state];
+	/* the frame's length in the coordinates the keys are given in */
+	uint32_t frame_len = st->len + st->shift;
 	const struct testrun_result *states[FDTEST_STATE_COUNT] = { NULL };
 	struct diff *diffs = (struct diff *)c->diffs;
 	size_t n = 0;
@@ -145,6 +148,8 @@ static void check_case(struct replay *rp, struct case_result *c,
 	if (exp)
 		n = compare_expect(exp, c->ret, c->keys, diffs,
 				   COMPARE_DIFFS_MAX);
+	n += compare_invariants(c->ret, c->keys, frame_len, diffs + n,
+				COMPARE_DIFFS_MAX - n);
 	/* a damaged tag stack has no well-defined stripped form */
 	if (rp->opts->consistency && !rp->shape.tag_truncated) {
 		size_t before = n;
@@ -158,6 +163,11 @@ static void check_case(struct replay *rp, struct case_result *c,
 		if (n > before)
 			rp->counts->inconsistent++;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (diffs[i].kind == DIFF_INVARIANT) {
+			rp->counts->broken++;
+			break;
+		}
 	c->n_diffs = n;
 	if (n)
 		c->verdict = CASE_FAIL;

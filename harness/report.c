@@ -38,5 +38,6 @@ void report_counts_add(struct report_counts *to,
 	to->failed += from->failed;
 	to->unchecked += from->unchecked;
 	to->inconsistent += from->inconsistent;
+	to->broken += from->broken;
 	to->stale += from->stale;
 }

@@ -63,6 +63,7 @@ struct report_counts {
 	uint64_t failed;
 	uint64_t unchecked;
 	uint64_t inconsistent;	/* cases with a consistency difference */
+	uint64_t broken;	/* cases breaking an invariant of the keys */
 	uint64_t stale;		/* goldens recorded for another capture */
 };
 

@@ -56,7 +56,9 @@ static void put_diffs(FILE *out, const struct case_result *c)
 		const struct diff *d = &c->diffs[i];
 
 		fprintf(out, "%s{\"field\":\"%s\",", i ? "," : "", d->field);
-		if (d->kind == DIFF_CONSISTENCY)
+		if (d->kind == DIFF_INVARIANT)
+			fputs("\"kind\":\"invariant\",", out);
+		else if (d->kind == DIFF_CONSISTENCY)
 			fprintf(out, "\"kind\":\"consistency\",\"other\":\"%s\",",
 				fdtest_state_name(d->other));
 		else
@@ -94,12 +96,13 @@ static void json_frame(struct report *r, const struct frame_result *fr)
 static void put_counts(FILE *out, const struct report_counts *c)
 {
 	fprintf(out,
-		"{\"frames\":%llu,\"skipped\":%llu,\"cut\":%llu,\"cases\":%llu,\"passed\":%llu,\"failed\":%llu,\"unchecked\":%llu,\"inconsistent\":%llu,\"stale\":%llu}",
+		"{\"frames\":%llu,\"skipped\":%llu,\"cut\":%llu,\"cases\":%llu,\"passed\":%llu,\"failed\":%llu,\"unchecked\":%llu,\"inconsistent\":%llu,\"broken\":%llu,\"stale\":%llu}",
 		(unsigned long long)c->frames, (unsigned long long)c->skipped,
 		(unsigned long long)c->cut, (unsigned long long)c->cases,
 		(unsigned long long)c->passed, (unsigned long long)c->failed,
 		(unsigned long long)c->unchecked,
 		(unsigned long long)c->inconsistent,
+		(unsigned long long)c->broken,
 		(unsigned long long)c->stale);
 }
 

@@ -100,7 +100,12 @@ static void print_diffs(struct report *r, const struct case_result *c)
 	for (size_t i = 0; i < c->n_diffs; i++) {
 		const struct diff *d = &c->diffs[i];
 
-		if (d->kind == DIFF_GOLDEN)
+		if (d->kind == DIFF_INVARIANT)
+			fprintf(r->out,
+				"    FAIL %s %s: invariant %s broken: %s is %s\n",
+				r->cap->dissector, name, d->expected, d->field,
+				d->actual);
+		else if (d->kind == DIFF_GOLDEN)
 			fprintf(r->out,
 				"    FAIL %s %s: %s: expected %s, actual %s\n",
 				r->cap->dissector, name, d->field,
@@ -176,6 +181,9 @@ static void print_counts(FILE *out, const struct report_counts *c)
 	if (c->inconsistent)
 		fprintf(out, " (%llu inconsistent across states)",
 			(unsigned long long)c->inconsistent);
+	if (c->broken)
+		fprintf(out, " (%llu breaking invariants)",
+			(unsigned long long)c->broken);
 	if (c->stale)
 		fprintf(out, " (%llu stale golden%s)",
 			(unsigned long long)c->stale, c->stale > 1 ? "s" : "");

@@ -187,6 +187,63 @@ static void test_compare_states_without_pre_vlan(void **state)
 	assert_int_equal(diffs[0].other, FDTEST_STATE_POST_VLAN);
 }
 
+struct invariant_case {
+	const char *name;
+	void (*spoil)(struct bpf_flow_keys *k);
+	uint32_t ret;
+	const char *field;	/* NULL: no difference */
+};
+
+static void spoil_none(struct bpf_flow_keys *k) { (void)k; }
+static void spoil_thoff_low(struct bpf_flow_keys *k) { k->thoff = 10; }
+static void spoil_thoff_high(struct bpf_flow_keys *k) { k->thoff = 61; }
+static void spoil_first_frag(struct bpf_flow_keys *k) { k->is_first_frag = 1; }
+static void spoil_proto(struct bpf_flow_keys *k) { k->addr_proto = 0x0806; }
+static void spoil_addr(struct bpf_flow_keys *k) { k->addr_proto = 0; }
+static void spoil_no_addr(struct bpf_flow_keys *k)
+{
+	k->addr_proto = 0;
+	memset(&k->ipv4_src, 0, 32);
+}
+
+static const struct invariant_case invariant_cases[] = {
+	{ "sound", spoil_none, 0, NULL },
+	{ "thoff-below-nhoff", spoil_thoff_low, 0, "thoff" },
+	{ "thoff-past-frame", spoil_thoff_high, 0, "thoff" },
+	{ "first-frag-alone", spoil_first_frag, 0, "is_first_frag" },
+	{ "odd-addr-proto", spoil_proto, 0, "addr_proto" },
+	{ "addresses-without-proto", spoil_addr, 0, "src" },
+	{ "no-addresses-no-proto", spoil_no_addr, 0, NULL },
+	/* keys of a dropped frame are not specified */
+	{ "dropped", spoil_thoff_high, 2, NULL },
+};
+
+static void test_compare_invariants(void **state)
+{
+	struct diff diffs[COMPARE_DIFFS_MAX];
+	struct bpf_flow_keys k;
+
+	(void)state;
+	for (size_t i = 0;
+	     i < sizeof(invariant_cases) / sizeof(invariant_cases[0]); i++) {
+		const struct invariant_case *c = &invariant_cases[i];
+		size_t n;
+
+		keys_tcp(&k, 14);
+		c->spoil(&k);
+		n = compare_invariants(c->ret, &k, 60, diffs,
+				       COMPARE_DIFFS_MAX);
+		if (n != (c->field ? 1u : 0u))
+			fail_msg("case %s: %zu differences", c->name, n);
+		if (c->field) {
+			assert_int_equal(diffs[0].kind, DIFF_INVARIANT);
+			if (strcmp(diffs[0].field, c->field))
+				fail_msg("case %s: field %s", c->name,
+					 diffs[0].field);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_compare_states_consistent),
 		cmocka_unit_test(test_compare_states_fixed_offsets),
 		cmocka_unit_test(test_compare_states_without_pre_vlan),
+		cmocka_unit_test(test_compare_invariants),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
