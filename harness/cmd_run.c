@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cmds.h"
 #include "dissector.h"
@@ -25,6 +26,7 @@ struct run_opts {
 	size_t n_dissectors;
 	const char *prog;
 	const char *format;
+	const char *output;	/* the --format report goes here, text to stdout */
 	struct replay_opts replay;
 	char **captures;
 	int n_captures;
@@ -50,6 +52,7 @@ enum {
 	OPT_REQUIRE_GOLDEN,
 	OPT_NO_CONSISTENCY,
 	OPT_FORMAT,
+	OPT_OUTPUT,
 };
 
 static const struct option_row run_options[] = {
@@ -70,7 +73,9 @@ static const struct option_row run_options[] = {
 	{ "no-consistency", OPT_NO_CONSISTENCY, no_argument, NULL,
 	  "skip the check that all states of a frame agree" },
 	{ "format", OPT_FORMAT, required_argument, "FMT",
-	  "report format on stdout: text or json (JSON Lines) (default: text)" },
+	  "report format: text, json (JSON Lines) or junit (default: text)" },
+	{ "output", OPT_OUTPUT, required_argument, "FILE",
+	  "write the --format report to FILE (replaced whole when the run ends) and the text report to stdout" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
 };
 
@@ -223,11 +228,14 @@ static int run_parse(int argc, char **argv, struct run_opts *opts)
 			break;
 		case OPT_FORMAT:
 			if (!report_find(optarg)) {
-				p_err("--format: '%s' is not a format (text, json)",
+				p_err("--format: '%s' is not a format (text, json, junit)",
 				      optarg);
 				return -EINVAL;
 			}
 			opts->format = optarg;
+			break;
+		case OPT_OUTPUT:
+			opts->output = optarg;
 			break;
 		case 'h':
 			run_usage(stdout);
@@ -313,12 +321,14 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 			  int *code)
 {
 	struct dissector *dis;
-	char err[512];
+	char err[512], msg[1024];
 	int ret;
 
 	ret = dissector_load(path, opts->prog, &dis, err, sizeof(err));
 	if (ret) {
-		p_err("dissector '%s': %s", path, err);
+		snprintf(msg, sizeof(msg), "dissector '%s': %s", path, err);
+		p_err("%s", msg);
+		report_error(rep, msg);
 		note_exit(code, ret);
 		return;
 	}
@@ -332,6 +342,7 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 				     rep, &counts, err, sizeof(err));
 		if (ret) {
 			p_err("%s", err);
+			report_error(rep, err);
 			note_exit(code, ret);
 		}
 		report_counts_add(total, &counts);
@@ -339,14 +350,66 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 	dissector_close(dis);
 }
 
+/* The --output file: written beside its name, renamed into place at the end. */
+struct output_file {
+	FILE *file;
+	char *tmp;
+};
+
+static int output_open(struct output_file *o, const char *path)
+{
+	int fd;
+
+	if (asprintf(&o->tmp, "%s.tmp.XXXXXX", path) < 0) {
+		o->tmp = NULL;
+		return -ENOMEM;
+	}
+	fd = mkstemp(o->tmp);
+	if (fd < 0 || !(o->file = fdopen(fd, "w"))) {
+		int err = -errno;
+
+		if (fd >= 0) {
+			close(fd);
+			unlink(o->tmp);
+		}
+		free(o->tmp);
+		o->tmp = NULL;
+		return err;
+	}
+	fchmod(fd, 0644);
+	return 0;
+}
+
+static int output_close(struct output_file *o, const char *path)
+{
+	int err = 0;
+
+	if (!o->file)
+		return 0;
+	if (fflush(o->file) || ferror(o->file))
+		err = -errno ? -errno : -EIO;
+	if (fclose(o->file) && !err)
+		err = -errno;
+	if (!err && rename(o->tmp, path))
+		err = -errno;
+	if (err)
+		unlink(o->tmp);
+	free(o->tmp);
+	return err;
+}
+
 static int run_exec(struct run_opts *opts)
 {
-	struct report rep = { .ops = report_find(opts->format), .out = stdout };
+	struct report text = { .ops = &report_text_ops, .out = stdout };
+	struct report chosen = { .ops = report_find(opts->format),
+				 .out = stdout };
+	struct report *rep = &chosen;
+	struct output_file output = { 0 };
 	struct report_counts total = { 0 };
 	struct testrun_kernel kernel;
 	glob_t found = { 0 };
 	bool globbed = false;
-	int code;
+	int code, err;
 
 	code = probe_kernel(&kernel);
 	if (code)
@@ -361,12 +424,32 @@ static int run_exec(struct run_opts *opts)
 			opts->dissectors[opts->n_dissectors++] =
 				found.gl_pathv[i];
 	}
+	if (opts->output) {
+		err = output_open(&output, opts->output);
+		if (err) {
+			p_err("--output '%s': %s", opts->output, strerror(-err));
+			code = FDTEST_EXIT_USAGE;
+			goto out_free;
+		}
+		chosen.out = output.file;
+		if (chosen.ops != &report_text_ops) {
+			text.next = &chosen;
+			rep = &text;
+		}
+	}
+	report_run_begin(rep);
 	for (size_t i = 0; i < opts->n_dissectors; i++)
-		run_dissector(opts, opts->dissectors[i], &rep, &total, &code);
+		run_dissector(opts, opts->dissectors[i], rep, &total, &code);
 	if (code == FDTEST_EXIT_PASS && (total.failed || total.stale))
 		code = FDTEST_EXIT_FAIL;
-	rep.ops->run_end(&rep, &total, code);
+	report_run_end(rep, &total, code);
 	fflush(stdout);
+	err = output_close(&output, opts->output);
+	if (err) {
+		p_err("--output '%s': %s", opts->output, strerror(-err));
+		code = FDTEST_EXIT_USAGE;
+	}
+out_free:
 	if (globbed)
 		globfree(&found);
 	return code;

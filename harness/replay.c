@@ -254,7 +254,7 @@ static int replay_frame(struct replay *rp, const struct capture_frame *fr,
 	if (rp->shape.state[FDTEST_STATE_PRE_VLAN].cut ||
 	    rp->shape.state[FDTEST_STATE_VLANLESS].cut)
 		rp->counts->cut++;
-	rp->rep->ops->frame(rp->rep, &out);
+	report_frame(rp->rep, &out);
 	return 0;
 }
 
@@ -297,7 +297,7 @@ static int replay_frames(struct replay *rp, struct capture *cap, char *err,
 		rp->last_frame = fr.index;
 		if (ret == CAPTURE_SKIP) {
 			rp->counts->skipped++;
-			rp->rep->ops->frame_skipped(rp->rep, fr.index, why);
+			report_frame_skipped(rp->rep, fr.index, why);
 			continue;
 		}
 		ret = replay_frame(rp, &fr, err, err_size);
@@ -409,8 +409,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	info.update = opts->update;
 	info.post_vlan_how = opts->kernel->ctx_states ? "ctx_in" :
 							 "strip-and-shift";
-	rep->cap = &info;
-	rep->ops->capture_begin(rep, &info);
+	report_capture_begin(rep, &info);
 
 	ret = replay_frames(rp, cap, why, sizeof(why));
 	if (ret)
@@ -431,8 +430,9 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 			p_info("recorded %s", golden_path);
 	}
 	if (!ret)
-		rep->ops->capture_end(rep, counts);
-	rep->cap = NULL;
+		report_capture_end(rep, counts);
+	else
+		report_capture_abort(rep);	/* the caller reports err */
 
 out_close_golden:
 	golden_writer_abort(rp->writer);

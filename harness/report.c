@@ -7,6 +7,7 @@
 static const struct reporter_ops *const reporters[] = {
 	&report_text_ops,
 	&report_json_ops,
+	&report_junit_ops,
 };
 
 const struct reporter_ops *report_find(const char *name)
@@ -40,4 +41,91 @@ void report_counts_add(struct report_counts *to,
 	to->inconsistent += from->inconsistent;
 	to->broken += from->broken;
 	to->stale += from->stale;
+}
+
+void report_run_begin(struct report *r)
+{
+	for (; r; r = r->next)
+		if (r->ops->run_begin)
+			r->ops->run_begin(r);
+}
+
+void report_capture_begin(struct report *r, const struct report_capture *cap)
+{
+	for (; r; r = r->next) {
+		r->cap = cap;
+		if (r->ops->capture_begin)
+			r->ops->capture_begin(r, cap);
+	}
+}
+
+void report_frame_skipped(struct report *r, uint32_t index, const char *why)
+{
+	for (; r; r = r->next)
+		if (r->ops->frame_skipped)
+			r->ops->frame_skipped(r, index, why);
+}
+
+void report_frame(struct report *r, const struct frame_result *fr)
+{
+	for (; r; r = r->next)
+		if (r->ops->frame)
+			r->ops->frame(r, fr);
+}
+
+void report_capture_end(struct report *r, const struct report_counts *counts)
+{
+	for (; r; r = r->next) {
+		if (r->ops->capture_end)
+			r->ops->capture_end(r, counts);
+		r->cap = NULL;
+	}
+}
+
+void report_capture_abort(struct report *r)
+{
+	for (; r; r = r->next)
+		r->cap = NULL;
+}
+
+void report_error(struct report *r, const char *message)
+{
+	for (; r; r = r->next) {
+		if (r->ops->error)
+			r->ops->error(r, message);
+	}
+}
+
+void report_run_end(struct report *r, const struct report_counts *total,
+		    int exit_code)
+{
+	for (; r; r = r->next)
+		if (r->ops->run_end)
+			r->ops->run_end(r, total, exit_code);
+}
+
+int report_diff_line(char *buf, size_t size, const struct report_capture *cap,
+		     const struct case_result *c, const struct diff *d)
+{
+	char name[128];
+
+	report_case_name(name, sizeof(name), cap->capture, &c->id);
+	switch (d->kind) {
+	case DIFF_INVARIANT:
+		return snprintf(buf, size, "%s %s: invariant %s broken: %s is %s",
+				cap->dissector, name, d->expected, d->field,
+				d->actual);
+	case DIFF_CONSISTENCY:
+		return snprintf(buf, size,
+				"%s %s: inconsistent with %s: %s: %s %s, %s %s",
+				cap->dissector, name,
+				fdtest_state_name(d->other), d->field,
+				fdtest_state_name(d->other), d->expected,
+				fdtest_state_name(c->id.state), d->actual);
+	case DIFF_GOLDEN:
+		break;
+	}
+	return snprintf(buf, size, "%s %s: %s: expected %s, actual %s",
+			cap->dissector, name, d->field, d->expected,
+			d->actual);
 }

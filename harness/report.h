@@ -69,8 +69,10 @@ struct report_counts {
 
 struct report;
 
+/* Hooks a format leaves NULL are not called. */
 struct reporter_ops {
 	const char *name;
+	void (*run_begin)(struct report *r);
 	void (*capture_begin)(struct report *r,
 			      const struct report_capture *cap);
 	void (*frame_skipped)(struct report *r, uint32_t index,
@@ -78,18 +80,41 @@ struct reporter_ops {
 	void (*frame)(struct report *r, const struct frame_result *fr);
 	void (*capture_end)(struct report *r,
 			    const struct report_counts *counts);
+	/* a capture or dissector could not be used at all */
+	void (*error)(struct report *r, const char *message);
 	void (*run_end)(struct report *r, const struct report_counts *total,
 			int exit_code);
 };
 
+/* One output; reports chain through @next and all get every event. */
 struct report {
 	const struct reporter_ops *ops;
 	FILE *out;
 	const struct report_capture *cap;	/* while a capture runs */
+	struct report *next;
 };
 
 extern const struct reporter_ops report_text_ops;
 extern const struct reporter_ops report_json_ops;
+extern const struct reporter_ops report_junit_ops;
+
+void report_run_begin(struct report *r);
+void report_capture_begin(struct report *r, const struct report_capture *cap);
+void report_frame_skipped(struct report *r, uint32_t index, const char *why);
+void report_frame(struct report *r, const struct frame_result *fr);
+void report_capture_end(struct report *r, const struct report_counts *counts);
+/* A capture stopped by an error: forget it without a summary. */
+void report_capture_abort(struct report *r);
+void report_error(struct report *r, const char *message);
+void report_run_end(struct report *r, const struct report_counts *total,
+		    int exit_code);
+
+/*
+ * One difference as one line, the same in every format:
+ * "reference vxlan.pcap#3/pre-vlan/flags=0x0: thoff: expected 42, actual 38"
+ */
+int report_diff_line(char *buf, size_t size, const struct report_capture *cap,
+		     const struct case_result *c, const struct diff *d);
 
 /* The reporter called @name, or NULL. */
 const struct reporter_ops *report_find(const char *name);

@@ -27,13 +27,6 @@ static void put_where(struct report *r)
 	put_string(r->out, r->cap->capture);
 }
 
-static void json_capture_begin(struct report *r,
-			       const struct report_capture *cap)
-{
-	(void)r;
-	(void)cap;
-}
-
 static void json_frame_skipped(struct report *r, uint32_t index,
 			       const char *why)
 {
@@ -114,6 +107,13 @@ static void json_capture_end(struct report *r, const struct report_counts *c)
 	fputs("}\n", r->out);
 }
 
+static void json_error(struct report *r, const char *message)
+{
+	fputs("{\"error\":", r->out);
+	put_string(r->out, message);
+	fputs("}\n", r->out);
+}
+
 static void json_run_end(struct report *r, const struct report_counts *c,
 			 int exit_code)
 {
@@ -124,7 +124,7 @@ static void json_run_end(struct report *r, const struct report_counts *c,
 
 const struct reporter_ops report_json_ops = {
 	.name = "json",
-	.capture_begin = json_capture_begin,
+	.error = json_error,
 	.frame_skipped = json_frame_skipped,
 	.frame = json_frame,
 	.capture_end = json_capture_end,

@@ -94,29 +94,11 @@ static void text_frame_skipped(struct report *r, uint32_t index,
 
 static void print_diffs(struct report *r, const struct case_result *c)
 {
-	char name[128];
+	char line[512];
 
-	report_case_name(name, sizeof(name), r->cap->capture, &c->id);
 	for (size_t i = 0; i < c->n_diffs; i++) {
-		const struct diff *d = &c->diffs[i];
-
-		if (d->kind == DIFF_INVARIANT)
-			fprintf(r->out,
-				"    FAIL %s %s: invariant %s broken: %s is %s\n",
-				r->cap->dissector, name, d->expected, d->field,
-				d->actual);
-		else if (d->kind == DIFF_GOLDEN)
-			fprintf(r->out,
-				"    FAIL %s %s: %s: expected %s, actual %s\n",
-				r->cap->dissector, name, d->field,
-				d->expected, d->actual);
-		else
-			fprintf(r->out,
-				"    FAIL %s %s: inconsistent with %s: %s: %s %s, %s %s\n",
-				r->cap->dissector, name,
-				fdtest_state_name(d->other), d->field,
-				fdtest_state_name(d->other), d->expected,
-				fdtest_state_name(c->id.state), d->actual);
+		report_diff_line(line, sizeof(line), r->cap, c, &c->diffs[i]);
+		fprintf(r->out, "    FAIL %s\n", line);
 	}
 }
 
