@@ -69,7 +69,7 @@ TEST_SRCS    := $(wildcard tests/test_*.c)
 TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test check pcaps clean install uninstall help
+.PHONY: all deps test check test-deps test-san pcaps clean install uninstall help
 
 all: $(BIN) $(DISSECTORS)
 
@@ -120,8 +120,22 @@ $(O)/tests/test_%: tests/test_%.c $(LIB) | $(O)/tests
 # The test binaries find the build through FDTEST_BUILD.
 TEST_DEPS := all $(FIXTURES) $(KERNEL_FLOW) $(TEST_BINS)
 
-test check: $(TEST_DEPS)
+# The same tests again with AddressSanitizer and UBSan, in their own tree.
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=all
+
+test-deps: $(TEST_DEPS)
+
+test check: test-deps
 	$(Q)O=$(O) tests/run-tests.sh
+	$(Q)$(MAKE) --no-print-directory test-san
+
+# No sanitizer build nests inside another.
+test-san:
+	$(Q)$(MAKE) --no-print-directory O=$(O)/san \
+		EXTRA_CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" test-deps
+	$(Q)O=$(O)/san ASAN_OPTIONS=detect_leaks=1:exitcode=86 \
+		UBSAN_OPTIONS=print_stacktrace=1:exitcode=87 tests/run-tests.sh
 
 clean:
 	$(Q)rm -rf $(O)

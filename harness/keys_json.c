@@ -247,13 +247,14 @@ static int parse_field(const struct keys_field *f, json_t *v,
 		       struct expect *exp)
 {
 	uint8_t *p = (uint8_t *)&exp->keys + f->offset;
-	uint64_t max = f->size == 4 ? UINT32_MAX : (1ull << (8 * f->size)) - 1;
 	uint32_t val;
 	int err = 0;
 
 	switch (f->kind) {
 	case KEYS_KIND_UINT:
-		err = parse_uint(v, max, &val);
+		/* numbers are 1, 2 or 4 bytes */
+		err = parse_uint(v, f->size >= 4 ? UINT32_MAX :
+				 (1u << (8 * f->size)) - 1, &val);
 		break;
 	case KEYS_KIND_ETHERTYPE:
 		err = parse_ethertype(v, &val);
