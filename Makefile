@@ -18,7 +18,7 @@ TEST_PKGS  := cmocka
 # Debian packages behind every tool and library the build uses.
 DEB_PKGS   := make gcc pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev \
 	      libpcap-dev libjansson-dev libssl-dev libcmocka-dev \
-	      linux-libc-dev bpftool linux-source libc6-dev-i386 jq util-linux
+	      linux-libc-dev bpftool linux-source libc6-dev-i386 jq util-linux valgrind
 
 ifeq ($(V),1)
 Q :=
