@@ -26,6 +26,7 @@ typedef uint16_t (*link_map_fn)(const uint8_t *p, uint32_t len,
 
 struct capture {
 	pcap_t *pcap;
+	uint64_t size;		/* of the file, for progress */
 	int dlt;
 	link_map_fn map;	/* NULL: frames are Ethernet already */
 	uint32_t index;
@@ -189,6 +190,7 @@ int capture_open(const char *path, struct capture **out, char *err,
 	cap = calloc(1, sizeof(*cap));
 	if (!cap)
 		return -ENOMEM;
+	cap->size = (uint64_t)st.st_size;
 	cap->pcap = pcap_open_offline(path, errbuf);
 	if (!cap->pcap) {
 		snprintf(err, err_size, "not a readable pcap or pcapng file: %s",
@@ -292,6 +294,16 @@ int capture_next(struct capture *cap, struct capture_frame *frame,
 		return CAPTURE_SKIP;
 	}
 	return CAPTURE_FRAME;
+}
+
+void capture_position(const struct capture *cap, uint64_t *done,
+		      uint64_t *total)
+{
+	FILE *f = pcap_file(cap->pcap);
+	long pos = f ? ftell(f) : -1;
+
+	*done = pos > 0 ? (uint64_t)pos : 0;
+	*total = cap->size;
 }
 
 void capture_close(struct capture *cap)

@@ -53,6 +53,10 @@ bool capture_synthesizes(const struct capture *cap);
 int capture_next(struct capture *cap, struct capture_frame *frame,
 		 char *why, size_t why_size);
 
+/* Bytes of the file read so far and its size, for progress; 0 if unknown. */
+void capture_position(const struct capture *cap, uint64_t *done,
+		      uint64_t *total);
+
 void capture_close(struct capture *cap);	/* NULL is fine */
 
 #endif /* FDTEST_CAPTURE_H */

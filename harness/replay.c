@@ -9,6 +9,7 @@
 #include "golden.h"
 #include "keys_json.h"
 #include "log.h"
+#include "progress.h"
 #include "replay.h"
 
 #define CASES_MAX (FDTEST_STATE_COUNT * REPLAY_FLAGS_MAX)
@@ -282,16 +283,19 @@ static int replay_frames(struct replay *rp, struct capture *cap, char *err,
 			 size_t err_size)
 {
 	struct capture_frame fr;
+	struct progress prog;
+	uint64_t done, total;
 	char why[256];
 	int ret;
 
+	progress_begin(&prog, rp->capture);
 	for (;;) {
 		ret = capture_next(cap, &fr, why, sizeof(why));
 		if (ret == CAPTURE_END)
-			return 0;
+			break;
 		if (ret < 0) {
 			snprintf(err, err_size, "%s", why);
-			return ret;
+			break;
 		}
 		rp->counts->frames++;
 		rp->last_frame = fr.index;
@@ -302,8 +306,12 @@ static int replay_frames(struct replay *rp, struct capture *cap, char *err,
 		}
 		ret = replay_frame(rp, &fr, err, err_size);
 		if (ret)
-			return ret;
+			break;
+		capture_position(cap, &done, &total);
+		progress_update(&prog, rp->counts->frames, done, total);
 	}
+	progress_end(&prog);
+	return ret < 0 ? ret : 0;
 }
 
 static void fill_header(struct golden_header *hdr, const struct replay *rp,
