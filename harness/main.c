@@ -23,6 +23,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "run", do_run, "replay captures through dissectors, check goldens" },
+	{ "gen", do_gen, "write a capture (and its expected keys) from text" },
 	{ "help", do_help, "show this help" },
 	{ NULL, NULL, NULL },
 };
@@ -108,7 +109,7 @@ int main(int argc, char **argv)
 	}
 	cmd = find_cmd(argv[optind]);
 	if (!cmd) {
-		p_err("unknown command '%s' (run, help)", argv[optind]);
+		p_err("unknown command '%s' (run, gen, help)", argv[optind]);
 		return FDTEST_EXIT_USAGE;
 	}
 	return cmd->fn(argc - optind, argv + optind);

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * fdtest gen: a text description in, a capture and its expected keys out.
+ * The description is read twice, once for the capture and once for the
+ * expectations (which name the capture's SHA-256), so memory does not
+ * grow with the number of packets.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "gen.h"
+#include "gen_expect.h"
+#include "gen_pcap.h"
+#include "golden.h"
+#include "log.h"
+#include "options.h"
+
+struct gen_opts {
+	const char *desc;
+	const char *output;		/* default: DESC with .pcap */
+	const char *spec_dir;		/* NULL: no expectations */
+	enum gen_linktype link;
+};
+
+enum {
+	OPT_SPEC = 256,
+	OPT_LINKTYPE,
+};
+
+static const struct option_row gen_options[] = {
+	{ "output", 'o', required_argument, "FILE",
+	  "capture to write (default: the description's name with .pcap)" },
+	{ "spec", OPT_SPEC, required_argument, "DIR",
+	  "also write the expected keys, as DIR/<policy>/<capture>.json for the policies base and udp-encap" },
+	{ "linktype", OPT_LINKTYPE, required_argument, "TYPE",
+	  "eth (default), raw, sll, sll2 or null; for all but eth each packet starts at its IP layer" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+#define N_GEN_OPTIONS (sizeof(gen_options) / sizeof(gen_options[0]))
+
+static void gen_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: fdtest gen [OPTIONS] DESCRIPTION\n"
+		"\n"
+		"Write a capture from a text description, one packet a line:\n"
+		"layers separated by '/', fields as key=value. Lengths, checksums\n"
+		"and next-protocol fields follow from the layers unless given.\n"
+		"'#' starts a comment. Example:\n"
+		"\n"
+		"  eth / vlan vid=100 / ipv4 src=10.0.0.1 dst=10.0.0.2 / udp / vxlan vni=42 / eth / ipv6 / tcp sport=443\n"
+		"  frame trunc=30 expect=drop / eth / ipv4 / tcp\n"
+		"\n"
+		"Options:\n");
+	options_print(out, gen_options, N_GEN_OPTIONS);
+	fprintf(out, "\nLayers and their fields:\n");
+	for (const struct gen_layer_type *t = gen_layer_types; t->name; t++) {
+		fprintf(out, "  %-8s", t->name);
+		for (int i = 0; t->fields[i].name; i++)
+			fprintf(out, " %s=", t->fields[i].name);
+		fprintf(out, "\n           %s\n", t->help);
+	}
+	fprintf(out,
+		"\nExit status: 0 written, 2 bad usage or a bad description\n"
+		"(the message names file:line:column); nothing is written then.\n");
+}
+
+static int gen_parse(int argc, char **argv, struct gen_opts *opts)
+{
+	struct option longopts[N_GEN_OPTIONS + 1];
+	char shortopts[3 * N_GEN_OPTIONS + 2];
+	int c;
+
+	memset(opts, 0, sizeof(*opts));
+	options_build(gen_options, N_GEN_OPTIONS, longopts, shortopts);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opts->output = optarg;
+			break;
+		case OPT_SPEC:
+			opts->spec_dir = optarg;
+			break;
+		case OPT_LINKTYPE:
+			if (gen_linktype_parse(optarg, &opts->link)) {
+				p_err("--linktype: '%s' is not eth, raw, sll, sll2 or null",
+				      optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'h':
+			gen_usage(stdout);
+			return 1;
+		default:
+			fprintf(stderr, "Try 'fdtest gen --help'.\n");
+			return -EINVAL;
+		}
+	}
+	if (argc - optind != 1) {
+		p_err("one description expected: fdtest gen [OPTIONS] DESCRIPTION (see --help)");
+		return -EINVAL;
+	}
+	opts->desc = argv[optind];
+	return 0;
+}
+
+/* Calls @fn for each packet of the description, built. */
+typedef int (*packet_fn)(void *ctx, struct gen_packet *pkt, uint32_t frame,
+			 char *err, size_t err_size);
+
+static int for_each_packet(const char *desc, packet_fn fn, void *ctx)
+{
+	static struct gen_packet pkt;
+	char err[512];
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned int line_no = 0;
+	uint32_t frame = 0;
+	FILE *f;
+	int ret = 0;
+
+	f = fopen(desc, "r");
+	if (!f) {
+		p_err("description '%s': %s", desc, strerror(errno));
+		return -errno;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		line_no++;
+		ret = gen_parse_line(line, line_no, &pkt, err, sizeof(err));
+		if (ret == 0)
+			continue;
+		if (ret > 0)
+			ret = gen_build(&pkt, err, sizeof(err));
+		if (!ret)
+			ret = fn(ctx, &pkt, ++frame, err, sizeof(err));
+		if (ret) {
+			p_err("%s:%u:%s", desc, line_no, err);
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (!ret && frame == 0) {
+		p_err("%s: no packets", desc);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+struct capture_ctx {
+	struct gen_pcap *pcap;
+	enum gen_linktype link;
+};
+
+/* The first layer that is not "frame". */
+static const struct gen_layer *first_layer(const struct gen_packet *pkt)
+{
+	size_t i = pkt->n_layers > 1 &&
+		   pkt->layers[0].type->type == GEN_FRAME;
+
+	return &pkt->layers[i];
+}
+
+static int add_packet(void *ctx, struct gen_packet *pkt, uint32_t frame,
+		      char *err, size_t err_size)
+{
+	struct capture_ctx *c = ctx;
+	const struct gen_layer *l = first_layer(pkt);
+	enum gen_type t = l->type->type;
+
+	(void)frame;
+	if (c->link == GEN_LINK_ETH && t != GEN_ETH) {
+		snprintf(err, err_size, "%u: an Ethernet capture's packets start with eth",
+			 l->column);
+		return -EINVAL;
+	}
+	if (c->link != GEN_LINK_ETH && t != GEN_IPV4 && t != GEN_IPV6) {
+		snprintf(err, err_size,
+			 "%u: this link type carries IP: start with ipv4 or ipv6",
+			 l->column);
+		return -EINVAL;
+	}
+	return gen_pcap_add(c->pcap, pkt->bytes, pkt->len,
+			    t == GEN_IPV6 ? 0x86dd : 0x0800);
+}
+
+struct spec_ctx {
+	struct golden_writer *writer[GEN_POLICY_COUNT];
+	bool eth_made_up;
+};
+
+static int add_expectations(void *ctx, struct gen_packet *pkt,
+			    uint32_t frame, char *err, size_t err_size)
+{
+	struct spec_ctx *c = ctx;
+	char line[KEYS_JSON_LINE_MAX];
+	struct expect exp;
+
+	for (int p = 0; p < GEN_POLICY_COUNT; p++) {
+		for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
+			for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++) {
+				int ret = gen_expect_keys(pkt, frame,
+						c->eth_made_up,
+						(enum gen_policy)p,
+						(enum fdtest_state)s, f, &exp,
+						err, err_size);
+
+				if (ret <= 0)
+					return ret;
+				ret = keys_json_format_expect(line,
+						sizeof(line), &exp);
+				if (ret >= 0)
+					ret = golden_writer_add(c->writer[p],
+								line);
+				if (ret < 0) {
+					snprintf(err, err_size, "1: %s",
+						 strerror(-ret));
+					return ret;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int write_spec(const struct gen_opts *o, const char *capture)
+{
+	struct spec_ctx ctx = { .eth_made_up = o->link != GEN_LINK_ETH };
+	struct golden_header hdr = { .states = FDTEST_STATES_ALL };
+	const char *base = strrchr(capture, '/');
+	size_t stem;
+	char path[4096];
+	int ret;
+
+	base = base ? base + 1 : capture;
+	stem = strlen(base);
+	if (stem > 5 && strcmp(base + stem - 5, ".pcap") == 0)
+		stem -= 5;
+	snprintf(hdr.capture, sizeof(hdr.capture), "%s", base);
+	ret = golden_file_sha256(capture, hdr.sha256);
+	if (ret) {
+		p_err("capture '%s': %s", capture, strerror(-ret));
+		return ret;
+	}
+	for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++)
+		hdr.in_flags[hdr.n_flags++] = f;
+	for (int p = 0; p < GEN_POLICY_COUNT; p++) {
+		snprintf(hdr.dissector, sizeof(hdr.dissector), "spec:%s",
+			 gen_policy_name((enum gen_policy)p));
+		snprintf(path, sizeof(path), "%s/%s/%.*s.json", o->spec_dir,
+			 gen_policy_name((enum gen_policy)p), (int)stem, base);
+		ret = golden_writer_open(path, &hdr, &ctx.writer[p]);
+		if (ret) {
+			p_err("spec '%s': %s", path, strerror(-ret));
+			goto out_abort;
+		}
+	}
+	ret = for_each_packet(o->desc, add_expectations, &ctx);
+	if (ret)
+		goto out_abort;
+	for (int p = 0; p < GEN_POLICY_COUNT; p++) {
+		int err = golden_writer_commit(ctx.writer[p]);
+
+		ctx.writer[p] = NULL;
+		if (err && !ret) {
+			p_err("spec for '%s': %s", capture, strerror(-err));
+			ret = err;
+		}
+	}
+	return ret;
+
+out_abort:
+	for (int p = 0; p < GEN_POLICY_COUNT; p++)
+		golden_writer_abort(ctx.writer[p]);
+	return ret;
+}
+
+static int gen_exec(const struct gen_opts *o)
+{
+	struct capture_ctx ctx = { .link = o->link };
+	char *output = NULL;
+	char err[512];
+	int ret;
+
+	if (!o->output) {
+		const char *dot = strrchr(o->desc, '.');
+		int stem = dot && !strchr(dot, '/') ? (int)(dot - o->desc) :
+						      (int)strlen(o->desc);
+
+		if (asprintf(&output, "%.*s.pcap", stem, o->desc) < 0)
+			return FDTEST_EXIT_USAGE;
+	}
+	ret = gen_pcap_open(o->output ? o->output : output, o->link,
+			    &ctx.pcap, err, sizeof(err));
+	if (ret) {
+		p_err("capture '%s': %s", o->output ? o->output : output, err);
+		goto out;
+	}
+	ret = for_each_packet(o->desc, add_packet, &ctx);
+	if (ret) {
+		gen_pcap_abort(ctx.pcap);
+		goto out;
+	}
+	ret = gen_pcap_commit(ctx.pcap);
+	if (ret) {
+		p_err("capture '%s': %s", o->output ? o->output : output,
+		      strerror(-ret));
+		goto out;
+	}
+	if (o->spec_dir)
+		ret = write_spec(o, o->output ? o->output : output);
+out:
+	free(output);
+	return ret ? FDTEST_EXIT_USAGE : FDTEST_EXIT_PASS;
+}
+
+int do_gen(int argc, char **argv)
+{
+	struct gen_opts opts;
+	int ret = gen_parse(argc, argv, &opts);
+
+	if (ret)
+		return ret > 0 ? FDTEST_EXIT_PASS : FDTEST_EXIT_USAGE;
+	return gen_exec(&opts);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * fdtest gen: the capture written with libpcap. Written beside its name
+ * and renamed into place on commit, so a failed run leaves nothing half
+ * written. Timestamps are fixed (2024-01-01 plus one second a frame), so
+ * the same description always gives the same bytes.
+ */
+#ifndef FDTEST_GEN_PCAP_H
+#define FDTEST_GEN_PCAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum gen_linktype {
+	GEN_LINK_ETH,
+	GEN_LINK_RAW,
+	GEN_LINK_SLL,
+	GEN_LINK_SLL2,
+	GEN_LINK_NULL,
+};
+
+/* "eth", "raw", "sll", "sll2", "null"; -EINVAL for another name. */
+int gen_linktype_parse(const char *name, enum gen_linktype *out);
+
+struct gen_pcap;
+
+int gen_pcap_open(const char *path, enum gen_linktype link,
+		  struct gen_pcap **out, char *err, size_t err_size);
+/*
+ * Adds a frame. For link types other than eth, @data starts at the IP
+ * header and @ethertype names it; the link-layer header is made here.
+ */
+int gen_pcap_add(struct gen_pcap *g, const uint8_t *data, uint32_t len,
+		 uint16_t ethertype);
+/* Renames into place; frees @g either way. */
+int gen_pcap_commit(struct gen_pcap *g);
+void gen_pcap_abort(struct gen_pcap *g);	/* NULL is fine */
+
+#endif /* FDTEST_GEN_PCAP_H */
