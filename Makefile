@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# make            build fdtest, the dissectors and the captures under $(O)
+# make            build fdtest and the dissectors under $(O), the captures
+#                 in pcaps/ from their descriptions
 # make deps       install the Debian packages the build needs (as root)
 # make test       build and run every test
-# make pcaps      regenerate pcaps/*.pcap from their descriptions
+# make -B pcaps   remake every capture and expected/spec/ from pcaps/*.txt
+# make goldens    record expected/<dissector>/ from runs over the corpus
 # V=1 echoes commands; O=DIR builds elsewhere; EXTRA_CFLAGS adds flags.
 
 PKG_CONFIG ?= pkg-config
@@ -65,13 +67,18 @@ FIXTURES     := $(patsubst tests/fixtures/%.bpf.c,$(O)/tests/fixtures/%.bpf.o,\
 KERNEL_SRC_TAR ?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
 KERNEL_FLOW    := $(O)/tests/kernel/bpf_flow.bpf.o
 
+# Captures are made from their descriptions (the rules are below).
+PCAP_DESCS   := $(sort $(wildcard pcaps/*.txt))
+LINK_DESCS   := $(sort $(wildcard pcaps/linktypes/*.txt))
+PCAPS        := $(PCAP_DESCS:.txt=.pcap) $(LINK_DESCS:.txt=.pcap)
+
 TEST_SRCS    := $(wildcard tests/test_*.c)
 TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test check test-deps test-san pcaps clean install uninstall help
+.PHONY: all deps test check test-deps test-san pcaps goldens clean install uninstall help
 
-all: $(BIN) $(DISSECTORS)
+all: $(BIN) $(DISSECTORS) $(PCAPS)
 
 help:
 	@sed -n '3,7p' Makefile | sed 's/^# //'
@@ -150,3 +157,20 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/lib/fdtest
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+# Captures are made from their descriptions, with their expectations in
+# expected/spec/; pcaps/linktypes/TYPE.txt is written with link type TYPE.
+# The generator is deterministic: remaking a capture gives the same bytes.
+
+pcaps: $(PCAPS)
+
+pcaps/linktypes/%.pcap: pcaps/linktypes/%.txt $(BIN)
+	$(Q)$(BIN) gen --linktype $* --spec expected/spec $<
+
+pcaps/%.pcap: pcaps/%.txt $(BIN)
+	$(Q)$(BIN) gen --spec expected/spec $<
+
+# Goldens are recorded from real runs of the bundled dissectors over the
+# whole corpus; tests/test-corpus.sh holds them to expected/spec/.
+goldens: all
+	$(Q)$(BIN) run --update --flags all $$(find pcaps -name '*.pcap' | sort) >/dev/null

@@ -21,6 +21,7 @@ struct replay {
 	struct report *rep;
 	struct report_counts *counts;
 	const char *capture;
+	const char *golden_path;
 
 	struct golden_reader *golden;
 	struct golden_writer *writer;
@@ -67,21 +68,29 @@ static int id_cmp(const struct case_id *a, const struct case_id *b)
 	return 0;
 }
 
-/* Reads the next golden line, insisting on golden order. */
+/*
+ * Reads the next golden line, insisting on golden order. Messages name
+ * the golden file.
+ */
 static int golden_advance(struct replay *rp, char *err, size_t err_size)
 {
+	char why[512];
 	int ret;
 
 	rp->have_next = false;
 	if (!rp->golden)
 		return 0;
-	ret = golden_next(rp->golden, &rp->next, err, err_size);
+	ret = golden_next(rp->golden, &rp->next, why, sizeof(why));
+	if (ret < 0)
+		snprintf(err, err_size, "golden '%s': %s", rp->golden_path,
+			 why);
 	if (ret <= 0)
 		return ret;
 	if (rp->have_last && id_cmp(&rp->last, &rp->next.id) >= 0) {
 		snprintf(err, err_size,
-			 "line %zu: frame %u %s flags 0x%x %s: lines must be in capture order (frame, state, in_flags), once each",
-			 golden_line(rp->golden), rp->next.id.frame,
+			 "golden '%s': line %zu: frame %u %s flags 0x%x %s: lines must be in capture order (frame, state, in_flags), once each",
+			 rp->golden_path, golden_line(rp->golden),
+			 rp->next.id.frame,
 			 fdtest_state_name(rp->next.id.state),
 			 rp->next.id.in_flags,
 			 id_cmp(&rp->last, &rp->next.id) ? "comes too late" :
@@ -217,8 +226,9 @@ static int replay_frame(struct replay *rp, const struct capture_frame *fr,
 
 	ret = run_frame_states(rp, fr);
 	if (ret) {
-		snprintf(err, err_size, "frame %u: test run failed: %s",
-			 fr->index, strerror(-ret));
+		snprintf(err, err_size,
+			 "capture '%s': frame %u: test run failed: %s",
+			 rp->capture, fr->index, strerror(-ret));
 		return ret;
 	}
 	out.tags = rp->shape.tags;
@@ -267,9 +277,9 @@ static int golden_check_rest(struct replay *rp, char *err, size_t err_size)
 	while (rp->have_next) {
 		if (rp->next.id.frame > rp->last_frame) {
 			snprintf(err, err_size,
-				 "line %zu: frame %u, but the capture has %u frames",
-				 golden_line(rp->golden), rp->next.id.frame,
-				 rp->last_frame);
+				 "golden '%s': line %zu: frame %u, but the capture has %u frames",
+				 rp->golden_path, golden_line(rp->golden),
+				 rp->next.id.frame, rp->last_frame);
 			return -EINVAL;
 		}
 		ret = golden_advance(rp, err, err_size);
@@ -294,7 +304,8 @@ static int replay_frames(struct replay *rp, struct capture *cap, char *err,
 		if (ret == CAPTURE_END)
 			break;
 		if (ret < 0) {
-			snprintf(err, err_size, "%s", why);
+			snprintf(err, err_size, "capture '%s': %s", rp->capture,
+				 why);
 			break;
 		}
 		rp->counts->frames++;
@@ -352,9 +363,7 @@ static int golden_prepare(struct replay *rp, const char *path,
 		      path, hdr->sha256, sha);
 		rp->counts->stale++;
 	}
-	ret = golden_advance(rp, why, sizeof(why));
-	if (ret < 0)
-		snprintf(err, err_size, "golden '%s': %s", path, why);
+	ret = golden_advance(rp, err, err_size);
 	return ret < 0 ? ret : 0;
 }
 
@@ -394,6 +403,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 			 strerror(-ret));
 		goto out_close_capture;
 	}
+	rp->golden_path = golden_path;
 	if (opts->update) {
 		fill_header(&hdr, rp, sha);
 		ret = golden_writer_open(golden_path, &hdr, &rp->writer);
@@ -419,15 +429,9 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 							 "strip-and-shift";
 	report_capture_begin(rep, &info);
 
-	ret = replay_frames(rp, cap, why, sizeof(why));
-	if (ret)
-		snprintf(err, err_size, "capture '%s': %s", capture, why);
-	if (!ret && rp->golden) {
-		ret = golden_check_rest(rp, why, sizeof(why));
-		if (ret)
-			snprintf(err, err_size, "golden '%s': %s", golden_path,
-				 why);
-	}
+	ret = replay_frames(rp, cap, err, err_size);
+	if (!ret && rp->golden)
+		ret = golden_check_rest(rp, err, err_size);
 	if (!ret && rp->writer) {
 		ret = golden_writer_commit(rp->writer);
 		rp->writer = NULL;
