@@ -425,6 +425,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	info.golden = golden_path;
 	info.golden_found = rp->golden != NULL;
 	info.update = opts->update;
+	info.states = opts->states;
 	info.post_vlan_how = opts->kernel->ctx_states ? "ctx_in" :
 							 "strip-and-shift";
 	report_capture_begin(rep, &info);

@@ -52,6 +52,7 @@ struct report_capture {
 	bool golden_found;
 	bool update;			/* goldens are being written */
 	const char *post_vlan_how;	/* "strip-and-shift" or "ctx_in" */
+	unsigned int states;		/* bit per enum fdtest_state run */
 };
 
 struct report_counts {

@@ -44,9 +44,14 @@ static const char *field_text(char *buf, size_t size, const char *name,
 	return buf;
 }
 
-/* "ipv4 udp 10.0.0.1.40000 > 10.0.0.2.4789 nhoff 14 thoff 34" */
-static void print_keys(FILE *out, const struct bpf_flow_keys *k)
+/*
+ * "ipv4 udp 10.0.0.1.40000 > 10.0.0.2.4789 nhoff 14/18/18 thoff 34/38/38":
+ * the keys of the first state, the offsets of every state in @set.
+ */
+static void print_keys(FILE *out, const struct case_result *const set[],
+		       size_t n)
 {
+	const struct bpf_flow_keys *k = set[0]->keys;
 	char src[64], dst[64];
 	const char *proto = proto_name(k->ip_proto);
 
@@ -62,7 +67,12 @@ static void print_keys(FILE *out, const struct bpf_flow_keys *k)
 	} else {
 		fprintf(out, "n_proto 0x%04x ", ntohs(k->n_proto));
 	}
-	fprintf(out, "nhoff %u thoff %u", k->nhoff, k->thoff);
+	fprintf(out, "nhoff");
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%c%u", i ? '/' : ' ', set[i]->keys->nhoff);
+	fprintf(out, " thoff");
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%c%u", i ? '/' : ' ', set[i]->keys->thoff);
 	if (k->is_frag)
 		fprintf(out, k->is_first_frag ? " frag(first)" : " frag");
 	if (k->is_encap)
@@ -84,6 +94,12 @@ static void text_capture_begin(struct report *r,
 	else
 		fprintf(r->out, ", no golden at %s", cap->golden);
 	fprintf(r->out, ", post-vlan by %s\n", cap->post_vlan_how);
+	fprintf(r->out, "  offsets per state:");
+	for (int s = 0, n = 0; s < FDTEST_STATE_COUNT; s++)
+		if (cap->states & (1u << s))
+			fprintf(r->out, "%c%s", n++ ? '/' : ' ',
+				fdtest_state_name(s));
+	fputc('\n', r->out);
 }
 
 static void text_frame_skipped(struct report *r, uint32_t index,
@@ -106,7 +122,6 @@ static void print_diffs(struct report *r, const struct case_result *c)
 static void print_flag_set(struct report *r, const struct frame_result *fr,
 			   const struct case_result *set[], size_t n)
 {
-	const struct case_result *shown = set[0];
 	bool same_ret = true, failed = false, checked = false;
 	char ret[32];
 
@@ -128,11 +143,10 @@ static void print_flag_set(struct report *r, const struct frame_result *fr,
 				i + 1 < n ? ", " : " ");
 	}
 	fprintf(r->out, " ");
-	print_keys(r->out, shown->keys);
-	fprintf(r->out, " (%s)", fdtest_state_name(shown->id.state));
+	print_keys(r->out, set, n);
 	if (fr->tags)
 		fprintf(r->out, " [%u tag%s]", fr->tags, fr->tags > 1 ? "s" : "");
-	if (shown->cut)
+	if (set[0]->cut)
 		fprintf(r->out, " [cut to 4096]");
 	fputc('\n', r->out);
 	for (size_t i = 0; i < n; i++)

@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# fdtest as a user and CI see it: exit codes, messages, goldens.
+# Each test_* function is one case; ALL_TESTS lists them in order.
+set -u
+
+O=${O:-build}
+cd "$(dirname "$0")/.." || exit 2
+FDTEST=$(cd "$O" && pwd)/fdtest
+REF=$O/dissectors/reference.bpf.o
+VXLAN=$O/dissectors/vxlan.bpf.o
+NAIVE=$O/tests/fixtures/naive.bpf.o
+CAP=pcaps/vxlan.pcap
+TMP=$(mktemp -d /tmp/fdtest-cli.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+ALL_TESTS="
+test_help
+test_usage_errors
+test_run_vxlan_passes
+test_run_json_is_valid
+test_golden_corrupted_value
+test_golden_partial_line
+test_golden_malformed
+test_golden_out_of_order
+test_golden_frame_past_end
+test_golden_stale
+test_update_writes_same_bytes
+test_update_keeps_old_on_error
+test_require_golden
+test_naive_caught
+test_bad_captures
+test_short_frame_reported
+test_not_root
+"
+
+fail() {
+	echo "FAIL: $*"
+	return 1
+}
+
+# run EXPECTED_EXIT CMD...: output in $TMP/out and $TMP/err
+run() {
+	local want=$1 got
+	shift
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "command: $*"
+		echo "--- stdout"; tail -20 "$TMP/out"
+		echo "--- stderr"; tail -20 "$TMP/err"
+		fail "exit $got, want $want"
+		return 1
+	fi
+}
+
+expect_in() {
+	local file=$1 pattern=$2
+	grep -q -- "$pattern" "$TMP/$file" ||
+		{ echo "--- $file:"; tail -20 "$TMP/$file"; fail "no '$pattern' in $file"; }
+}
+
+# a golden tree for vxlan.pcap and the reference dissector only
+copy_golden() {
+	mkdir -p "$TMP/exp/reference"
+	cp expected/reference/vxlan.json "$TMP/exp/reference/"
+}
+
+test_help() {
+	run 0 "$FDTEST" --help && expect_in out "Usage: fdtest" &&
+	run 0 "$FDTEST" run --help && expect_in out "Exit status" &&
+	expect_in out "--update"
+}
+
+test_usage_errors() {
+	run 2 "$FDTEST" && run 2 "$FDTEST" nosuch && expect_in err "unknown command" &&
+	run 2 "$FDTEST" run && expect_in err "no capture given" &&
+	run 2 "$FDTEST" run --bogus $CAP &&
+	run 2 "$FDTEST" run --states pre_vlan $CAP && expect_in err "unknown state" &&
+	run 2 "$FDTEST" run --flags NOPE $CAP && expect_in err "not a flag set" &&
+	run 2 "$FDTEST" run --format xml $CAP && expect_in err "not a format"
+}
+
+test_run_vxlan_passes() {
+	# the README's main job: every bundled dissector, all three states
+	run 0 "$FDTEST" run $CAP || return 1
+	for s in vlanless pre-vlan post-vlan; do
+		run 0 "$FDTEST" run --states $s --format json $CAP || return 1
+		expect_in out "\"state\":\"$s\"" || return 1
+	done
+	expect_in out '"dissector":"reference"' && expect_in out '"dissector":"vxlan"'
+}
+
+test_run_json_is_valid() {
+	run 0 "$FDTEST" run --format json --flags all $CAP || return 1
+	jq -e . "$TMP/out" >/dev/null || fail "stdout is not JSON Lines"
+	[ "$(jq -s 'map(select(.verdict == "pass")) | length' "$TMP/out")" -gt 0 ] ||
+		fail "no passing case in JSON"
+}
+
+test_golden_corrupted_value() {
+	copy_golden
+	# frame 1, post-vlan: thoff off by one
+	sed -i '0,/"state":"post-vlan"/{/"state":"post-vlan"/s/"thoff":\([0-9]*\)/"thoff":9\1/}' \
+		"$TMP/exp/reference/vxlan.json"
+	run 1 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP || return 1
+	[ "$(grep -c '^ *FAIL reference' "$TMP/out")" = 1 ] || fail "want one diff line"
+	expect_in out "FAIL reference vxlan.pcap#1/post-vlan/flags=0x0: thoff: expected 9"
+}
+
+test_golden_partial_line() {
+	mkdir -p "$TMP/part/reference"
+	head -1 expected/reference/vxlan.json >"$TMP/part/reference/vxlan.json"
+	echo '{"frame":1,"state":"vlanless","nhoff":14}' >>"$TMP/part/reference/vxlan.json"
+	run 0 "$FDTEST" run -d $REF --expected "$TMP/part" --format json $CAP || return 1
+	[ "$(jq -s 'map(select(.verdict == "pass")) | length' "$TMP/out")" = 1 ] ||
+		fail "the one golden line should pass, the rest be unchecked"
+	echo '{"frame":1,"state":"pre-vlan","nhoff":14}' >>"$TMP/part/reference/vxlan.json"
+	run 1 "$FDTEST" run -d $REF --expected "$TMP/part" $CAP &&
+	expect_in out "pre-vlan/flags=0x0: nhoff: expected 14"
+}
+
+test_golden_malformed() {
+	copy_golden
+	sed -i '3s/.*/{"frame":2,"state":"vlanless",/' "$TMP/exp/reference/vxlan.json"
+	run 2 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP &&
+	expect_in err "golden '$TMP/exp/reference/vxlan.json': line 3:"
+}
+
+test_golden_out_of_order() {
+	copy_golden
+	awk 'NR == 2 { held = $0; next } { print } NR == 3 { print held }' \
+		expected/reference/vxlan.json >"$TMP/exp/reference/vxlan.json"
+	run 2 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP &&
+	expect_in err "line 3: .*capture order"
+}
+
+test_golden_frame_past_end() {
+	copy_golden
+	echo '{"frame":9999,"state":"vlanless"}' >>"$TMP/exp/reference/vxlan.json"
+	run 2 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP &&
+	expect_in err "frame 9999, but the capture has"
+}
+
+test_golden_stale() {
+	copy_golden
+	sed -i '1s/"sha256":"[0-9a-f]*"/"sha256":"00"/' "$TMP/exp/reference/vxlan.json"
+	run 1 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP &&
+	expect_in err "is stale"
+}
+
+test_update_writes_same_bytes() {
+	# goldens come from real runs: recording again changes nothing
+	run 0 "$FDTEST" run --update --expected "$TMP/upd" $CAP || return 1
+	cmp "$TMP/upd/reference/vxlan.json" expected/reference/vxlan.json ||
+		fail "--update differs from the committed reference golden"
+	cmp "$TMP/upd/vxlan/vxlan.json" expected/vxlan/vxlan.json ||
+		fail "--update differs from the committed vxlan golden"
+	[ -z "$(find "$TMP/upd" -name '*.tmp.*')" ] || fail "temporary file left"
+}
+
+test_update_keeps_old_on_error() {
+	copy_golden
+	cp "$TMP/exp/reference/vxlan.json" "$TMP/before"
+	# the second capture does not exist: the run stops, nothing replaced
+	run 2 "$FDTEST" run -d $REF --update --expected "$TMP/exp" /nonexistent.pcap &&
+	cmp "$TMP/before" "$TMP/exp/reference/vxlan.json" &&
+	[ -z "$(find "$TMP/exp" -name '*.tmp.*')" ] || fail "golden touched"
+}
+
+test_require_golden() {
+	run 0 "$FDTEST" run -d $REF --expected "$TMP/none" $CAP &&
+	expect_in out "unchecked" &&
+	run 1 "$FDTEST" run -d $REF --expected "$TMP/none" --require-golden $CAP
+}
+
+test_naive_caught() {
+	run 1 "$FDTEST" run -d $NAIVE --expected "$TMP/none" $CAP &&
+	expect_in out "inconsistent with pre-vlan" &&
+	run 1 "$FDTEST" run -d $NAIVE --expected "$TMP/none" --states pre-vlan,post-vlan $CAP
+}
+
+test_bad_captures() {
+	run 2 "$FDTEST" run -d $REF /nonexistent.pcap &&
+	expect_in err "capture '/nonexistent.pcap': No such file" &&
+	run 2 "$FDTEST" run -d $REF pcaps &&
+	expect_in err "is a directory" &&
+	run 2 "$FDTEST" run -d $REF README.md &&
+	expect_in err "not a readable pcap" &&
+	run 2 "$FDTEST" run -d README.md $CAP &&
+	expect_in err "dissector 'README.md'" &&
+	run 2 "$FDTEST" run -d /nonexistent.bpf.o $CAP
+}
+
+# A hand-made pcap: 5-byte frame, then a 60-byte IPv4 frame.
+test_short_frame_reported() {
+	{
+		printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\x01\0\0\0'
+		printf '\0\0\0\0\0\0\0\0\x05\0\0\0\x05\0\0\0'
+		printf '\x01\x02\x03\x04\x05'
+		printf '\0\0\0\0\0\0\0\0\x3c\0\0\0\x3c\0\0\0'
+		head -c 12 /dev/zero; printf '\x08\x00'; head -c 46 /dev/zero
+	} >"$TMP/short.pcap"
+	run 0 "$FDTEST" run -d $REF --expected "$TMP/none" "$TMP/short.pcap" &&
+	expect_in out "#1 .*skip .*5 bytes, shorter than an Ethernet header" &&
+	expect_in out "1 skipped"
+}
+
+test_not_root() {
+	command -v setpriv >/dev/null || { fail "setpriv (util-linux) missing"; return 1; }
+	chmod 755 "$TMP"
+	cp $REF "$TMP/ref.bpf.o" && cp $CAP "$TMP/c.pcap" && chmod 644 "$TMP"/*
+	run 3 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$FDTEST" run -d "$TMP/ref.bpf.o" "$TMP/c.pcap" &&
+	expect_in err "needs root, or CAP_BPF and CAP_NET_ADMIN"
+}
+
+passed=0
+failed=0
+for t in $ALL_TESTS; do
+	if out=$($t 2>&1); then
+		echo "ok   $t"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $t"
+		echo "$out" | sed 's/^/     /'
+		failed=$((failed + 1))
+	fi
+done
+echo "test-cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
