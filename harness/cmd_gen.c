@@ -198,22 +198,19 @@ static int add_expectations(void *ctx, struct gen_packet *pkt,
 			    uint32_t frame, char *err, size_t err_size)
 {
 	struct spec_ctx *c = ctx;
+	struct gen_expectations all;
 	char line[KEYS_JSON_LINE_MAX];
-	struct expect exp;
+	int ret;
 
+	ret = gen_expect_packet(pkt, frame, c->eth_made_up, &all, err,
+				err_size);
+	if (ret <= 0)
+		return ret;
 	for (int p = 0; p < GEN_POLICY_COUNT; p++) {
 		for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
 			for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++) {
-				int ret = gen_expect_keys(pkt, frame,
-						c->eth_made_up,
-						(enum gen_policy)p,
-						(enum fdtest_state)s, f, &exp,
-						err, err_size);
-
-				if (ret <= 0)
-					return ret;
 				ret = keys_json_format_expect(line,
-						sizeof(line), &exp);
+						sizeof(line), &all.exp[p][s][f]);
 				if (ret >= 0)
 					ret = golden_writer_add(c->writer[p],
 								line);
