@@ -179,6 +179,13 @@ static int add_packet(void *ctx, struct gen_packet *pkt, uint32_t frame,
 			 l->column);
 		return -EINVAL;
 	}
+	if (c->link == GEN_LINK_ETH && pkt->len < 14) {
+		/* BPF_PROG_TEST_RUN refuses them: nothing could be checked */
+		snprintf(err, err_size,
+			 "%u: a frame of %u bytes is shorter than an Ethernet header: cut at 14 or more",
+			 pkt->layers[0].column, pkt->len);
+		return -EINVAL;
+	}
 	if (c->link != GEN_LINK_ETH && t != GEN_IPV4 && t != GEN_IPV6) {
 		snprintf(err, err_size,
 			 "%u: this link type carries IP: start with ipv4 or ipv6",

@@ -661,13 +661,14 @@ int gen_expect_packet(const struct gen_packet *pkt, uint32_t frame,
 		return 1;
 	case GEN_EXPECT_DROP:
 		/*
-		 * Damage the walk cannot see (keys everywhere) is the
-		 * author's word; where the answer depends on policy or
-		 * flags, one word cannot state it.
+		 * Where the walk cannot tell (a field moved the bytes), the
+		 * author's word stands; elsewhere it must be the walk's.
 		 */
-		if (first_keys && (first_drop || first_no_ip))
+		if (first_keys && !first_unsure)
 			return reject(pkt, first_keys,
-				      "expect=drop, but the answer depends on policy and flags: leave expect= out",
+				      first_drop || first_no_ip ?
+				      "expect=drop, but the answer depends on policy and flags: leave expect= out" :
+				      "expect=drop, but the layers give keys",
 				      err, err_size);
 		for (int p = 0; p < GEN_POLICY_COUNT; p++)
 			for (int s = 0; s < FDTEST_STATE_COUNT; s++)

@@ -38,10 +38,10 @@ struct gen_expectations {
  * the rule). @eth_made_up: the capture's link type has no Ethernet
  * header, so fdtest makes one of 14 bytes.
  *
- * A stated expect= is checked against the derivation: ok must be what
- * every case derives; drop may not be stated where the derivation gives
- * keys in some cases and BPF_DROP in others, and overrides a derivation
- * of keys everywhere (damage the walk cannot see).
+ * A stated expect= is checked against the derivation: ok and drop must
+ * be what every case derives, except that drop settles a packet whose
+ * keys cannot be derived (a field given moves the bytes away from the
+ * layers, e.g. ihl= that does not match the options).
  *
  * Returns 1 when something is expected, 0 for expect=none, or -EINVAL
  * with "column: reason" when the statement disagrees, no IP header is
