@@ -69,8 +69,10 @@ KERNEL_FLOW    := $(O)/tests/kernel/bpf_flow.bpf.o
 
 # Captures are made from their descriptions (the rules are below).
 PCAP_DESCS   := $(sort $(wildcard pcaps/*.txt))
-LINK_DESCS   := $(sort $(wildcard pcaps/linktypes/*.txt))
-PCAPS        := $(PCAP_DESCS:.txt=.pcap) $(LINK_DESCS:.txt=.pcap)
+NG_DESCS     := $(wildcard pcaps/linktypes/pcapng.txt)
+LINK_DESCS   := $(filter-out $(NG_DESCS),$(sort $(wildcard pcaps/linktypes/*.txt)))
+PCAPS        := $(PCAP_DESCS:.txt=.pcap) $(LINK_DESCS:.txt=.pcap) \
+		$(NG_DESCS:.txt=.pcapng)
 
 TEST_SRCS    := $(wildcard tests/test_*.c)
 TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
@@ -159,7 +161,8 @@ uninstall:
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
 # Captures are made from their descriptions, with their expectations in
-# expected/spec/; pcaps/linktypes/TYPE.txt is written with link type TYPE.
+# expected/spec/; pcaps/linktypes/TYPE.txt is written with link type TYPE,
+# pcaps/linktypes/pcapng.txt as pcapng (Ethernet, several interfaces).
 # The generator is deterministic: remaking a capture gives the same bytes.
 
 pcaps: $(PCAPS)
@@ -170,7 +173,10 @@ pcaps/linktypes/%.pcap: pcaps/linktypes/%.txt $(BIN)
 pcaps/%.pcap: pcaps/%.txt $(BIN)
 	$(Q)$(BIN) gen --spec expected/spec $<
 
+pcaps/%.pcapng: pcaps/%.txt $(BIN)
+	$(Q)$(BIN) gen --format pcapng --spec expected/spec $<
+
 # Goldens are recorded from real runs of the bundled dissectors over the
 # whole corpus; tests/test-corpus.sh holds them to expected/spec/.
 goldens: all
-	$(Q)$(BIN) run --update --flags all $$(find pcaps -name '*.pcap' | sort) >/dev/null
+	$(Q)$(BIN) run --update --flags all $$(find pcaps -name '*.pcap' -o -name '*.pcapng' | sort) >/dev/null

@@ -51,21 +51,25 @@
  * FD_MAX_TAGS VLAN tags; an MPLS stack without bottom-of-stack within
  * FD_MAX_LABELS or whose payload is not IPv4/IPv6 by version nibble; PPPoE
  * that is not a version 1 session frame or carries neither PPP IPv4 nor
- * IPv6; IPv4 IHL < 5; more than FD_MAX_EXTHDRS IPv6 extension headers;
- * more than FD_MAX_ENCAP nested tunnels; and any header the protocol needs
- * that does not fit in the frame: IPv4 with options, IPv6 and its
- * extension headers, TCP with its options (data offset < 5 too), 8 bytes
- * of UDP, UDP-Lite and ICMP/ICMPv6, 12 of SCTP, 12 or 16 of DCCP, GRE with
- * its optional fields, the VXLAN/GENEVE header with options.
+ * IPv6; an IP header of the wrong version; IPv4 IHL < 5 or a non-zero
+ * total length below the header length; more than FD_MAX_EXTHDRS IPv6
+ * extension headers; more than FD_MAX_ENCAP nested tunnels; and any
+ * header the protocol needs that does not fit in the frame: IPv4 with
+ * options, IPv6 and its extension headers, TCP with its options (data
+ * offset < 5 too), 8 bytes of UDP, UDP-Lite and ICMP/ICMPv6, 12 of SCTP,
+ * 12 or 16 of DCCP, GRE with its optional fields, the VXLAN/GENEVE header
+ * with options.
  *
  * Accepted without ports (BPF_OK, thoff at the L4 header): ICMP/ICMPv6,
  * any L4 protocol not listed above, GRE with a non-zero version or the
  * routing bit (not a tunnel we can follow). VLAN, MPLS and PPPoE are not
  * encapsulations: is_encap stays 0 for them.
  *
- * The version field of an IPv4/IPv6 header reached by EtherType is not
- * checked, as in both kernel dissectors; only MPLS payloads, which have
- * no EtherType, are told apart by it.
+ * An IP header whose version is not the one its EtherType (or tunnel
+ * protocol) names is malformed and dropped, as the stack's ip_rcv() and
+ * ipv6_rcv() drop it; both kernel dissectors skip that check, and would
+ * report a version-5 header inside IPv6 as an IPv4 flow. MPLS payloads,
+ * which have no EtherType, are told apart by the version alone.
  */
 #ifndef FD_PARSE_H
 #define FD_PARSE_H
@@ -314,15 +318,24 @@ static __always_inline int fd_ipv4(struct fd_state *s)
 {
 	struct bpf_flow_keys *keys = s->keys;
 	struct iphdr *iph;
+	__u32 tot_len;
 	__u32 hlen;
 
 	iph = fd_pull(s, s->off, sizeof(*iph));
 	if (!iph)
 		return FD_STEP_DROP;
-	if (iph->ihl < 5)
+	if (iph->version != 4 || iph->ihl < 5)
 		return FD_STEP_DROP;
 	hlen = iph->ihl << 2;
 	if (!fd_pull(s, s->off, hlen))
+		return FD_STEP_DROP;
+	/*
+	 * A datagram shorter than its own header is malformed. Zero is left
+	 * alone: GSO and BIG TCP packets carry it. A total length past the
+	 * frame is not checked: captures are cut, Ethernet pads.
+	 */
+	tot_len = bpf_ntohs(iph->tot_len);
+	if (tot_len && tot_len < hlen)
 		return FD_STEP_DROP;
 
 	keys->addr_proto = ETH_P_IP;
@@ -411,7 +424,7 @@ static __always_inline int fd_ipv6(struct fd_state *s)
 	__be32 label;
 
 	ip6h = fd_pull(s, s->off, sizeof(*ip6h));
-	if (!ip6h)
+	if (!ip6h || ip6h->version != 6)
 		return FD_STEP_DROP;
 
 	keys->addr_proto = ETH_P_IPV6;

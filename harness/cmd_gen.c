@@ -23,16 +23,21 @@ struct gen_opts {
 	const char *output;		/* default: DESC with .pcap */
 	const char *spec_dir;		/* NULL: no expectations */
 	enum gen_linktype link;
+	enum gen_format format;
+	bool format_given;
 };
 
 enum {
 	OPT_SPEC = 256,
 	OPT_LINKTYPE,
+	OPT_FORMAT,
 };
 
 static const struct option_row gen_options[] = {
 	{ "output", 'o', required_argument, "FILE",
-	  "capture to write (default: the description's name with .pcap)" },
+	  "capture to write (default: the description's name with .pcap or .pcapng)" },
+	{ "format", OPT_FORMAT, required_argument, "FMT",
+	  "pcap or pcapng (default: pcapng when FILE ends in .pcapng, else pcap); frame iface=N puts a packet on pcapng interface N" },
 	{ "spec", OPT_SPEC, required_argument, "DIR",
 	  "also write the expected keys, as DIR/<policy>/<capture>.json for the policies base and udp-encap" },
 	{ "linktype", OPT_LINKTYPE, required_argument, "TYPE",
@@ -69,6 +74,13 @@ static void gen_usage(FILE *out)
 		"(the message names file:line:column); nothing is written then.\n");
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
 static int gen_parse(int argc, char **argv, struct gen_opts *opts)
 {
 	struct option longopts[N_GEN_OPTIONS + 1];
@@ -85,6 +97,14 @@ static int gen_parse(int argc, char **argv, struct gen_opts *opts)
 			break;
 		case OPT_SPEC:
 			opts->spec_dir = optarg;
+			break;
+		case OPT_FORMAT:
+			if (gen_format_parse(optarg, &opts->format)) {
+				p_err("--format: '%s' is not pcap or pcapng",
+				      optarg);
+				return -EINVAL;
+			}
+			opts->format_given = true;
 			break;
 		case OPT_LINKTYPE:
 			if (gen_linktype_parse(optarg, &opts->link)) {
@@ -106,6 +126,9 @@ static int gen_parse(int argc, char **argv, struct gen_opts *opts)
 		return -EINVAL;
 	}
 	opts->desc = argv[optind];
+	if (!opts->format_given && opts->output &&
+	    has_suffix(opts->output, ".pcapng"))
+		opts->format = GEN_FORMAT_PCAPNG;
 	return 0;
 }
 
@@ -155,6 +178,7 @@ static int for_each_packet(const char *desc, packet_fn fn, void *ctx)
 struct capture_ctx {
 	struct gen_pcap *pcap;
 	enum gen_linktype link;
+	enum gen_format format;
 };
 
 /* The first layer that is not "frame". */
@@ -179,14 +203,27 @@ static int add_packet(void *ctx, struct gen_packet *pkt, uint32_t frame,
 			 l->column);
 		return -EINVAL;
 	}
+	if (c->link == GEN_LINK_ETH && pkt->len < 14) {
+		/* BPF_PROG_TEST_RUN refuses them: nothing could be checked */
+		snprintf(err, err_size,
+			 "%u: a frame of %u bytes is shorter than an Ethernet header: cut at 14 or more",
+			 pkt->layers[0].column, pkt->len);
+		return -EINVAL;
+	}
 	if (c->link != GEN_LINK_ETH && t != GEN_IPV4 && t != GEN_IPV6) {
 		snprintf(err, err_size,
 			 "%u: this link type carries IP: start with ipv4 or ipv6",
 			 l->column);
 		return -EINVAL;
 	}
+	if (pkt->iface && c->format != GEN_FORMAT_PCAPNG) {
+		snprintf(err, err_size,
+			 "%u: iface= needs a pcapng capture (--format pcapng)",
+			 pkt->layers[0].column);
+		return -EINVAL;
+	}
 	return gen_pcap_add(c->pcap, pkt->bytes, pkt->len,
-			    t == GEN_IPV6 ? 0x86dd : 0x0800);
+			    t == GEN_IPV6 ? 0x86dd : 0x0800, pkt->iface);
 }
 
 struct spec_ctx {
@@ -198,22 +235,19 @@ static int add_expectations(void *ctx, struct gen_packet *pkt,
 			    uint32_t frame, char *err, size_t err_size)
 {
 	struct spec_ctx *c = ctx;
+	struct gen_expectations all;
 	char line[KEYS_JSON_LINE_MAX];
-	struct expect exp;
+	int ret;
 
+	ret = gen_expect_packet(pkt, frame, c->eth_made_up, &all, err,
+				err_size);
+	if (ret <= 0)
+		return ret;
 	for (int p = 0; p < GEN_POLICY_COUNT; p++) {
 		for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
 			for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++) {
-				int ret = gen_expect_keys(pkt, frame,
-						c->eth_made_up,
-						(enum gen_policy)p,
-						(enum fdtest_state)s, f, &exp,
-						err, err_size);
-
-				if (ret <= 0)
-					return ret;
 				ret = keys_json_format_expect(line,
-						sizeof(line), &exp);
+						sizeof(line), &all.exp[p][s][f]);
 				if (ret >= 0)
 					ret = golden_writer_add(c->writer[p],
 								line);
@@ -239,8 +273,10 @@ static int write_spec(const struct gen_opts *o, const char *capture)
 
 	base = base ? base + 1 : capture;
 	stem = strlen(base);
-	if (stem > 5 && strcmp(base + stem - 5, ".pcap") == 0)
+	if (has_suffix(base, ".pcap"))
 		stem -= 5;
+	else if (has_suffix(base, ".pcapng"))
+		stem -= 7;
 	snprintf(hdr.capture, sizeof(hdr.capture), "%s", base);
 	ret = golden_file_sha256(capture, hdr.sha256);
 	if (ret) {
@@ -282,7 +318,7 @@ out_abort:
 
 static int gen_exec(const struct gen_opts *o)
 {
-	struct capture_ctx ctx = { .link = o->link };
+	struct capture_ctx ctx = { .link = o->link, .format = o->format };
 	char *output = NULL;
 	char err[512];
 	int ret;
@@ -292,11 +328,13 @@ static int gen_exec(const struct gen_opts *o)
 		int stem = dot && !strchr(dot, '/') ? (int)(dot - o->desc) :
 						      (int)strlen(o->desc);
 
-		if (asprintf(&output, "%.*s.pcap", stem, o->desc) < 0)
+		if (asprintf(&output, "%.*s.%s", stem, o->desc,
+			     o->format == GEN_FORMAT_PCAPNG ? "pcapng" :
+							      "pcap") < 0)
 			return FDTEST_EXIT_USAGE;
 	}
 	ret = gen_pcap_open(o->output ? o->output : output, o->link,
-			    &ctx.pcap, err, sizeof(err));
+			    o->format, &ctx.pcap, err, sizeof(err));
 	if (ret) {
 		p_err("capture '%s': %s", o->output ? o->output : output, err);
 		goto out;

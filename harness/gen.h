@@ -5,9 +5,11 @@
  *   eth / vlan vid=100 / ipv4 src=10.0.0.1 / udp / vxlan vni=42 / eth / ipv6 / tcp
  * Lengths, checksums and "next protocol" fields follow from the layers
  * unless given. A "frame" layer first sets what the packet as a whole
- * needs: trunc=N cuts it to N bytes, expect=ok|drop|none says what a
- * dissector must answer (ok: the keys the layers imply; drop: BPF_DROP;
- * none: nothing is expected).
+ * needs: trunc=N cuts it to N bytes, iface=N names the pcapng interface
+ * it was seen on, expect=ok|drop|none states what a dissector must answer
+ * (ok: the keys the layers imply; drop: BPF_DROP; none: nothing is
+ * expected). Without expect= the answer is derived from the layers (see
+ * gen_expect.h), and a stated one is checked against that derivation.
  *
  * gen_desc.c parses, gen_build.c makes bytes, gen_expect.c derives the
  * expected keys, gen_pcap.c writes the capture.
@@ -23,6 +25,7 @@
 #define GEN_FIELDS_MAX	16
 #define GEN_BYTES_MAX	64	/* hex-valued fields: options, payload */
 #define GEN_FRAME_MAX	9000
+#define GEN_IFACES_MAX	16	/* pcapng interfaces */
 
 enum gen_kind {
 	GEN_KIND_NUM,	/* decimal or 0x hex */
@@ -70,10 +73,12 @@ struct gen_layer {
 	uint32_t hlen;			/* header bytes */
 };
 
+/* The order of the words of frame's expect= field, then the default. */
 enum gen_expect {
 	GEN_EXPECT_OK,
 	GEN_EXPECT_DROP,
 	GEN_EXPECT_NONE,
+	GEN_EXPECT_AUTO,	/* not stated: derived */
 };
 
 struct gen_packet {
@@ -84,6 +89,7 @@ struct gen_packet {
 	uint8_t bytes[GEN_FRAME_MAX];
 	uint32_t len;
 	enum gen_expect expect;
+	uint32_t iface;			/* pcapng interface */
 };
 
 extern const struct gen_layer_type gen_layer_types[];
@@ -101,6 +107,14 @@ uint64_t gen_num(const struct gen_layer *l, const char *name, uint64_t dflt);
  */
 int gen_parse_line(const char *line, unsigned int line_no,
 		   struct gen_packet *pkt, char *err, size_t err_size);
+
+/*
+ * What names a layer of type @t in the header before it: the IP protocol
+ * number (59, no next header, for none), the EtherType of @l (0x88b5, IEEE
+ * local experimental, for none; a vlan layer gives its TPID).
+ */
+uint8_t gen_proto_of(enum gen_type t);
+uint16_t gen_ethertype_of(const struct gen_layer *l);
 
 /* Makes the bytes. Returns 0 or -EINVAL with "column N: reason". */
 int gen_build(struct gen_packet *pkt, char *err, size_t err_size);

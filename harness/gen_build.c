@@ -42,13 +42,10 @@ static enum gen_type next_type(const struct gen_packet *pkt, size_t i)
 	return n ? n->type->type : GEN_PAYLOAD;
 }
 
-/* EtherType of what follows, for eth, vlan. */
-static uint64_t next_ethertype(const struct gen_packet *pkt, size_t i)
+uint16_t gen_ethertype_of(const struct gen_layer *l)
 {
-	const struct gen_layer *n = next_layer(pkt, i);
-
-	switch (next_type(pkt, i)) {
-	case GEN_VLAN: return gen_num(n, "tpid", 0x8100);
+	switch (l ? l->type->type : GEN_PAYLOAD) {
+	case GEN_VLAN: return (uint16_t)gen_num(l, "tpid", 0x8100);
 	case GEN_IPV4: return 0x0800;
 	case GEN_IPV6: return 0x86dd;
 	case GEN_MPLS: return 0x8847;
@@ -58,10 +55,9 @@ static uint64_t next_ethertype(const struct gen_packet *pkt, size_t i)
 	}
 }
 
-/* IP protocol / next header of what follows. */
-static uint64_t next_proto(const struct gen_packet *pkt, size_t i)
+uint8_t gen_proto_of(enum gen_type t)
 {
-	switch (next_type(pkt, i)) {
+	switch (t) {
 	case GEN_IPV4: return 4;
 	case GEN_IPV6: return 41;
 	case GEN_HBH: return 0;
@@ -78,6 +74,18 @@ static uint64_t next_proto(const struct gen_packet *pkt, size_t i)
 	case GEN_GRE: case GEN_NVGRE: return 47;
 	default: return 59;		/* no next header */
 	}
+}
+
+/* EtherType of what follows, for eth, vlan. */
+static uint64_t next_ethertype(const struct gen_packet *pkt, size_t i)
+{
+	return gen_ethertype_of(next_layer(pkt, i));
+}
+
+/* IP protocol / next header of what follows. */
+static uint64_t next_proto(const struct gen_packet *pkt, size_t i)
+{
+	return gen_proto_of(next_type(pkt, i));
 }
 
 static uint32_t pad4(uint32_t n)
@@ -419,14 +427,16 @@ int gen_build(struct gen_packet *pkt, char *err, size_t err_size)
 	uint32_t off = 0;
 	uint64_t trunc = 0;
 
-	pkt->expect = GEN_EXPECT_OK;
+	pkt->expect = GEN_EXPECT_AUTO;
+	pkt->iface = 0;
 	for (size_t i = 0; i < pkt->n_layers; i++) {
 		struct gen_layer *l = &pkt->layers[i];
 
 		if (l->type->type == GEN_FRAME) {
 			trunc = gen_num(l, "trunc", 0);
 			pkt->expect = (enum gen_expect)gen_num(l, "expect",
-							       GEN_EXPECT_OK);
+							       GEN_EXPECT_AUTO);
+			pkt->iface = (uint32_t)gen_num(l, "iface", 0);
 		}
 		l->off = off;
 		l->hlen = header_len(l);

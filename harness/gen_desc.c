@@ -14,7 +14,8 @@
 
 static const struct gen_field frame_fields[] = {
 	NUM("trunc", GEN_FRAME_MAX),
-	{ "expect", GEN_KIND_WORD, 0, "ok|drop|none" }, END,
+	{ "expect", GEN_KIND_WORD, 0, "ok|drop|none" },
+	NUM("iface", GEN_IFACES_MAX - 1), END,
 };
 static const struct gen_field eth_fields[] = {
 	{ "dst", GEN_KIND_MAC, 0, NULL }, { "src", GEN_KIND_MAC, 0, NULL },
@@ -99,7 +100,7 @@ static const struct gen_field payload_fields[] = {
 
 const struct gen_layer_type gen_layer_types[] = {
 	{ "frame", GEN_FRAME, frame_fields,
-	  "whole-packet settings, first if at all: trunc=N cuts the frame, expect=ok|drop|none" },
+	  "whole-packet settings, first if at all: trunc=N cuts the frame, expect=ok|drop|none states the answer (default: derived), iface=N is the pcapng interface" },
 	{ "eth", GEN_ETH, eth_fields, "Ethernet II" },
 	{ "vlan", GEN_VLAN, vlan_fields,
 	  "802.1Q tag (tpid=0x88a8 for 802.1ad, 0x9100 for old QinQ)" },

@@ -24,16 +24,32 @@ enum gen_policy {
 
 const char *gen_policy_name(enum gen_policy policy);
 
+/* Every expectation of one packet: per policy, state and input flags. */
+struct gen_expectations {
+	struct expect exp[GEN_POLICY_COUNT][FDTEST_STATE_COUNT]
+			 [FDTEST_FLAGS_KNOWN + 1];
+};
+
 /*
- * Fills @exp for @pkt (the @frame-th of its capture) in @state with
- * input @flags. @eth_made_up: the capture's link type has no Ethernet
- * header, so fdtest makes one of 14 bytes. Returns 1 when something is
- * expected, 0 when the packet says expect=none, or -EINVAL with
- * "column N: reason" when expect=ok but the layers reach no IP header.
+ * Derives the keys of @pkt (the @frame-th of its capture) in every policy,
+ * state and input-flag set by walking its layers as a dissector would:
+ * BPF_OK with the keys the layers imply, or BPF_DROP where the walk needs
+ * a header the frame cuts or finds one malformed (see pcaps/README.md for
+ * the rule). @eth_made_up: the capture's link type has no Ethernet
+ * header, so fdtest makes one of 14 bytes.
+ *
+ * A stated expect= is checked against the derivation: ok and drop must
+ * be what every case derives, except that drop settles a packet whose
+ * keys cannot be derived (a field given moves the bytes away from the
+ * layers, e.g. ihl= that does not match the options).
+ *
+ * Returns 1 when something is expected, 0 for expect=none, or -EINVAL
+ * with "column: reason" when the statement disagrees, no IP header is
+ * ever reached or a field given moves the bytes away from the layers,
+ * and expect= does not settle it.
  */
-int gen_expect_keys(const struct gen_packet *pkt, uint32_t frame,
-		    bool eth_made_up, enum gen_policy policy,
-		    enum fdtest_state state, uint32_t flags,
-		    struct expect *exp, char *err, size_t err_size);
+int gen_expect_packet(const struct gen_packet *pkt, uint32_t frame,
+		      bool eth_made_up, struct gen_expectations *out,
+		      char *err, size_t err_size);
 
 #endif /* FDTEST_GEN_EXPECT_H */

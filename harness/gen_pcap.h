@@ -22,16 +22,33 @@ enum gen_linktype {
 /* "eth", "raw", "sll", "sll2", "null"; -EINVAL for another name. */
 int gen_linktype_parse(const char *name, enum gen_linktype *out);
 
+/*
+ * pcap is written by libpcap. libpcap reads pcapng but cannot write it,
+ * so pcapng is written here: a section header, an interface description
+ * per interface (all of the one link type, each written before its
+ * first packet), an enhanced packet block per frame; little endian,
+ * microsecond timestamps, no options.
+ */
+enum gen_format {
+	GEN_FORMAT_PCAP,
+	GEN_FORMAT_PCAPNG,
+};
+
+/* "pcap", "pcapng"; -EINVAL for another name. */
+int gen_format_parse(const char *name, enum gen_format *out);
+
 struct gen_pcap;
 
 int gen_pcap_open(const char *path, enum gen_linktype link,
-		  struct gen_pcap **out, char *err, size_t err_size);
+		  enum gen_format format, struct gen_pcap **out, char *err,
+		  size_t err_size);
 /*
- * Adds a frame. For link types other than eth, @data starts at the IP
- * header and @ethertype names it; the link-layer header is made here.
+ * Adds a frame seen on interface @iface (pcapng; 0 for pcap). For link
+ * types other than eth, @data starts at the IP header and @ethertype
+ * names it; the link-layer header is made here.
  */
 int gen_pcap_add(struct gen_pcap *g, const uint8_t *data, uint32_t len,
-		 uint16_t ethertype);
+		 uint16_t ethertype, uint32_t iface);
 /* Renames into place; frees @g either way. */
 int gen_pcap_commit(struct gen_pcap *g);
 void gen_pcap_abort(struct gen_pcap *g);	/* NULL is fine */
