@@ -18,6 +18,7 @@
 #include "log.h"
 #include "options.h"
 #include "replay.h"
+#include "tmpfiles.h"
 
 #define RUN_DISSECTORS_MAX 64
 
@@ -377,6 +378,8 @@ static int output_open(struct output_file *o, const char *path)
 		return err;
 	}
 	fchmod(fd, 0644);
+	/* at most two are listed at once: there is always room */
+	tmpfiles_add(o->tmp);
 	return 0;
 }
 
@@ -394,6 +397,7 @@ static int output_close(struct output_file *o, const char *path)
 		err = -errno;
 	if (err)
 		unlink(o->tmp);
+	tmpfiles_remove(o->tmp);
 	free(o->tmp);
 	return err;
 }
