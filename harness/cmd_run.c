@@ -90,7 +90,7 @@ static void run_usage(FILE *out)
 		"Feed every frame of each capture (pcap or pcapng) through each flow\n"
 		"dissector with BPF_PROG_TEST_RUN, in the vlanless, pre-vlan and\n"
 		"post-vlan starting states and each input-flag set, and compare the\n"
-		"keys with the goldens. Needs root (or CAP_BPF and CAP_NET_ADMIN).\n"
+		"keys with the goldens. Needs root (or CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON).\n"
 		"\n"
 		"Options:\n");
 	options_print(out, run_options, N_RUN_OPTIONS);
@@ -299,7 +299,7 @@ static int probe_kernel(struct testrun_kernel *kernel)
 	int err = testrun_probe(kernel);
 
 	if (err == -EPERM) {
-		p_err("BPF_PROG_TEST_RUN needs root, or CAP_BPF and CAP_NET_ADMIN: run with sudo");
+		p_err("BPF_PROG_TEST_RUN needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON: run with sudo");
 		return FDTEST_EXIT_ENV;
 	}
 	if (err == -EOPNOTSUPP) {

@@ -427,7 +427,7 @@ static int load_error(int ret, char *err, size_t err_size)
 {
 	if (ret == -EPERM) {
 		snprintf(err, err_size,
-			 "loading BPF programs needs root, or CAP_BPF and CAP_NET_ADMIN: run with sudo");
+			 "loading BPF programs needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON: run with sudo");
 		return -EPERM;
 	}
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_FLOW_DISSECTOR,
@@ -435,6 +435,16 @@ static int load_error(int ret, char *err, size_t err_size)
 		snprintf(err, err_size,
 			 "this kernel has no flow dissector programs (BPF_PROG_TYPE_FLOW_DISSECTOR, since 4.20)");
 		return -EOPNOTSUPP;
+	}
+	/*
+	 * Without CAP_PERFMON the verifier forbids the packet pointer
+	 * arithmetic every real dissector does ("... prohibited for !root"):
+	 * a missing privilege, not a bad program.
+	 */
+	if (held.text && strstr(held.text, "for !root")) {
+		snprintf(err, err_size,
+			 "the verifier allows packet pointer arithmetic only with CAP_PERFMON: run as root, or with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON");
+		return -EPERM;
 	}
 	print_verifier_log();
 	snprintf(err, err_size,

@@ -213,7 +213,7 @@ test_not_root() {
 	cp $REF "$TMP/ref.bpf.o" && cp $CAP "$TMP/c.pcap" && chmod 644 "$TMP"/*
 	run 3 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 		"$FDTEST" run -d "$TMP/ref.bpf.o" "$TMP/c.pcap" &&
-	expect_in err "needs root, or CAP_BPF and CAP_NET_ADMIN"
+	expect_in err "needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON"
 }
 
 passed=0
