@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cmds.h"
+#include "cmd_run.h"
 #include "dissector.h"
 #include "log.h"
 #include "options.h"
@@ -467,4 +468,20 @@ int do_run(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? FDTEST_EXIT_PASS : FDTEST_EXIT_USAGE;
 	return run_exec(&opts);
+}
+
+/* What fdtest diff shares with run (cmd_run.h). */
+int run_parse_states(const char *arg, unsigned int *states)
+{
+	return parse_states(arg, states);
+}
+
+int run_parse_flag_sets(const char *arg, struct replay_opts *o)
+{
+	return parse_flag_sets(arg, o);
+}
+
+int run_probe_kernel(struct testrun_kernel *kernel)
+{
+	return probe_kernel(kernel);
 }

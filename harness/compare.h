@@ -58,6 +58,15 @@ size_t compare_states(const struct testrun_result *const res[FDTEST_STATE_COUNT]
 		      struct diff *diffs, size_t max);
 
 /*
+ * Two dissectors' results for one case, as fdtest diff compares them:
+ * the verdicts, and when both are BPF_OK every key field. Differences are
+ * of kind DIFF_GOLDEN with @a's value as "expected" and @b's as "actual".
+ */
+size_t compare_results(const struct testrun_result *a,
+		       const struct testrun_result *b, struct diff *diffs,
+		       size_t max);
+
+/*
  * Rules results must keep, golden or not. Every verdict: nhoff <= thoff
  * <= @frame_len (the frame's length in the result's coordinates), which
  * the kernel's clamping guarantees. BPF_OK only: is_first_frag only with

@@ -268,6 +268,56 @@ static void test_compare_invariants(void **state)
 	}
 }
 
+/* fdtest diff's comparison: verdict first, keys only when both BPF_OK. */
+static void test_compare_results(void **state)
+{
+	struct testrun_result a = { 0 }, b;
+	struct diff diffs[COMPARE_DIFFS_MAX];
+	size_t n;
+
+	(void)state;
+	keys_tcp(&a.keys, 14);
+	b = a;
+	assert_int_equal(compare_results(&a, &b, diffs, COMPARE_DIFFS_MAX), 0);
+
+	b.keys.thoff = 42;
+	n = compare_results(&a, &b, diffs, COMPARE_DIFFS_MAX);
+	assert_int_equal(n, 1);
+	assert_string_equal(diffs[0].field, "thoff");
+	assert_string_equal(diffs[0].expected, "34");
+	assert_string_equal(diffs[0].actual, "42");
+
+	/* a different verdict is one difference; keys are not compared */
+	b.ret = 2;
+	n = compare_results(&a, &b, diffs, COMPARE_DIFFS_MAX);
+	assert_int_equal(n, 1);
+	assert_string_equal(diffs[0].field, "ret");
+	assert_string_equal(diffs[0].actual, "\"BPF_DROP\"");
+
+	/* both dropped: the same, whatever the keys */
+	a.ret = 2;
+	assert_int_equal(compare_results(&a, &b, diffs, COMPARE_DIFFS_MAX), 0);
+
+	/* IPv4 against IPv6: each address in its own view, no addr_extra */
+	a.ret = b.ret = 0;
+	b = a;
+	b.keys.addr_proto = 0x86dd;
+	memset(&b.keys.ipv6_src, 0, 32);
+	((uint8_t *)&b.keys.ipv6_src)[0] = 0xfd;
+	((uint8_t *)&b.keys.ipv6_src)[15] = 1;
+	n = compare_results(&a, &b, diffs, COMPARE_DIFFS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(diffs[i].field, "addr_extra") == 0)
+			fail_msg("addr_extra shown across views");
+		if (strcmp(diffs[i].field, "src") == 0) {
+			assert_string_equal(diffs[i].expected,
+					    "\"192.0.2.1\"");
+			assert_string_equal(diffs[i].actual, "\"fd00::1\"");
+		}
+	}
+	assert_int_equal(n, 3);	/* addr_proto, src, dst */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_compare_states_fixed_offsets),
 		cmocka_unit_test(test_compare_states_without_pre_vlan),
 		cmocka_unit_test(test_compare_invariants),
+		cmocka_unit_test(test_compare_results),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
