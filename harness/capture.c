@@ -303,13 +303,36 @@ static int capture_setup(struct capture *cap, char *err, size_t err_size)
 	return -EINVAL;
 }
 
+/*
+ * Hands @cap to @out once libpcap opened it, or frees it: a NULL pcap
+ * means libpcap refused the file for the reason in @errbuf.
+ */
+static int capture_finish(struct capture *cap, const char *errbuf,
+			  struct capture **out, char *err, size_t err_size)
+{
+	int ret;
+
+	if (!cap->pcap) {
+		snprintf(err, err_size, "not a readable pcap or pcapng file: %s",
+			 errbuf);
+		free(cap);
+		return -EINVAL;
+	}
+	ret = capture_setup(cap, err, err_size);
+	if (ret) {
+		capture_close(cap);
+		return ret;
+	}
+	*out = cap;
+	return 0;
+}
+
 int capture_open(const char *path, struct capture **out, char *err,
 		 size_t err_size)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *cap;
 	struct stat st;
-	int ret;
 
 	if (stat(path, &st)) {
 		snprintf(err, err_size, "%s", strerror(errno));
@@ -334,19 +357,7 @@ int capture_open(const char *path, struct capture **out, char *err,
 		return -ENOMEM;
 	cap->size = (uint64_t)st.st_size;
 	cap->pcap = pcap_open_offline(path, errbuf);
-	if (!cap->pcap) {
-		snprintf(err, err_size, "not a readable pcap or pcapng file: %s",
-			 errbuf);
-		free(cap);
-		return -EINVAL;
-	}
-	ret = capture_setup(cap, err, err_size);
-	if (ret) {
-		capture_close(cap);
-		return ret;
-	}
-	*out = cap;
-	return 0;
+	return capture_finish(cap, errbuf, out, err, err_size);
 }
 
 int capture_open_mem(const void *data, size_t size, struct capture **out,
@@ -374,21 +385,10 @@ int capture_open_mem(const void *data, size_t size, struct capture **out,
 		return ret;
 	}
 	cap->pcap = pcap_fopen_offline(f, errbuf);
-	if (!cap->pcap) {
-		/* pcap_fopen_offline() leaves @f to us when it fails */
+	/* pcap_fopen_offline() leaves @f to us when it fails */
+	if (!cap->pcap)
 		fclose(f);
-		snprintf(err, err_size, "not a readable pcap or pcapng file: %s",
-			 errbuf);
-		free(cap);
-		return -EINVAL;
-	}
-	ret = capture_setup(cap, err, err_size);
-	if (ret) {
-		capture_close(cap);
-		return ret;
-	}
-	*out = cap;
-	return 0;
+	return capture_finish(cap, errbuf, out, err, err_size);
 }
 
 const char *capture_linktype(const struct capture *cap)

@@ -63,31 +63,7 @@ test_update_sigterm
 test_update_disk_full
 "
 
-fail() {
-	echo "FAIL: $*"
-	return 1
-}
-
-# run EXPECTED_EXIT CMD...: output in $TMP/out and $TMP/err
-run() {
-	local want=$1 got
-	shift
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" != "$want" ]; then
-		echo "command: $*"
-		echo "--- stdout"; tail -5 "$TMP/out"
-		echo "--- stderr"; tail -5 "$TMP/err"
-		fail "exit $got, want $want"
-		return 1
-	fi
-}
-
-expect_in() {
-	local file=$1 pattern=$2
-	grep -q -- "$pattern" "$TMP/$file" ||
-		{ echo "--- $file:"; tail -5 "$TMP/$file"; fail "no '$pattern' in $file"; }
-}
+. tests/cli-lib.sh
 
 # The error is one line: "Error: " once, naming the file.
 one_error_line() {
@@ -458,10 +434,18 @@ test_env_memlock_zero() {
 # fdtest pins nothing and needs no kernel BTF: hide both and run.
 test_env_no_btf_no_bpffs() {
 	run 0 unshare --mount sh -c '
-		mount --make-rprivate / &&
-		mount -t tmpfs none /sys/kernel/btf &&
-		{ ! mountpoint -q /sys/fs/bpf || umount /sys/fs/bpf; } &&
-		[ ! -e /sys/kernel/btf/vmlinux ] && ! mountpoint -q /sys/fs/bpf &&
+		mount --make-rprivate / || exit 10
+		mount -t tmpfs none /sys/kernel/btf || exit 11
+		# bpffs may be mounted more than once, one over the other
+		for _ in 1 2 3 4 5 6 7 8; do
+			grep -q " /sys/fs/bpf bpf " /proc/self/mounts || break
+			umount /sys/fs/bpf || exit 12
+		done
+		if [ -e /sys/kernel/btf/vmlinux ] ||
+		   grep -q " /sys/fs/bpf bpf " /proc/self/mounts; then
+			echo "cannot hide BTF and bpffs" >&2
+			exit 13
+		fi
 		exec "$@"' sh "$FDTEST" run -d $REF --expected "$TMP/none" $CAP &&
 	expect_in out "12 frames (0 skipped"
 }
@@ -528,17 +512,4 @@ test_update_disk_full() {
 	[ $ret = 0 ] || fail "old golden lost or temporary left"
 }
 
-passed=0
-failed=0
-for t in $ALL_TESTS; do
-	if out=$($t 2>&1); then
-		echo "ok   $t"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $t"
-		echo "$out" | sed 's/^/     /'
-		failed=$((failed + 1))
-	fi
-done
-echo "test-bad-input: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+run_all test-bad-input

@@ -41,31 +41,7 @@ test_diff_self_identical
 test_diff_usage
 "
 
-fail() {
-	echo "FAIL: $*"
-	return 1
-}
-
-# run EXPECTED_EXIT CMD...: output in $TMP/out and $TMP/err
-run() {
-	local want=$1 got
-	shift
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" != "$want" ]; then
-		echo "command: $*"
-		echo "--- stdout"; tail -20 "$TMP/out"
-		echo "--- stderr"; tail -20 "$TMP/err"
-		fail "exit $got, want $want"
-		return 1
-	fi
-}
-
-expect_in() {
-	local file=$1 pattern=$2
-	grep -q -- "$pattern" "$TMP/$file" ||
-		{ echo "--- $file:"; tail -20 "$TMP/$file"; fail "no '$pattern' in $file"; }
-}
+. tests/cli-lib.sh
 
 # a golden tree for vxlan.pcap and the reference dissector only
 copy_golden() {
@@ -315,17 +291,4 @@ test_diff_usage() {
 	expect_in err "the verifier rejected"
 }
 
-passed=0
-failed=0
-for t in $ALL_TESTS; do
-	if out=$($t 2>&1); then
-		echo "ok   $t"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $t"
-		echo "$out" | sed 's/^/     /'
-		failed=$((failed + 1))
-	fi
-done
-echo "test-cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+run_all test-cli
