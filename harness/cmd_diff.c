@@ -184,8 +184,10 @@ static int diff_frame(struct diff_run *dr, const char *capture,
 			size_t n;
 
 			for (int d = 0; d < 2; d++) {
-				ret = testrun_one(dissector_prog_fd(dr->dis[d]),
-						  dr->kernel, &dr->shape.state[s],
+				int fd = dissector_prog_fd(dr->dis[d]);
+
+				ret = testrun_one(fd, dr->kernel,
+						  &dr->shape.state[s],
 						  o->flags[f], 1, &dr->res[d]);
 				if (ret)
 					return ret;

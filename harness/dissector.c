@@ -135,7 +135,7 @@ static void print_verifier_log(void)
 	from = end;
 	if (log_get_level() < LOG_DEBUG) {
 		/* back over the newline ending the log, then N lines */
-		while (from > log && lines <= VERIFIER_TAIL_LINES) {
+		while (from > log && lines < VERIFIER_TAIL_LINES) {
 			from--;
 			if (from > log && from[-1] == '\n')
 				lines++;

@@ -34,7 +34,7 @@ struct junit_state {
 	char *cases_buf;
 	size_t cases_len;
 	struct junit_text diffs;	/* failure text of the current case */
-	struct junit_text skipped;	/* skipped frames of the current case */
+	struct junit_text skipped;	/* its skipped frames */
 	char name[512];		/* "dissector/capture" while one runs */
 	char classname[256];
 	char file[4096];

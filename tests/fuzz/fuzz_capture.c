@@ -42,7 +42,7 @@ static void shape_frame(const struct capture_frame *fr)
 {
 	for (int ctx = 0; ctx <= 1; ctx++) {
 		if (frame_shape(fr->data, fr->len, ctx, &shaped))
-			abort();	/* capture_next() promised >= 14 bytes */
+			abort();	/* capture_next() promised 14 bytes */
 		for (int s = 0; s < FDTEST_STATE_COUNT; s++)
 			check_state(&shaped.state[s], fr->data, fr->len);
 	}
