@@ -6,6 +6,7 @@
 # make test       build and run every test
 # make -B pcaps   remake every capture and expected/spec/ from pcaps/*.txt
 # make goldens    record expected/<dissector>/ from runs over the corpus
+# make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
 # V=1 echoes commands; O=DIR builds elsewhere; EXTRA_CFLAGS adds flags.
 
 PKG_CONFIG ?= pkg-config
@@ -20,7 +21,8 @@ TEST_PKGS  := cmocka
 # Debian packages behind every tool and library the build uses.
 DEB_PKGS   := make gcc pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev \
 	      libpcap-dev libjansson-dev libssl-dev libcmocka-dev \
-	      linux-libc-dev bpftool linux-source libc6-dev-i386 jq util-linux valgrind
+	      linux-libc-dev bpftool linux-source libc6-dev-i386 jq util-linux valgrind \
+	      libclang-rt-14-dev libxml2-utils
 
 ifeq ($(V),1)
 Q :=
@@ -78,7 +80,8 @@ TEST_SRCS    := $(wildcard tests/test_*.c)
 TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test check test-deps test-san pcaps goldens clean install uninstall help
+.PHONY: all deps test check test-deps test-san pcaps goldens clean install uninstall help \
+	fuzz fuzz-build
 
 all: $(BIN) $(DISSECTORS) $(PCAPS)
 
@@ -126,8 +129,65 @@ $(O)/tests/test_%: tests/test_%.c $(LIB) | $(O)/tests
 	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(EXTRA_CFLAGS) -Iharness -MMD -MP \
 		$< $(LIB) $(LDLIBS) $(TEST_LIBS) -o $@
 
+# Fuzz targets (libFuzzer; clang's runtime is Debian's libclang-rt-14-dev)
+# over the capture reader and frame shaper and over the golden reader.
+# The harness is rebuilt with clang and the sanitizers under $(FUZZ_O);
+# seed corpora are copied there from pcaps/ and expected/. Inputs that
+# once crashed stay in tests/fuzz/regressions/ and tests/test-fuzz.sh
+# replays them.
+FUZZ_SECONDS ?= 60
+# Third-party captures beside the repository, when there: more seeds.
+SHARED_PCAPS ?= ../shared/pcaps
+FUZZ_O       := $(O)/fuzz
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_O)/fuzz_%)
+FUZZ_OBJS    := $(HARNESS_SRCS:%.c=$(FUZZ_O)/%.o)
+FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+		-fno-omit-frame-pointer -fno-sanitize-recover=all \
+		$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+FUZZ_SAN     := -fsanitize=address,undefined
+FUZZ_SEEDS   := $(FUZZ_O)/corpus/capture/.seeded $(FUZZ_O)/corpus/golden/.seeded
+
+$(FUZZ_O)/harness/%.o: harness/%.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		-MMD -MP -c $< -o $@
+
+$(FUZZ_O)/libfdtest.a: $(FUZZ_OBJS)
+	$(Q)$(AR) rcs $@ $^
+
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_O)/libfdtest.a
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -Iharness \
+		$< $(FUZZ_O)/libfdtest.a $(LDLIBS) -o $@
+
+# Seeds: every capture; the first lines of every golden (long ones only
+# slow the fuzzer down).
+$(FUZZ_O)/corpus/capture/.seeded: $(PCAPS)
+	$(Q)mkdir -p $(@D)
+	$(Q)for f in $(PCAPS) $(wildcard $(SHARED_PCAPS)/*.pcap*); do \
+		cp $$f $(@D)/$$(echo $$f | tr / _); done
+	$(Q)touch $@
+
+$(FUZZ_O)/corpus/golden/.seeded: $(shell find expected -name '*.json' 2>/dev/null)
+	$(Q)mkdir -p $(@D)
+	$(Q)for f in $$(find expected -name '*.json'); do \
+		head -8 $$f > $(@D)/$$(echo $$f | tr / _); done
+	$(Q)touch $@
+
+fuzz-build: $(FUZZ_BINS) $(FUZZ_SEEDS)
+
+fuzz: fuzz-build
+	$(Q)for t in $(FUZZ_NAMES); do \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+		$(FUZZ_O)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=65536 -timeout=10 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_O)/crash-$$t- \
+			$(FUZZ_O)/corpus/$$t || exit 1; \
+	done
+
 # The test binaries find the build through FDTEST_BUILD.
-TEST_DEPS := all $(FIXTURES) $(KERNEL_FLOW) $(TEST_BINS)
+TEST_DEPS := all $(FIXTURES) $(KERNEL_FLOW) $(TEST_BINS) fuzz-build
 
 # The same tests again with AddressSanitizer and UBSan, in their own tree.
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H
 #include <pcap/pcap.h>
@@ -15,6 +16,8 @@
 #define ETH_HLEN_ 14u
 #define ETHERTYPE_IPV4 0x0800u
 #define ETHERTYPE_IPV6 0x86ddu
+#define ETHERTYPE_MPLS_UC 0x8847u
+#define ETHERTYPE_MPLS_MC 0x8848u
 
 /*
  * How the link-layer header in front of a packet names its protocol.
@@ -157,19 +160,172 @@ static uint16_t map_loop(const uint8_t *p, uint32_t len, uint32_t *hlen,
 			 why, why_size);
 }
 
+/*
+ * PPP (RFC 1661): an optional 0xff 0x03 address and control (absent with
+ * address-and-control-field compression), then the protocol, one byte
+ * when protocol-field compression left the odd low byte alone. Only the
+ * protocols that have an EtherType are mapped.
+ */
+static uint16_t map_ppp(const uint8_t *p, uint32_t len, uint32_t *hlen,
+			char *why, size_t why_size)
+{
+	uint32_t off = 0;
+	uint16_t proto;
+
+	if (len >= 2 && p[0] == 0xff && p[1] == 0x03)
+		off = 2;
+	if (len < off + 1) {
+		snprintf(why, why_size, "%u bytes, no PPP protocol", len);
+		return 0;
+	}
+	if (p[off] & 1) {
+		proto = p[off];
+		off += 1;
+	} else if (len >= off + 2) {
+		proto = (uint16_t)(p[off] << 8 | p[off + 1]);
+		off += 2;
+	} else {
+		snprintf(why, why_size, "%u bytes, PPP protocol cut short",
+			 len);
+		return 0;
+	}
+	*hlen = off;
+	switch (proto) {
+	case 0x0021:
+		return ETHERTYPE_IPV4;
+	case 0x0057:
+		return ETHERTYPE_IPV6;
+	case 0x0281:
+		return ETHERTYPE_MPLS_UC;
+	case 0x0283:
+		return ETHERTYPE_MPLS_MC;
+	}
+	snprintf(why, why_size, "PPP protocol 0x%04x has no EtherType", proto);
+	return 0;
+}
+
+/*
+ * Linux NFLOG: family, version, resource id (4 bytes), then TLVs of a
+ * 16-bit length (including these 4 bytes) and a 16-bit type, each padded
+ * to 4 bytes. Lengths and types are in the capturing host's byte order,
+ * which libpcap has already turned into ours. The packet is the payload
+ * TLV (type 9), starting at its IP header.
+ */
+#define NFLOG_HDR_LEN 4u
+#define NFLOG_TLV_PAYLOAD 9u
+
+static uint16_t map_nflog(const uint8_t *p, uint32_t len, uint32_t *hlen,
+			  char *why, size_t why_size)
+{
+	uint16_t type, tlv_type, tlv_len;
+	uint32_t off = NFLOG_HDR_LEN;
+
+	if (len < NFLOG_HDR_LEN) {
+		snprintf(why, why_size, "%u bytes, shorter than an NFLOG header",
+			 len);
+		return 0;
+	}
+	if (p[0] == 2) {
+		type = ETHERTYPE_IPV4;
+	} else if (p[0] == 10) {
+		type = ETHERTYPE_IPV6;
+	} else {
+		snprintf(why, why_size,
+			 "NFLOG family %u is neither IPv4 (2) nor IPv6 (10)",
+			 p[0]);
+		return 0;
+	}
+	while (len - off >= 4) {
+		memcpy(&tlv_len, p + off, 2);
+		memcpy(&tlv_type, p + off + 2, 2);
+		if (tlv_len < 4 || tlv_len > len - off) {
+			snprintf(why, why_size,
+				 "NFLOG TLV at byte %u: length %u does not fit",
+				 off, tlv_len);
+			return 0;
+		}
+		if (tlv_type == NFLOG_TLV_PAYLOAD) {
+			*hlen = off + 4;
+			return type;
+		}
+		/* padded to 4; the last TLV may lack its padding */
+		off += (tlv_len + 3u) & ~3u;
+		if (off > len)
+			break;
+	}
+	snprintf(why, why_size, "NFLOG record without a payload TLV");
+	return 0;
+}
+
 static const struct {
 	int dlt;
 	link_map_fn map;
+	const char *name;	/* as the refusal lists it */
 } link_maps[] = {
-	{ DLT_EN10MB, NULL },
-	{ DLT_RAW, map_raw },
-	{ DLT_IPV4, map_ipv4 },
-	{ DLT_IPV6, map_ipv6 },
-	{ DLT_LINUX_SLL, map_sll },
-	{ DLT_LINUX_SLL2, map_sll2 },
-	{ DLT_NULL, map_null },
-	{ DLT_LOOP, map_loop },
+	{ DLT_EN10MB, NULL, "Ethernet" },
+	{ DLT_RAW, map_raw, "RAW" },
+	{ DLT_IPV4, map_ipv4, "IPV4" },
+	{ DLT_IPV6, map_ipv6, "IPV6" },
+	{ DLT_LINUX_SLL, map_sll, "LINUX_SLL" },
+	{ DLT_LINUX_SLL2, map_sll2, "LINUX_SLL2" },
+	{ DLT_NULL, map_null, "NULL" },
+	{ DLT_LOOP, map_loop, "LOOP" },
+	{ DLT_PPP, map_ppp, "PPP" },
+	{ DLT_PPP_SERIAL, map_ppp, "PPP_SERIAL" },
+	{ DLT_NFLOG, map_nflog, "NFLOG" },
 };
+
+#define N_LINK_MAPS (sizeof(link_maps) / sizeof(link_maps[0]))
+
+/* Picks the link-layer map of an opened capture; a reason on refusal. */
+static int capture_setup(struct capture *cap, char *err, size_t err_size)
+{
+	const char *name;
+	size_t used;
+	size_t i;
+
+	cap->dlt = pcap_datalink(cap->pcap);
+	for (i = 0; i < N_LINK_MAPS; i++) {
+		if (link_maps[i].dlt == cap->dlt) {
+			cap->map = link_maps[i].map;
+			return 0;
+		}
+	}
+	name = pcap_datalink_val_to_name(cap->dlt);
+	used = (size_t)snprintf(err, err_size,
+				"link type %d (%s) not supported: fdtest reads",
+				cap->dlt, name ? name : "unknown");
+	for (i = 0; i < N_LINK_MAPS && used < err_size; i++)
+		used += (size_t)snprintf(err + used, err_size - used, "%s %s",
+					 i ? (i + 1 == N_LINK_MAPS ? " and" : ",")
+					   : "",
+					 link_maps[i].name);
+	return -EINVAL;
+}
+
+/*
+ * Hands @cap to @out once libpcap opened it, or frees it: a NULL pcap
+ * means libpcap refused the file for the reason in @errbuf.
+ */
+static int capture_finish(struct capture *cap, const char *errbuf,
+			  struct capture **out, char *err, size_t err_size)
+{
+	int ret;
+
+	if (!cap->pcap) {
+		snprintf(err, err_size, "not a readable pcap or pcapng file: %s",
+			 errbuf);
+		free(cap);
+		return -EINVAL;
+	}
+	ret = capture_setup(cap, err, err_size);
+	if (ret) {
+		capture_close(cap);
+		return ret;
+	}
+	*out = cap;
+	return 0;
+}
 
 int capture_open(const char *path, struct capture **out, char *err,
 		 size_t err_size)
@@ -177,7 +333,6 @@ int capture_open(const char *path, struct capture **out, char *err,
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *cap;
 	struct stat st;
-	size_t i;
 
 	if (stat(path, &st)) {
 		snprintf(err, err_size, "%s", strerror(errno));
@@ -187,33 +342,53 @@ int capture_open(const char *path, struct capture **out, char *err,
 		snprintf(err, err_size, "is a directory, not a capture");
 		return -EISDIR;
 	}
+	if (st.st_size == 0) {
+		snprintf(err, err_size,
+			 "empty file (0 bytes): not a pcap or pcapng capture");
+		return -EINVAL;
+	}
+	/* bad input, not a refusal of the machine: -EINVAL, not -EACCES */
+	if (access(path, R_OK)) {
+		snprintf(err, err_size, "cannot read it: %s", strerror(errno));
+		return -EINVAL;
+	}
 	cap = calloc(1, sizeof(*cap));
 	if (!cap)
 		return -ENOMEM;
 	cap->size = (uint64_t)st.st_size;
 	cap->pcap = pcap_open_offline(path, errbuf);
-	if (!cap->pcap) {
-		snprintf(err, err_size, "not a readable pcap or pcapng file: %s",
-			 errbuf);
-		free(cap);
-		return -EINVAL;
-	}
-	cap->dlt = pcap_datalink(cap->pcap);
-	for (i = 0; i < sizeof(link_maps) / sizeof(link_maps[0]); i++)
-		if (link_maps[i].dlt == cap->dlt)
-			break;
-	if (i == sizeof(link_maps) / sizeof(link_maps[0])) {
-		const char *name = pcap_datalink_val_to_name(cap->dlt);
+	return capture_finish(cap, errbuf, out, err, err_size);
+}
 
-		snprintf(err, err_size,
-			 "link type %d (%s) not supported: fdtest reads Ethernet, RAW, IPV4, IPV6, LINUX_SLL, LINUX_SLL2, NULL and LOOP",
-			 cap->dlt, name ? name : "unknown");
-		capture_close(cap);
+int capture_open_mem(const void *data, size_t size, struct capture **out,
+		     char *err, size_t err_size)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct capture *cap;
+	FILE *f;
+	int ret;
+
+	if (size == 0) {
+		snprintf(err, err_size, "empty (0 bytes)");
 		return -EINVAL;
 	}
-	cap->map = link_maps[i].map;
-	*out = cap;
-	return 0;
+	cap = calloc(1, sizeof(*cap));
+	if (!cap)
+		return -ENOMEM;
+	cap->size = size;
+	/* libpcap only reads: the cast is fmemopen's, not a write */
+	f = fmemopen((void *)data, size, "rb");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, err_size, "fmemopen: %s", strerror(errno));
+		free(cap);
+		return ret;
+	}
+	cap->pcap = pcap_fopen_offline(f, errbuf);
+	/* pcap_fopen_offline() leaves @f to us when it fails */
+	if (!cap->pcap)
+		fclose(f);
+	return capture_finish(cap, errbuf, out, err, err_size);
 }
 
 const char *capture_linktype(const struct capture *cap)
@@ -270,8 +445,16 @@ int capture_next(struct capture *cap, struct capture_frame *frame,
 	if (ret == PCAP_ERROR_BREAK)
 		return CAPTURE_END;
 	if (ret != 1) {
-		snprintf(why, why_size, "frame %u: %s", cap->index + 1,
-			 pcap_geterr(cap->pcap));
+		const char *msg = pcap_geterr(cap->pcap);
+
+		/* pcapng: an IDB whose link type is not the first one's */
+		if (strstr(msg, "different from the type of the first interface"))
+			snprintf(why, why_size,
+				 "frame %u: the pcapng file has interfaces of different link types, which libpcap cannot read as one capture (%s): split it into one file per link type",
+				 cap->index + 1, msg);
+		else
+			snprintf(why, why_size, "frame %u: %s", cap->index + 1,
+				 msg);
 		return -EIO;
 	}
 	memset(frame, 0, sizeof(*frame));

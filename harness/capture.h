@@ -2,7 +2,7 @@
 /*
  * Captures in: pcap or pcapng through libpcap, read one record at a time,
  * every frame handed on as Ethernet. Link types without an Ethernet header
- * (raw IP, Linux cooked SLL/SLL2, BSD NULL/LOOP) get one made up:
+ * (raw IP, Linux cooked SLL/SLL2, BSD NULL/LOOP, PPP, NFLOG) get one made up:
  * dst 02:00:00:00:00:02, src 02:00:00:00:00:01, and the EtherType the
  * link layer names. This is the only file that includes <pcap.h>.
  */
@@ -34,10 +34,18 @@ enum capture_next_result {
 
 /*
  * Opens a capture. Returns 0, or a negative errno with a one-line reason
- * in @err (-ENOENT missing, -EINVAL not a capture or unusable link type).
+ * in @err (-ENOENT missing, -EISDIR a directory, -EINVAL unreadable, empty,
+ * not a capture or an unusable link type).
  */
 int capture_open(const char *path, struct capture **out, char *err,
 		 size_t err_size);
+
+/*
+ * The same for a capture held in memory (@data must outlive the capture):
+ * for fuzzing the reader without files.
+ */
+int capture_open_mem(const void *data, size_t size, struct capture **out,
+		     char *err, size_t err_size);
 
 /* Name of the link type, e.g. "EN10MB", "LINUX_SLL2". */
 const char *capture_linktype(const struct capture *cap);

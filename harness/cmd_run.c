@@ -14,10 +14,12 @@
 #include <sys/stat.h>
 
 #include "cmds.h"
+#include "cmd_run.h"
 #include "dissector.h"
 #include "log.h"
 #include "options.h"
 #include "replay.h"
+#include "tmpfiles.h"
 
 #define RUN_DISSECTORS_MAX 64
 
@@ -89,7 +91,7 @@ static void run_usage(FILE *out)
 		"Feed every frame of each capture (pcap or pcapng) through each flow\n"
 		"dissector with BPF_PROG_TEST_RUN, in the vlanless, pre-vlan and\n"
 		"post-vlan starting states and each input-flag set, and compare the\n"
-		"keys with the goldens. Needs root (or CAP_BPF and CAP_NET_ADMIN).\n"
+		"keys with the goldens. Needs root (or CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON).\n"
 		"\n"
 		"Options:\n");
 	options_print(out, run_options, N_RUN_OPTIONS);
@@ -298,7 +300,7 @@ static int probe_kernel(struct testrun_kernel *kernel)
 	int err = testrun_probe(kernel);
 
 	if (err == -EPERM) {
-		p_err("BPF_PROG_TEST_RUN needs root, or CAP_BPF and CAP_NET_ADMIN: run with sudo");
+		p_err("BPF_PROG_TEST_RUN needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON: run with sudo");
 		return FDTEST_EXIT_ENV;
 	}
 	if (err == -EOPNOTSUPP) {
@@ -377,6 +379,8 @@ static int output_open(struct output_file *o, const char *path)
 		return err;
 	}
 	fchmod(fd, 0644);
+	/* at most two are listed at once: there is always room */
+	tmpfiles_add(o->tmp);
 	return 0;
 }
 
@@ -394,6 +398,7 @@ static int output_close(struct output_file *o, const char *path)
 		err = -errno;
 	if (err)
 		unlink(o->tmp);
+	tmpfiles_remove(o->tmp);
 	free(o->tmp);
 	return err;
 }
@@ -463,4 +468,20 @@ int do_run(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? FDTEST_EXIT_PASS : FDTEST_EXIT_USAGE;
 	return run_exec(&opts);
+}
+
+/* What fdtest diff shares with run (cmd_run.h). */
+int run_parse_states(const char *arg, unsigned int *states)
+{
+	return parse_states(arg, states);
+}
+
+int run_parse_flag_sets(const char *arg, struct replay_opts *o)
+{
+	return parse_flag_sets(arg, o);
+}
+
+int run_probe_kernel(struct testrun_kernel *kernel)
+{
+	return probe_kernel(kernel);
 }

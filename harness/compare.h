@@ -58,11 +58,21 @@ size_t compare_states(const struct testrun_result *const res[FDTEST_STATE_COUNT]
 		      struct diff *diffs, size_t max);
 
 /*
- * Rules every BPF_OK result must keep, golden or not: nhoff <= thoff <=
- * @frame_len (the frame's length in the result's coordinates),
- * is_first_frag only with is_frag, addr_proto 0, ETH_P_IP or ETH_P_IPV6,
- * and no address bytes when addr_proto is 0. Keys of other verdicts are
- * not specified and not checked. Returns the number of differences.
+ * Two dissectors' results for one case, as fdtest diff compares them:
+ * the verdicts, and when both are BPF_OK every key field. Differences are
+ * of kind DIFF_GOLDEN with @a's value as "expected" and @b's as "actual".
+ */
+size_t compare_results(const struct testrun_result *a,
+		       const struct testrun_result *b, struct diff *diffs,
+		       size_t max);
+
+/*
+ * Rules results must keep, golden or not. Every verdict: nhoff <= thoff
+ * <= @frame_len (the frame's length in the result's coordinates), which
+ * the kernel's clamping guarantees. BPF_OK only: is_first_frag only with
+ * is_frag, addr_proto 0, ETH_P_IP or ETH_P_IPV6, and no address bytes
+ * when addr_proto is 0 (other verdicts leave the keys unspecified).
+ * Returns the number of differences, each of kind DIFF_INVARIANT.
  */
 size_t compare_invariants(uint32_t ret, const struct bpf_flow_keys *keys,
 			  uint32_t frame_len, struct diff *diffs, size_t max);

@@ -10,8 +10,11 @@
 #include <bpf/libbpf.h>
 
 #include "dissector.h"
+#include "log.h"
 
 #define TARGETS_MAX 64
+/* Lines of a verifier log shown without -v: where it failed. */
+#define VERIFIER_TAIL_LINES 12
 
 struct dissector {
 	struct bpf_object *obj;
@@ -27,6 +30,126 @@ struct dissector {
 bool dissector_err_is_env(int err)
 {
 	return err == -EPERM || err == -EACCES || err == -EOPNOTSUPP;
+}
+
+/*
+ * libbpf's warnings while an object is opened and loaded, held back so
+ * that a failure is told once, in fdtest's words, with the verifier's
+ * log cut to where it failed. Other levels pass through unchanged.
+ */
+static struct {
+	libbpf_print_fn_t saved;
+	char *text;
+	size_t len;
+} held;
+
+static int hold_print(enum libbpf_print_level level, const char *fmt,
+		      va_list ap)
+{
+	char *msg;
+	char *grown;
+	int n;
+
+	if (level != LIBBPF_WARN)
+		return held.saved ? held.saved(level, fmt, ap) : 0;
+	n = vasprintf(&msg, fmt, ap);
+	if (n < 0)
+		return 0;
+	grown = realloc(held.text, held.len + (size_t)n + 1);
+	if (grown) {
+		memcpy(grown + held.len, msg, (size_t)n + 1);
+		held.text = grown;
+		held.len += (size_t)n;
+	}
+	free(msg);
+	return n;
+}
+
+static void hold_begin(void)
+{
+	held.saved = libbpf_set_print(hold_print);
+}
+
+/* Gives libbpf its printer back; @replay passes held warnings on. */
+static void hold_end(bool replay)
+{
+	libbpf_set_print(held.saved);
+	if (replay && held.text)
+		fputs(held.text, stderr);
+	free(held.text);
+	memset(&held, 0, sizeof(held));
+}
+
+/* The last line libbpf warned, without "libbpf: ", for a one-line reason. */
+static const char *held_last_line(char *buf, size_t size)
+{
+	const char *end, *start;
+
+	if (!held.text || !held.len)
+		return NULL;
+	end = held.text + held.len;
+	while (end > held.text && end[-1] == '\n')
+		end--;
+	start = end;
+	while (start > held.text && start[-1] != '\n')
+		start--;
+	if (strncmp(start, "libbpf: ", 8) == 0)
+		start += 8;
+	snprintf(buf, size, "%.*s", (int)(end - start), start);
+	return buf;
+}
+
+/* "prog 'x'" from libbpf's "prog 'x': -- BEGIN PROG LOAD LOG --". */
+static const char *held_prog_name(void)
+{
+	static char name[128];
+	const char *p = held.text ? strstr(held.text, "prog '") : NULL;
+	const char *q = p ? strchr(p + 6, '\'') : NULL;
+
+	if (!q)
+		return "the object";
+	snprintf(name, sizeof(name), "%.*s", (int)(q + 1 - p), p);
+	return name;
+}
+
+/*
+ * Prints the verifier's log that libbpf warned: whole with -v, else its
+ * last lines, where the verifier says what it refused.
+ */
+static void print_verifier_log(void)
+{
+	static const char begin[] = "-- BEGIN PROG LOAD LOG --\n";
+	static const char end_mark[] = "-- END PROG LOAD LOG --";
+	const char *log = held.text ? strstr(held.text, begin) : NULL;
+	const char *end, *from;
+	unsigned int lines = 0, total = 0;
+
+	if (!log)
+		return;
+	log += sizeof(begin) - 1;
+	end = strstr(log, end_mark);
+	if (!end)
+		end = held.text + held.len;
+	for (const char *p = log; p < end; p++)
+		total += *p == '\n';
+	from = end;
+	if (log_get_level() < LOG_DEBUG) {
+		/* back over the newline ending the log, then N lines */
+		while (from > log && lines < VERIFIER_TAIL_LINES) {
+			from--;
+			if (from > log && from[-1] == '\n')
+				lines++;
+		}
+	} else {
+		from = log;
+	}
+	if (from == log)
+		fprintf(stderr, "verifier log (%u lines):\n", total);
+	else
+		fprintf(stderr,
+			"verifier log, last %d of %u lines (-v shows all):\n",
+			VERIFIER_TAIL_LINES, total);
+	fprintf(stderr, "%.*s", (int)(end - from), from);
 }
 
 static void name_from_path(struct dissector *d, const char *path)
@@ -127,6 +250,8 @@ static int fill_by_name(struct dissector *d, struct bpf_map *map,
 	size_t best_len = 0;
 	unsigned int best_count = 0;
 	uint32_t max = bpf_map__max_entries(map);
+	uint64_t present[TARGETS_MAX / 64] = { 0 };
+	uint32_t filled_upto = 0;
 
 	bpf_object__for_each_program(prog, d->obj) {
 		const char *name = bpf_program__name(prog);
@@ -153,10 +278,11 @@ static int fill_by_name(struct dissector *d, struct bpf_map *map,
 		}
 	}
 	if (!best) {
-		fprintf(stderr,
-			"Warning: map '%s' is an empty PROG_ARRAY and no program is named <prefix>_<N>: tail calls through it will fail\n",
-			bpf_map__name(map));
-		return 0;
+		/* every tail call through it would fail: results are noise */
+		snprintf(err, err_size,
+			 "map '%s' is an empty PROG_ARRAY and no flow_dissector program is named <prefix>_<N> to fill it: tail calls through it would all fail",
+			 bpf_map__name(map));
+		return -EINVAL;
 	}
 	bpf_object__for_each_program(prog, d->obj) {
 		const char *name = bpf_program__name(prog);
@@ -187,6 +313,19 @@ static int fill_by_name(struct dissector *d, struct bpf_map *map,
 		}
 		add_target(d, prog);
 		d->filled++;
+		filled_upto = key + 1 > filled_upto ? key + 1 : filled_upto;
+		present[key / 64] |= 1ull << (key % 64);
+	}
+	/* a hole below the highest slot is a target the object lacks */
+	for (uint32_t key = 0; key < filled_upto; key++) {
+		if (key / 64 < sizeof(present) / sizeof(present[0]) &&
+		    !(present[key / 64] & (1ull << (key % 64)))) {
+			snprintf(err, err_size,
+				 "map '%s': slot %u is empty: no program '%.*s_%u' for the tail call to that index",
+				 bpf_map__name(map), key, (int)best_len, best,
+				 key);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -264,11 +403,31 @@ static unsigned int keep_flow_dissectors(struct bpf_object *obj)
 	return n;
 }
 
+/* "xdp 'x', tc 'y'": what the object holds instead of a flow dissector. */
+static void describe_programs(struct bpf_object *obj, char *buf, size_t size)
+{
+	struct bpf_program *prog;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	bpf_object__for_each_program(prog, obj) {
+		const char *type =
+			libbpf_bpf_prog_type_str(bpf_program__type(prog));
+
+		if (used >= size)
+			break;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s '%s'",
+					 used ? ", " : "",
+					 type ? type : "unknown",
+					 bpf_program__name(prog));
+	}
+}
+
 static int load_error(int ret, char *err, size_t err_size)
 {
 	if (ret == -EPERM) {
 		snprintf(err, err_size,
-			 "loading BPF programs needs root, or CAP_BPF and CAP_NET_ADMIN: run with sudo");
+			 "loading BPF programs needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON: run with sudo");
 		return -EPERM;
 	}
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_FLOW_DISSECTOR,
@@ -277,15 +436,27 @@ static int load_error(int ret, char *err, size_t err_size)
 			 "this kernel has no flow dissector programs (BPF_PROG_TYPE_FLOW_DISSECTOR, since 4.20)");
 		return -EOPNOTSUPP;
 	}
+	/*
+	 * Without CAP_PERFMON the verifier forbids the packet pointer
+	 * arithmetic every real dissector does ("... prohibited for !root"):
+	 * a missing privilege, not a bad program.
+	 */
+	if (held.text && strstr(held.text, "for !root")) {
+		snprintf(err, err_size,
+			 "the verifier allows packet pointer arithmetic only with CAP_PERFMON: run as root, or with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON");
+		return -EPERM;
+	}
+	print_verifier_log();
 	snprintf(err, err_size,
-		 "the kernel refused the object (%s): the verifier's log is above",
-		 strerror(-ret));
+		 "the verifier rejected %s (%s): the end of its log is above",
+		 held_prog_name(), strerror(-ret));
 	return -EACCES;
 }
 
 int dissector_load(const char *path, const char *prog_name,
 		   struct dissector **out, char *err, size_t err_size)
 {
+	char why[256], progs[256];
 	struct dissector *d;
 	int ret;
 
@@ -298,17 +469,22 @@ int dissector_load(const char *path, const char *prog_name,
 		return -ENOMEM;
 	d->path = strdup(path);
 	name_from_path(d, path);
+	hold_begin();
 	d->obj = bpf_object__open_file(path, NULL);
 	if (!d->obj) {
 		ret = -errno;
-		snprintf(err, err_size, "not a BPF object file: %s",
-			 strerror(errno));
+		if (!held_last_line(why, sizeof(why)))
+			libbpf_strerror(ret, why, sizeof(why));
+		snprintf(err, err_size, "not a BPF object file: %s", why);
 		ret = ret == -ENOENT ? ret : -ENOEXEC;
 		goto err_close;
 	}
 	if (!keep_flow_dissectors(d->obj)) {
+		describe_programs(d->obj, progs, sizeof(progs));
 		snprintf(err, err_size,
-			 "no SEC(\"flow_dissector\") program in the object");
+			 "no SEC(\"flow_dissector\") program in the object (%s%s)",
+			 progs[0] ? "it has " : "it has no program at all",
+			 progs);
 		ret = -ENOEXEC;
 		goto err_close;
 	}
@@ -317,14 +493,18 @@ int dissector_load(const char *path, const char *prog_name,
 		ret = load_error(ret, err, err_size);
 		goto err_close;
 	}
+	hold_end(true);
 	ret = fill_tail_calls(d, err, err_size);
 	ret = ret ?: find_entry(d, prog_name, err, err_size);
 	if (ret)
-		goto err_close;
+		goto err_free;
 	*out = d;
 	return 0;
 
 err_close:
+	/* the reason is in @err; libbpf's lines would only repeat it */
+	hold_end(log_get_level() >= LOG_DEBUG);
+err_free:
 	dissector_close(d);
 	return ret;
 }

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "golden.h"
+#include "tmpfiles.h"
 
 struct golden_reader {
 	FILE *file;
@@ -30,12 +31,73 @@ struct golden_writer {
 
 /* ---- header ----------------------------------------------------------- */
 
+/* Copies string field @key of @obj, if there; -EINVAL for a non-string. */
+static int header_string(json_t *obj, const char *key, char *buf,
+			 size_t size, char *err, size_t err_size)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_string(v)) {
+		snprintf(err, err_size, "line 1: field '%s': expected a string",
+			 key);
+		return -EINVAL;
+	}
+	snprintf(buf, size, "%s", json_string_value(v));
+	return 0;
+}
+
+static int header_lists(json_t *obj, struct golden_header *hdr, char *err,
+			size_t err_size)
+{
+	json_t *states = json_object_get(obj, "states");
+	json_t *flags = json_object_get(obj, "in_flags");
+	json_t *item;
+	size_t i;
+
+	if ((states && !json_is_array(states)) ||
+	    (flags && !json_is_array(flags))) {
+		snprintf(err, err_size,
+			 "line 1: \"states\" and \"in_flags\" must be arrays");
+		return -EINVAL;
+	}
+	json_array_foreach(states, i, item) {
+		int s = json_is_string(item) ?
+			fdtest_state_parse(json_string_value(item)) : -EINVAL;
+
+		if (s < 0) {
+			snprintf(err, err_size, "line 1: bad entry in \"states\"");
+			return -EINVAL;
+		}
+		hdr->states |= 1u << s;
+	}
+	json_array_foreach(flags, i, item) {
+		if (!json_is_integer(item) || json_integer_value(item) < 0 ||
+		    json_integer_value(item) > UINT32_MAX ||
+		    hdr->n_flags >= GOLDEN_FLAGS_MAX) {
+			snprintf(err, err_size,
+				 "line 1: bad entry in \"in_flags\"");
+			return -EINVAL;
+		}
+		hdr->in_flags[hdr->n_flags++] =
+			(uint32_t)json_integer_value(item);
+	}
+	return 0;
+}
+
+/* The header's fields; anything else is a golden of another format. */
+static const char *const header_fields[] = {
+	"fdtest_golden", "capture", "sha256", "dissector", "states",
+	"in_flags",
+};
+
 static int header_parse(const char *line, size_t len,
 			struct golden_header *hdr, char *err, size_t err_size)
 {
 	json_error_t jerr;
-	json_t *obj, *v, *item;
-	size_t i;
+	json_t *obj, *v;
+	const char *key;
 	int ret = -EINVAL;
 
 	memset(hdr, 0, sizeof(*hdr));
@@ -58,38 +120,25 @@ static int header_parse(const char *line, size_t len,
 			 GOLDEN_FORMAT_VERSION);
 		goto out;
 	}
-	v = json_object_get(obj, "capture");
-	if (json_is_string(v))
-		snprintf(hdr->capture, sizeof(hdr->capture), "%s",
-			 json_string_value(v));
-	v = json_object_get(obj, "sha256");
-	if (json_is_string(v))
-		snprintf(hdr->sha256, sizeof(hdr->sha256), "%s",
-			 json_string_value(v));
-	v = json_object_get(obj, "dissector");
-	if (json_is_string(v))
-		snprintf(hdr->dissector, sizeof(hdr->dissector), "%s",
-			 json_string_value(v));
-	json_array_foreach(json_object_get(obj, "states"), i, item) {
-		int s = json_is_string(item) ?
-			fdtest_state_parse(json_string_value(item)) : -EINVAL;
+	json_object_foreach(obj, key, v) {
+		size_t i;
 
-		if (s < 0) {
-			snprintf(err, err_size, "line 1: bad entry in \"states\"");
-			goto out;
-		}
-		hdr->states |= 1u << s;
-	}
-	json_array_foreach(json_object_get(obj, "in_flags"), i, item) {
-		if (!json_is_integer(item) || hdr->n_flags >= GOLDEN_FLAGS_MAX) {
+		for (i = 0; i < sizeof(header_fields) / sizeof(char *); i++)
+			if (strcmp(key, header_fields[i]) == 0)
+				break;
+		if (i == sizeof(header_fields) / sizeof(char *)) {
 			snprintf(err, err_size,
-				 "line 1: bad entry in \"in_flags\"");
+				 "line 1: unknown header field '%.64s'", key);
 			goto out;
 		}
-		hdr->in_flags[hdr->n_flags++] =
-			(uint32_t)json_integer_value(item);
 	}
-	ret = 0;
+	ret = header_string(obj, "capture", hdr->capture,
+			    sizeof(hdr->capture), err, err_size);
+	ret = ret ?: header_string(obj, "sha256", hdr->sha256,
+				   sizeof(hdr->sha256), err, err_size);
+	ret = ret ?: header_string(obj, "dissector", hdr->dissector,
+				   sizeof(hdr->dissector), err, err_size);
+	ret = ret ?: header_lists(obj, hdr, err, err_size);
 out:
 	json_decref(obj);
 	return ret;
@@ -143,19 +192,37 @@ static int read_line(struct golden_reader *g, size_t *len)
 int golden_open(const char *path, struct golden_reader **out, char *err,
 		size_t err_size)
 {
+	struct stat st;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "r");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, err_size, "%s", strerror(errno));
+		return ret;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		snprintf(err, err_size, "is a directory, not a golden file");
+		return -EISDIR;
+	}
+	return golden_open_stream(f, out, err, err_size);
+}
+
+int golden_open_stream(FILE *f, struct golden_reader **out, char *err,
+		       size_t err_size)
+{
 	struct golden_reader *g;
 	size_t len;
 	int ret;
 
 	g = calloc(1, sizeof(*g));
-	if (!g)
+	if (!g) {
+		fclose(f);
 		return -ENOMEM;
-	g->file = fopen(path, "r");
-	if (!g->file) {
-		ret = -errno;
-		snprintf(err, err_size, "%s", strerror(errno));
-		goto err_free;
 	}
+	g->file = f;
 	ret = read_line(g, &len);
 	if (ret <= 0) {
 		snprintf(err, err_size, "%s",
@@ -269,6 +336,13 @@ int golden_writer_open(const char *path, const struct golden_header *hdr,
 		ret = -errno;
 		goto err_free;
 	}
+	/* a signal from here to the rename removes it (tmpfiles.h) */
+	ret = tmpfiles_add(w->tmp_path);
+	if (ret) {
+		close(fd);
+		unlink(w->tmp_path);
+		goto err_free;
+	}
 	/* mkstemp makes 0600; a golden is an ordinary file in the tree */
 	fchmod(fd, 0644);
 	w->file = fdopen(fd, "w");
@@ -276,6 +350,7 @@ int golden_writer_open(const char *path, const struct golden_header *hdr,
 		ret = -errno;
 		close(fd);
 		unlink(w->tmp_path);
+		tmpfiles_remove(w->tmp_path);
 		goto err_free;
 	}
 	obj = header_to_json(hdr);
@@ -304,6 +379,7 @@ int golden_writer_add(struct golden_writer *w, const char *line)
 
 static void writer_free(struct golden_writer *w)
 {
+	tmpfiles_remove(w->tmp_path);
 	free(w->tmp_path);
 	free(w->path);
 	free(w);

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "keys_json.h"
 
@@ -39,6 +40,12 @@ struct golden_writer;
  */
 int golden_open(const char *path, struct golden_reader **out,
 		char *err, size_t err_size);
+/*
+ * The same for an open stream, which the reader owns from now on (closed
+ * by golden_close(), or here on failure): for goldens held in memory.
+ */
+int golden_open_stream(FILE *f, struct golden_reader **out, char *err,
+		       size_t err_size);
 const struct golden_header *golden_header(const struct golden_reader *g);
 /*
  * Reads the next line into @exp. Returns 1, 0 at the end, or -EINVAL

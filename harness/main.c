@@ -23,6 +23,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "run", do_run, "replay captures through dissectors, check goldens" },
+	{ "diff", do_diff, "compare two dissectors frame by frame, no goldens" },
 	{ "gen", do_gen, "write a capture (and its expected keys) from text" },
 	{ "help", do_help, "show this help" },
 	{ NULL, NULL, NULL },

@@ -197,7 +197,8 @@ static int record_case(struct replay *rp, const struct case_result *c,
 	if (ret >= 0)
 		ret = golden_writer_add(rp->writer, rp->line);
 	if (ret < 0)
-		snprintf(err, err_size, "writing golden: %s", strerror(-ret));
+		snprintf(err, err_size, "golden '%s': cannot write: %s",
+			 rp->golden_path, strerror(-ret));
 	return ret < 0 ? ret : 0;
 }
 
@@ -431,6 +432,9 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	report_capture_begin(rep, &info);
 
 	ret = replay_frames(rp, cap, err, err_size);
+	if (!ret && !counts->frames)
+		p_warn("capture '%s' has no frames: nothing was checked",
+		       capture);
 	if (!ret && rp->golden)
 		ret = golden_check_rest(rp, err, err_size);
 	if (!ret && rp->writer) {

@@ -1,29 +1,58 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The JUnit report, for CI systems: one <testsuite> per run, one
- * <testcase> per dissector and capture, named "dissector/capture". A
- * failing testcase carries every difference as one line of its
- * <failure>, the same lines the text report prints.
+ * The JUnit report, for CI systems (Jenkins, GitLab, GitHub actions that
+ * read JUnit XML): one <testsuite> per run, one <testcase> per dissector
+ * and capture, named "dissector/capture". A failing testcase carries
+ * every difference as one line of its <failure>, the same lines the text
+ * report prints; a capture that could not be used is an <error>; one
+ * without frames is <skipped>. Skipped frames are listed in system-out.
+ *
+ * The suite's counts come first in the XML but are known only at the end,
+ * so testcases are written to memory and the suite is written whole then.
+ * tests/junit.xsd describes the structure; make test validates against it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "report.h"
 
-/* Differences kept for one testcase; the rest are counted. */
+/* Lines kept for one testcase; the rest are counted. */
 #define JUNIT_LINES_MAX 1000
 
-struct junit_state {
-	char *lines;		/* the failure text of the current testcase */
+struct junit_text {
+	char *buf;
 	size_t len;
 	size_t cap;
 	size_t n_lines;
 	size_t n_dropped;
-	char skipped[512];	/* first skipped frame, for system-out */
-	uint64_t n_skipped;
+};
+
+struct junit_state {
+	FILE *cases;		/* the testcases, in memory */
+	char *cases_buf;
+	size_t cases_len;
+	struct junit_text diffs;	/* failure text of the current case */
+	struct junit_text skipped;	/* its skipped frames */
+	char name[512];		/* "dissector/capture" while one runs */
+	char classname[256];
+	char file[4096];
+	struct timespec started;
+	unsigned long tests, failures, errors, skips;
+	double seconds;
 };
 
 static struct junit_state js;
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
 
 static void put_escaped(FILE *out, const char *s)
 {
@@ -44,60 +73,79 @@ static void put_escaped(FILE *out, const char *s)
 	}
 }
 
-static void add_line(const char *line)
+static void text_add(struct junit_text *t, const char *line)
 {
 	size_t n = strlen(line);
 
-	if (js.n_lines >= JUNIT_LINES_MAX) {
-		js.n_dropped++;
+	if (t->n_lines >= JUNIT_LINES_MAX) {
+		t->n_dropped++;
 		return;
 	}
-	if (js.len + n + 2 > js.cap) {
-		size_t cap = (js.cap + n + 2) * 2;
-		char *p = realloc(js.lines, cap);
+	if (t->len + n + 2 > t->cap) {
+		size_t cap = (t->cap + n + 2) * 2;
+		char *p = realloc(t->buf, cap);
 
 		if (!p) {
-			js.n_dropped++;
+			t->n_dropped++;
 			return;
 		}
-		js.lines = p;
-		js.cap = cap;
+		t->buf = p;
+		t->cap = cap;
 	}
-	memcpy(js.lines + js.len, line, n);
-	js.len += n;
-	js.lines[js.len++] = '\n';
-	js.lines[js.len] = '\0';
-	js.n_lines++;
+	memcpy(t->buf + t->len, line, n);
+	t->len += n;
+	t->buf[t->len++] = '\n';
+	t->buf[t->len] = '\0';
+	t->n_lines++;
+}
+
+static void text_put(FILE *out, const struct junit_text *t, const char *more)
+{
+	if (t->buf)
+		put_escaped(out, t->buf);
+	if (t->n_dropped)
+		fprintf(out, "... and %zu more %s\n", t->n_dropped, more);
+}
+
+static void text_reset(struct junit_text *t)
+{
+	t->len = 0;
+	t->n_lines = 0;
+	t->n_dropped = 0;
+	if (t->buf)
+		t->buf[0] = '\0';
 }
 
 static void junit_run_begin(struct report *r)
 {
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", r->out);
-	fputs("<testsuites name=\"fdtest\">\n<testsuite name=\"fdtest\">\n",
-	      r->out);
+	(void)r;
+	memset(&js, 0, sizeof(js));
+	js.cases = open_memstream(&js.cases_buf, &js.cases_len);
 }
 
 static void junit_capture_begin(struct report *r,
 				const struct report_capture *cap)
 {
+	const char *base = strrchr(cap->capture, '/');
+
 	(void)r;
-	(void)cap;
-	js.len = 0;
-	js.n_lines = 0;
-	js.n_dropped = 0;
-	js.n_skipped = 0;
-	js.skipped[0] = '\0';
-	if (js.lines)
-		js.lines[0] = '\0';
+	text_reset(&js.diffs);
+	text_reset(&js.skipped);
+	snprintf(js.name, sizeof(js.name), "%s/%s", cap->dissector,
+		 base ? base + 1 : cap->capture);
+	snprintf(js.classname, sizeof(js.classname), "%s", cap->dissector);
+	snprintf(js.file, sizeof(js.file), "%s", cap->capture);
+	clock_gettime(CLOCK_MONOTONIC, &js.started);
 }
 
 static void junit_frame_skipped(struct report *r, uint32_t index,
 				const char *why)
 {
+	char line[512];
+
 	(void)r;
-	if (!js.n_skipped++)
-		snprintf(js.skipped, sizeof(js.skipped),
-			 "frame %u skipped: %s", index, why);
+	snprintf(line, sizeof(line), "frame %u skipped: %s", index, why);
+	text_add(&js.skipped, line);
 }
 
 static void junit_frame(struct report *r, const struct frame_result *fr)
@@ -110,7 +158,7 @@ static void junit_frame(struct report *r, const struct frame_result *fr)
 		for (size_t d = 0; d < c->n_diffs; d++) {
 			report_diff_line(line, sizeof(line), r->cap, c,
 					 &c->diffs[d]);
-			add_line(line);
+			text_add(&js.diffs, line);
 		}
 		if (!c->n_diffs && c->verdict == CASE_FAIL) {
 			char name[128];
@@ -119,67 +167,111 @@ static void junit_frame(struct report *r, const struct frame_result *fr)
 					 &c->id);
 			snprintf(line, sizeof(line), "%s %s: no golden line",
 				 r->cap->dissector, name);
-			add_line(line);
+			text_add(&js.diffs, line);
 		}
 	}
+}
+
+/* <testcase ...> with the current capture's names and time. */
+static void open_testcase(FILE *out, double seconds)
+{
+	fputs("<testcase classname=\"", out);
+	put_escaped(out, js.classname);
+	fputs("\" name=\"", out);
+	put_escaped(out, js.name);
+	if (js.file[0]) {
+		fputs("\" file=\"", out);
+		put_escaped(out, js.file);
+	}
+	fprintf(out, "\" time=\"%.6f\">\n", seconds);
+	js.tests++;
+	js.seconds += seconds;
 }
 
 static void junit_capture_end(struct report *r,
 			      const struct report_counts *c)
 {
-	const char *base = strrchr(r->cap->capture, '/');
-	FILE *out = r->out;
+	FILE *out = js.cases;
 
-	fputs("<testcase classname=\"", out);
-	put_escaped(out, r->cap->dissector);
-	fputs("\" name=\"", out);
-	put_escaped(out, r->cap->dissector);
-	fputc('/', out);
-	put_escaped(out, base ? base + 1 : r->cap->capture);
-	fputs("\" file=\"", out);
-	put_escaped(out, r->cap->capture);
-	fputs("\">\n", out);
+	(void)r;
+	if (!out)
+		return;
+	open_testcase(out, seconds_since(&js.started));
 	if (c->failed || c->stale) {
 		fprintf(out,
 			"<failure message=\"%llu of %llu cases failed%s\" type=\"mismatch\">",
 			(unsigned long long)c->failed,
 			(unsigned long long)c->cases,
 			c->stale ? ", stale golden" : "");
-		if (js.lines)
-			put_escaped(out, js.lines);
-		if (js.n_dropped)
-			fprintf(out, "... and %zu more differences\n",
-				js.n_dropped);
+		text_put(out, &js.diffs, "differences");
 		fputs("</failure>\n", out);
+		js.failures++;
+	} else if (!c->frames) {
+		fputs("<skipped message=\"the capture has no frames\"/>\n",
+		      out);
+		js.skips++;
 	}
 	fprintf(out,
-		"<system-out>%llu frames, %llu skipped, %llu cases: %llu passed, %llu failed, %llu unchecked",
+		"<system-out>%llu frames, %llu skipped, %llu cut, %llu cases: %llu passed, %llu failed, %llu unchecked\n",
 		(unsigned long long)c->frames, (unsigned long long)c->skipped,
-		(unsigned long long)c->cases, (unsigned long long)c->passed,
+		(unsigned long long)c->cut, (unsigned long long)c->cases,
+		(unsigned long long)c->passed,
 		(unsigned long long)c->failed,
 		(unsigned long long)c->unchecked);
-	if (js.skipped[0]) {
-		fputs("; ", out);
-		put_escaped(out, js.skipped);
-	}
+	text_put(out, &js.skipped, "skipped frames");
 	fputs("</system-out>\n</testcase>\n", out);
+	js.name[0] = '\0';
 }
 
+/*
+ * A capture or dissector that could not be used: an <error> testcase,
+ * named after the capture when one was running, else numbered.
+ */
 static void junit_error(struct report *r, const char *message)
 {
-	fputs("<testcase classname=\"fdtest\" name=\"error\">\n"
-	      "<error message=\"", r->out);
-	put_escaped(r->out, message);
-	fputs("\" type=\"error\"/>\n</testcase>\n", r->out);
+	FILE *out = js.cases;
+
+	(void)r;
+	if (!out)
+		return;
+	if (!js.name[0]) {
+		snprintf(js.name, sizeof(js.name), "error-%lu", js.errors + 1);
+		snprintf(js.classname, sizeof(js.classname), "fdtest");
+		js.file[0] = '\0';
+		js.started.tv_sec = 0;
+	}
+	open_testcase(out, js.started.tv_sec ? seconds_since(&js.started) : 0);
+	fputs("<error message=\"", out);
+	put_escaped(out, message);
+	fputs("\" type=\"error\"/>\n</testcase>\n", out);
+	js.errors++;
+	js.name[0] = '\0';
 }
 
 static void junit_run_end(struct report *r, const struct report_counts *c,
 			  int exit_code)
 {
+	FILE *out = r->out;
+
 	(void)c;
-	(void)exit_code;
-	fputs("</testsuite>\n</testsuites>\n", r->out);
-	free(js.lines);
+	if (js.cases)
+		fclose(js.cases);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+	fprintf(out,
+		"<testsuites name=\"fdtest\" tests=\"%lu\" failures=\"%lu\" errors=\"%lu\" skipped=\"%lu\" time=\"%.6f\">\n",
+		js.tests, js.failures, js.errors, js.skips, js.seconds);
+	fprintf(out,
+		"<testsuite name=\"fdtest\" tests=\"%lu\" failures=\"%lu\" errors=\"%lu\" skipped=\"%lu\" time=\"%.6f\">\n",
+		js.tests, js.failures, js.errors, js.skips, js.seconds);
+	fprintf(out,
+		"<properties><property name=\"exit\" value=\"%d\"/></properties>\n",
+		exit_code);
+	if (js.cases_buf)
+		fwrite(js.cases_buf, 1, js.cases_len, out);
+	fputs("</testsuite>\n</testsuites>\n", out);
+	free(js.cases_buf);
+	free(js.diffs.buf);
+	free(js.skipped.buf);
 	memset(&js, 0, sizeof(js));
 }
 

@@ -33,33 +33,15 @@ test_naive_caught
 test_bad_captures
 test_short_frame_reported
 test_not_root
+test_junit_validates
+test_junit_schema_can_fail
+test_json_summary
+test_diff_reference_vxlan
+test_diff_self_identical
+test_diff_usage
 "
 
-fail() {
-	echo "FAIL: $*"
-	return 1
-}
-
-# run EXPECTED_EXIT CMD...: output in $TMP/out and $TMP/err
-run() {
-	local want=$1 got
-	shift
-	"$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" != "$want" ]; then
-		echo "command: $*"
-		echo "--- stdout"; tail -20 "$TMP/out"
-		echo "--- stderr"; tail -20 "$TMP/err"
-		fail "exit $got, want $want"
-		return 1
-	fi
-}
-
-expect_in() {
-	local file=$1 pattern=$2
-	grep -q -- "$pattern" "$TMP/$file" ||
-		{ echo "--- $file:"; tail -20 "$TMP/$file"; fail "no '$pattern' in $file"; }
-}
+. tests/cli-lib.sh
 
 # a golden tree for vxlan.pcap and the reference dissector only
 copy_golden() {
@@ -213,20 +195,100 @@ test_not_root() {
 	cp $REF "$TMP/ref.bpf.o" && cp $CAP "$TMP/c.pcap" && chmod 644 "$TMP"/*
 	run 3 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 		"$FDTEST" run -d "$TMP/ref.bpf.o" "$TMP/c.pcap" &&
-	expect_in err "needs root, or CAP_BPF and CAP_NET_ADMIN"
+	expect_in err "needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON"
 }
 
-passed=0
-failed=0
-for t in $ALL_TESTS; do
-	if out=$($t 2>&1); then
-		echo "ok   $t"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $t"
-		echo "$out" | sed 's/^/     /'
-		failed=$((failed + 1))
-	fi
-done
-echo "test-cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+XSD=tests/junit.xsd
+
+validate() {
+	command -v xmllint >/dev/null || { fail "xmllint missing: apt-get install libxml2-utils"; return 1; }
+	xmllint --noout --schema $XSD "$1" 2>"$TMP/xmllint" ||
+		{ cat "$TMP/xmllint"; fail "$1 does not validate against $XSD"; }
+}
+
+# One testcase per capture x dissector; a failure carries the field
+# differences; a capture that cannot be read is an error testcase.
+test_junit_validates() {
+	run 0 "$FDTEST" run --format junit --output "$TMP/pass.xml" \
+		$CAP pcaps/ipv4.pcap || return 1
+	validate "$TMP/pass.xml" || return 1
+	[ "$(grep -c '<testcase ' "$TMP/pass.xml")" = 4 ] || fail "want 2 dissectors x 2 captures"
+	grep -q '<testsuite name="fdtest" tests="4" failures="0" errors="0"' "$TMP/pass.xml" ||
+		fail "suite counts"
+	# stdout still carries the text report
+	expect_in out "^total: .*exit 0" || return 1
+	copy_golden
+	sed -i '0,/"state":"post-vlan"/{/"state":"post-vlan"/s/"thoff":\([0-9]*\)/"thoff":9\1/}' \
+		"$TMP/exp/reference/vxlan.json"
+	run 2 "$FDTEST" run --format junit --output "$TMP/fail.xml" -d $REF \
+		--expected "$TMP/exp" $CAP /nonexistent.pcap || return 1
+	validate "$TMP/fail.xml" || return 1
+	grep -q 'tests="2" failures="1" errors="1"' "$TMP/fail.xml" || fail "suite counts"
+	grep -A1 '<testcase classname="reference" name="reference/vxlan.pcap"' "$TMP/fail.xml" |
+		grep -q '<failure message="1 of 36 cases failed"' || fail "no failure"
+	grep -q '^reference vxlan.pcap#1/post-vlan/flags=0x0: thoff: expected 9[0-9]*, actual [0-9]*$' \
+		"$TMP/fail.xml" || fail "the failure lacks the field difference"
+	grep -q '<error message="capture &apos;/nonexistent.pcap&apos;: No such file' \
+		"$TMP/fail.xml" || fail "no error testcase"
+}
+
+# The schema is not vacuous: a testcase without a name, or with two
+# outcomes, is refused.
+test_junit_schema_can_fail() {
+	printf '<testsuites><testsuite name="s"><testcase classname="c"/></testsuite></testsuites>\n' >"$TMP/bad1.xml"
+	printf '<testsuites><testsuite name="s"><testcase name="t"><failure/><error/></testcase></testsuite></testsuites>\n' >"$TMP/bad2.xml"
+	printf '<testsuites><testsuite name="s" tests="x"/></testsuites>\n' >"$TMP/bad3.xml"
+	for f in bad1 bad2 bad3; do
+		xmllint --noout --schema $XSD "$TMP/$f.xml" 2>/dev/null &&
+			{ fail "$f.xml validates"; return 1; }
+	done
+	return 0
+}
+
+# --format json: a line per case, a summary per capture, a total with
+# the exit code last.
+test_json_summary() {
+	run 0 "$FDTEST" run --format json --output "$TMP/r.json" $CAP || return 1
+	jq -e . "$TMP/r.json" >/dev/null || { fail "not JSON Lines"; return 1; }
+	[ "$(jq -s 'map(select(.summary)) | length' "$TMP/r.json")" = 2 ] ||
+		{ fail "want a summary per dissector"; return 1; }
+	jq -s -e 'last | .exit == 0 and .total.cases == 72 and .total.failed == 0' \
+		"$TMP/r.json" >/dev/null || fail "last line is not the total"
+}
+
+# vxlan.bpf.o follows VXLAN/GENEVE; reference.bpf.o stops at the outer
+# UDP header. fdtest diff must find exactly that.
+test_diff_reference_vxlan() {
+	run 1 "$FDTEST" diff -d $REF -d $VXLAN --flags all $CAP || return 1
+	expect_in out "^vxlan.pcap#4/vlanless/flags=0x0: is_encap: reference 0, vxlan 1$" &&
+	expect_in out "^vxlan.pcap#4/post-vlan/flags=0x0: thoff: reference 38, vxlan 88$" &&
+	expect_in out "^vxlan.pcap#7/pre-vlan/flags=0x4: " &&
+	expect_in out "^vxlan.pcap#7/vlanless/flags=0x0: src: reference \"192.168.1.1\", vxlan \"fd00::1\"$" &&
+	expect_in out "^total: 12 frames, 288 cases: .* differ; exit 1" || return 1
+	# frames 1-3 carry no tunnel: the two agree there
+	grep -q '^vxlan.pcap#[123]/' "$TMP/out" && fail "difference reported on a frame without tunnel"
+	return 0
+}
+
+test_diff_self_identical() {
+	for obj in $REF $VXLAN; do
+		run 0 "$FDTEST" diff -d $obj -d $obj --flags all $CAP || return 1
+		expect_in out "^total: 12 frames, 288 cases: 288 same, 0 differ; exit 0" || return 1
+		[ "$(wc -l <"$TMP/out")" = 2 ] || { fail "lines besides the summary"; return 1; }
+	done
+}
+
+test_diff_usage() {
+	run 0 "$FDTEST" diff --help && expect_in out "Usage: fdtest diff -d A -d B" &&
+	run 2 "$FDTEST" diff -d $REF $CAP && expect_in err "give two dissectors" &&
+	run 2 "$FDTEST" diff -d $REF -d $REF -d $REF $CAP && expect_in err "exactly two" &&
+	run 2 "$FDTEST" diff -d $REF -d $VXLAN && expect_in err "no capture given" &&
+	run 2 "$FDTEST" diff -d $REF -d $VXLAN /nonexistent.pcap &&
+	expect_in err "capture '/nonexistent.pcap': No such file" &&
+	run 2 "$FDTEST" diff -d $REF -d $VXLAN --states bogus $CAP &&
+	expect_in err "unknown state" &&
+	run 3 "$FDTEST" diff -d $REF -d $O/tests/fixtures/bad_rejected.bpf.o $CAP &&
+	expect_in err "the verifier rejected"
+}
+
+run_all test-cli

@@ -192,12 +192,24 @@ struct invariant_case {
 	void (*spoil)(struct bpf_flow_keys *k);
 	uint32_t ret;
 	const char *field;	/* NULL: no difference */
+	const char *field2;	/* a second difference, or NULL */
 };
 
 static void spoil_none(struct bpf_flow_keys *k) { (void)k; }
 static void spoil_thoff_low(struct bpf_flow_keys *k) { k->thoff = 10; }
 static void spoil_thoff_high(struct bpf_flow_keys *k) { k->thoff = 61; }
+static void spoil_nhoff_high(struct bpf_flow_keys *k)
+{
+	k->nhoff = 61;
+	k->thoff = 61;
+}
 static void spoil_first_frag(struct bpf_flow_keys *k) { k->is_first_frag = 1; }
+static void spoil_frag_ok(struct bpf_flow_keys *k)
+{
+	k->is_frag = 1;
+	k->is_first_frag = 1;
+}
+static void spoil_ipv6(struct bpf_flow_keys *k) { k->addr_proto = 0x86dd; }
 static void spoil_proto(struct bpf_flow_keys *k) { k->addr_proto = 0x0806; }
 static void spoil_addr(struct bpf_flow_keys *k) { k->addr_proto = 0; }
 static void spoil_no_addr(struct bpf_flow_keys *k)
@@ -207,15 +219,23 @@ static void spoil_no_addr(struct bpf_flow_keys *k)
 }
 
 static const struct invariant_case invariant_cases[] = {
-	{ "sound", spoil_none, 0, NULL },
-	{ "thoff-below-nhoff", spoil_thoff_low, 0, "thoff" },
-	{ "thoff-past-frame", spoil_thoff_high, 0, "thoff" },
-	{ "first-frag-alone", spoil_first_frag, 0, "is_first_frag" },
-	{ "odd-addr-proto", spoil_proto, 0, "addr_proto" },
-	{ "addresses-without-proto", spoil_addr, 0, "src" },
-	{ "no-addresses-no-proto", spoil_no_addr, 0, NULL },
-	/* keys of a dropped frame are not specified */
-	{ "dropped", spoil_thoff_high, 2, NULL },
+	{ "sound", spoil_none, 0, NULL, NULL },
+	{ "thoff-below-nhoff", spoil_thoff_low, 0, "thoff", NULL },
+	{ "thoff-past-frame", spoil_thoff_high, 0, "thoff", NULL },
+	{ "nhoff-past-frame", spoil_nhoff_high, 0, "nhoff", "thoff" },
+	{ "first-frag-alone", spoil_first_frag, 0, "is_first_frag", NULL },
+	{ "first-frag-of-frag", spoil_frag_ok, 0, NULL, NULL },
+	{ "odd-addr-proto", spoil_proto, 0, "addr_proto", NULL },
+	{ "ipv6-addr-proto", spoil_ipv6, 0, NULL, NULL },
+	{ "addresses-without-proto", spoil_addr, 0, "src", NULL },
+	{ "no-addresses-no-proto", spoil_no_addr, 0, NULL, NULL },
+	/* the kernel clamps offsets whatever the verdict */
+	{ "dropped-past-frame", spoil_thoff_high, 2, "thoff", NULL },
+	{ "continue-past-frame", spoil_nhoff_high, 129, "nhoff", "thoff" },
+	/* the other keys of a dropped frame are not specified */
+	{ "dropped-first-frag", spoil_first_frag, 2, NULL, NULL },
+	{ "dropped-odd-proto", spoil_proto, 2, NULL, NULL },
+	{ "dropped-addresses", spoil_addr, 2, NULL, NULL },
 };
 
 static void test_compare_invariants(void **state)
@@ -233,15 +253,69 @@ static void test_compare_invariants(void **state)
 		c->spoil(&k);
 		n = compare_invariants(c->ret, &k, 60, diffs,
 				       COMPARE_DIFFS_MAX);
-		if (n != (c->field ? 1u : 0u))
+		if (n != (c->field ? 1u : 0u) + (c->field2 ? 1u : 0u))
 			fail_msg("case %s: %zu differences", c->name, n);
-		if (c->field) {
-			assert_int_equal(diffs[0].kind, DIFF_INVARIANT);
-			if (strcmp(diffs[0].field, c->field))
-				fail_msg("case %s: field %s", c->name,
-					 diffs[0].field);
+		for (size_t d = 0; d < n; d++) {
+			const char *want = d ? c->field2 : c->field;
+
+			if (diffs[d].kind != DIFF_INVARIANT)
+				fail_msg("case %s: kind %d", c->name,
+					 diffs[d].kind);
+			if (strcmp(diffs[d].field, want))
+				fail_msg("case %s: field %s, want %s", c->name,
+					 diffs[d].field, want);
 		}
 	}
+}
+
+/* fdtest diff's comparison: verdict first, keys only when both BPF_OK. */
+static void test_compare_results(void **state)
+{
+	struct testrun_result a = { 0 }, b;
+	struct diff diffs[COMPARE_DIFFS_MAX];
+	size_t n;
+
+	(void)state;
+	keys_tcp(&a.keys, 14);
+	b = a;
+	assert_int_equal(compare_results(&a, &b, diffs, COMPARE_DIFFS_MAX), 0);
+
+	b.keys.thoff = 42;
+	n = compare_results(&a, &b, diffs, COMPARE_DIFFS_MAX);
+	assert_int_equal(n, 1);
+	assert_string_equal(diffs[0].field, "thoff");
+	assert_string_equal(diffs[0].expected, "34");
+	assert_string_equal(diffs[0].actual, "42");
+
+	/* a different verdict is one difference; keys are not compared */
+	b.ret = 2;
+	n = compare_results(&a, &b, diffs, COMPARE_DIFFS_MAX);
+	assert_int_equal(n, 1);
+	assert_string_equal(diffs[0].field, "ret");
+	assert_string_equal(diffs[0].actual, "\"BPF_DROP\"");
+
+	/* both dropped: the same, whatever the keys */
+	a.ret = 2;
+	assert_int_equal(compare_results(&a, &b, diffs, COMPARE_DIFFS_MAX), 0);
+
+	/* IPv4 against IPv6: each address in its own view, no addr_extra */
+	a.ret = b.ret = 0;
+	b = a;
+	b.keys.addr_proto = 0x86dd;
+	memset(&b.keys.ipv6_src, 0, 32);
+	((uint8_t *)&b.keys.ipv6_src)[0] = 0xfd;
+	((uint8_t *)&b.keys.ipv6_src)[15] = 1;
+	n = compare_results(&a, &b, diffs, COMPARE_DIFFS_MAX);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(diffs[i].field, "addr_extra") == 0)
+			fail_msg("addr_extra shown across views");
+		if (strcmp(diffs[i].field, "src") == 0) {
+			assert_string_equal(diffs[i].expected,
+					    "\"192.0.2.1\"");
+			assert_string_equal(diffs[i].actual, "\"fd00::1\"");
+		}
+	}
+	assert_int_equal(n, 3);	/* addr_proto, src, dst */
 }
 
 int main(void)
@@ -253,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_compare_states_fixed_offsets),
 		cmocka_unit_test(test_compare_states_without_pre_vlan),
 		cmocka_unit_test(test_compare_invariants),
+		cmocka_unit_test(test_compare_results),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
