@@ -148,6 +148,9 @@ static void print_flag_set(struct report *r, const struct frame_result *fr,
 		fprintf(r->out, " [%u tag%s]", fr->tags, fr->tags > 1 ? "s" : "");
 	if (set[0]->cut)
 		fprintf(r->out, " [cut to 4096]");
+	/* with --repeat: the kernel's mean ns per run, per state */
+	for (size_t i = 0; r->cap->repeat && i < n; i++)
+		fprintf(r->out, "%s%u", i ? "/" : " ns ", set[i]->duration_ns);
 	fputc('\n', r->out);
 	for (size_t i = 0; i < n; i++)
 		print_diffs(r, set[i]);
@@ -180,9 +183,27 @@ static void print_counts(FILE *out, const struct report_counts *c)
 	if (c->broken)
 		fprintf(out, " (%llu breaking invariants)",
 			(unsigned long long)c->broken);
+	if (c->slow)
+		fprintf(out, " (%llu protocol class%s over --max-ns)",
+			(unsigned long long)c->slow, c->slow > 1 ? "es" : "");
 	if (c->stale)
 		fprintf(out, " (%llu stale golden%s)",
 			(unsigned long long)c->stale, c->stale > 1 ? "s" : "");
+}
+
+static void text_timing(struct report *r, const struct report_timing *rows,
+			size_t n)
+{
+	fprintf(r->out,
+		"  kernel ns per run by protocol class (%u runs a case):\n",
+		r->cap->repeat);
+	fprintf(r->out, "    %-40s %9s %7s %7s %7s %7s\n", "class", "cases",
+		"p50", "p90", "p99", "max");
+	for (size_t i = 0; i < n; i++)
+		fprintf(r->out, "    %-40s %9llu %7u %7u %7u %7u%s\n",
+			rows[i].pclass, (unsigned long long)rows[i].runs,
+			rows[i].p50_ns, rows[i].p90_ns, rows[i].p99_ns,
+			rows[i].max_ns, rows[i].over ? "  over --max-ns" : "");
 }
 
 static void text_capture_end(struct report *r, const struct report_counts *c)
@@ -205,6 +226,7 @@ const struct reporter_ops report_text_ops = {
 	.capture_begin = text_capture_begin,
 	.frame_skipped = text_frame_skipped,
 	.frame = text_frame,
+	.timing = text_timing,
 	.capture_end = text_capture_end,
 	.run_end = text_run_end,
 };
