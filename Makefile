@@ -6,6 +6,7 @@
 # make test       build and run every test
 # make -B pcaps   remake every capture and expected/spec/ from pcaps/*.txt
 # make goldens    record expected/<dissector>/ from runs over the corpus
+# make bench      replay speed against the kernel alone (minutes; as root)
 # V=1 echoes commands; O=DIR builds elsewhere; EXTRA_CFLAGS adds flags.
 
 PKG_CONFIG ?= pkg-config
@@ -76,12 +77,12 @@ TEST_SRCS    := $(wildcard tests/test_*.c)
 TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test check test-deps test-san pcaps goldens clean install uninstall help
+.PHONY: all deps test check test-deps test-san pcaps goldens bench clean install uninstall help
 
 all: $(BIN) $(DISSECTORS) $(PCAPS)
 
 help:
-	@sed -n '3,7p' Makefile | sed 's/^# //'
+	@sed -n '3,9p' Makefile | sed 's/^# //'
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
@@ -92,7 +93,7 @@ deps:
 		exit 1; \
 	fi
 
-$(O)/harness $(O)/dissectors $(O)/tests $(O)/tests/fixtures $(O)/tests/kernel:
+$(O)/harness $(O)/dissectors $(O)/tests $(O)/tests/fixtures $(O)/tests/kernel $(O)/bench:
 	$(Q)mkdir -p $@
 
 $(O)/harness/%.o: harness/%.c | $(O)/harness
@@ -174,3 +175,14 @@ pcaps/%.pcap: pcaps/%.txt $(BIN)
 # whole corpus; tests/test-corpus.sh holds them to expected/spec/.
 goldens: all
 	$(Q)$(BIN) run --update --flags all $$(find pcaps -name '*.pcap' | sort) >/dev/null
+
+# The benchmark (bench/run.sh says what it measures); its captures and
+# goldens stay under $(O)/bench.
+BENCH_BINS := $(O)/bench/floor $(O)/bench/measure
+
+$(O)/bench/%: bench/%.c $(LIB) | $(O)/bench
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Iharness -MMD -MP \
+		$< $(LIB) $(LDLIBS) -o $@
+
+bench: all $(BENCH_BINS)
+	$(Q)O=$(O) bench/run.sh

@@ -9,6 +9,10 @@
  *
  * Usage: floor OBJ CAPTURE [MAX_FRAMES]
  * Prints one line of key=value pairs for bench/run.sh.
+ *
+ * Usage: floor --dump DIR CAPTURE MAX_FRAMES
+ * Writes the first frames as captured to DIR/1.bin, DIR/2.bin, ..., the
+ * files a user would hand to bpftool prog run one at a time.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -104,6 +108,48 @@ static int preload_capture(const char *path, uint64_t max,
 	return ret < 0 ? ret : 0;
 }
 
+static int dump_frames(const char *dir, const char *path, uint64_t max)
+{
+	struct capture_frame fr;
+	struct capture *cap;
+	char why[256], name[4096];
+	uint64_t n = 0;
+	int ret;
+
+	ret = capture_open(path, &cap, why, sizeof(why));
+	if (ret) {
+		fprintf(stderr, "floor: capture '%s': %s\n", path, why);
+		return 2;
+	}
+	while (n < max) {
+		FILE *f;
+
+		ret = capture_next(cap, &fr, why, sizeof(why));
+		if (ret == CAPTURE_END)
+			break;
+		if (ret < 0) {
+			fprintf(stderr, "floor: capture '%s': %s\n", path, why);
+			break;
+		}
+		if (ret == CAPTURE_SKIP)
+			continue;
+		ret = 0;
+		snprintf(name, sizeof(name), "%s/%llu.bin", dir,
+			 (unsigned long long)++n);
+		f = fopen(name, "wb");
+		if (!f || fwrite(fr.data, 1, fr.len, f) != fr.len) {
+			fprintf(stderr, "floor: %s: %s\n", name, strerror(errno));
+			ret = -EIO;
+		}
+		if (f && fclose(f))
+			ret = -EIO;
+		if (ret)
+			break;
+	}
+	capture_close(cap);
+	return ret < 0 ? 2 : 0;
+}
+
 static double now(clockid_t clock)
 {
 	struct timespec ts;
@@ -146,6 +192,9 @@ int main(int argc, char **argv)
 	char err[512];
 	int ret;
 
+	if (argc == 5 && strcmp(argv[1], "--dump") == 0)
+		return dump_frames(argv[2], argv[3],
+				   strtoull(argv[4], NULL, 10));
 	if (argc < 3 || argc > 4) {
 		fprintf(stderr, "Usage: floor OBJ CAPTURE [MAX_FRAMES]\n");
 		return 2;
