@@ -70,7 +70,7 @@ measure() {
 		die "$name: '$*' exited $(field "$W/$name.m" exit)"
 }
 
-echo "bench: $(nproc) CPUs, load average$(uptime | sed "s/.*load average: */ /")"
+echo "bench: $(nproc) CPUs, load average:$(uptime | sed "s/.*load average: */ /")"
 echo "bench: making $FRAMES- and $SMALL-frame captures from pcaps/*.txt"
 make_capture big "$FRAMES"
 make_capture small "$SMALL"

@@ -61,8 +61,11 @@ uint32_t hist_quantile(const struct hist *h, double q)
 		rank++;
 	if (rank < 1)
 		rank = 1;
-	if (rank > h->n)
-		rank = h->n;
+	/* the ends are known exactly */
+	if (rank == 1)
+		return h->min;
+	if (rank >= h->n)
+		return h->max;
 	for (unsigned int i = 0; i < HIST_BUCKETS; i++) {
 		seen += h->bucket[i];
 		if (seen >= rank) {
