@@ -2,6 +2,7 @@
 /* Keys to JSON text and back (see keys_json.h). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -198,9 +199,10 @@ int keys_json_format_field(char *buf, size_t size,
  * Writes the fields of @layout whose bytes @mask checks (all when NULL).
  * addr_extra is left out when zero: the reader implies it.
  */
-static void out_keys(struct out *o, enum keys_layout layout,
-		     const struct bpf_flow_keys *keys, const uint8_t *mask,
-		     bool comma)
+static void out_keys_range(struct out *o, enum keys_layout layout,
+			   const struct bpf_flow_keys *keys,
+			   const uint8_t *mask, bool comma, size_t lo,
+			   size_t hi)
 {
 	size_t n;
 	const struct keys_field *f = keys_fields(layout, &n);
@@ -208,6 +210,8 @@ static void out_keys(struct out *o, enum keys_layout layout,
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *p = (const uint8_t *)keys + f[i].offset;
 
+		if (f[i].offset < lo || f[i].offset >= hi)
+			continue;
 		if (mask && !mask[f[i].offset])
 			continue;
 		if (f[i].kind == KEYS_KIND_BYTES && bytes_zero(p, f[i].size))
@@ -218,6 +222,13 @@ static void out_keys(struct out *o, enum keys_layout layout,
 		out_field(o, &f[i], keys);
 		comma = true;
 	}
+}
+
+static void out_keys(struct out *o, enum keys_layout layout,
+		     const struct bpf_flow_keys *keys, const uint8_t *mask,
+		     bool comma)
+{
+	out_keys_range(o, layout, keys, mask, comma, 0, KEYS_SIZE);
 }
 
 int keys_json_format_keys(char *buf, size_t size,
@@ -253,14 +264,49 @@ static void out_ret(struct out *o, uint32_t ret)
 	}
 }
 
+/*
+ * The states of a frame mostly differ in nhoff and thoff alone, so the
+ * text of the fields after them (addr_proto on, which also picks the
+ * layout) is kept per thread and reused while their bytes stay the same.
+ */
+#define TAIL_OFF offsetof(struct bpf_flow_keys, addr_proto)
+
+static _Thread_local struct {
+	bool valid;
+	uint8_t bytes[KEYS_SIZE - TAIL_OFF];
+	size_t len;
+	char text[KEYS_JSON_LINE_MAX];
+} tail_text;
+
 int keys_json_format_result(char *buf, size_t size, const struct case_id *id,
 			    uint32_t ret, const struct bpf_flow_keys *keys)
 {
+	const uint8_t *tail = (const uint8_t *)keys + TAIL_OFF;
+	enum keys_layout layout = keys_layout_of(keys);
 	struct out o = { buf, size, 0, size == 0 };
 
 	out_id(&o, id);
 	out_ret(&o, ret);
-	out_keys(&o, keys_layout_of(keys), keys, NULL, true);
+	out_keys_range(&o, layout, keys, NULL, true, 0, TAIL_OFF);
+	if (!tail_text.valid ||
+	    memcmp(tail_text.bytes, tail, sizeof(tail_text.bytes)) != 0) {
+		struct out t = { tail_text.text, sizeof(tail_text.text), 0,
+				 false };
+
+		out_keys_range(&t, layout, keys, NULL, true, TAIL_OFF,
+			       KEYS_SIZE);
+		tail_text.valid = out_done(&t) >= 0;
+		tail_text.len = t.len;
+		memcpy(tail_text.bytes, tail, sizeof(tail_text.bytes));
+	}
+	if (!tail_text.valid)
+		o.full = true;
+	else if (!o.full && tail_text.len < o.size - o.len) {
+		memcpy(o.buf + o.len, tail_text.text, tail_text.len);
+		o.len += tail_text.len;
+	} else {
+		o.full = true;
+	}
 	out_str(&o, "}");
 	return out_done(&o);
 }
