@@ -72,13 +72,15 @@ static int preload_add(struct preload *p, const struct frame_state *st)
 	return 0;
 }
 
-static int preload_capture(const char *path, uint64_t max,
-			   struct preload *p)
+/* Calls @fn on the first @max frames of @path that are not skipped. */
+static int for_each_frame(const char *path, uint64_t max,
+			  int (*fn)(void *ctx, const struct capture_frame *fr),
+			  void *ctx)
 {
-	static struct frame_states shape;
 	struct capture_frame fr;
 	struct capture *cap;
 	char why[256];
+	uint64_t n = 0;
 	int ret;
 
 	ret = capture_open(path, &cap, why, sizeof(why));
@@ -86,7 +88,7 @@ static int preload_capture(const char *path, uint64_t max,
 		fprintf(stderr, "floor: capture '%s': %s\n", path, why);
 		return ret;
 	}
-	while (p->frames < max) {
+	while (n < max) {
 		ret = capture_next(cap, &fr, why, sizeof(why));
 		if (ret == CAPTURE_END)
 			break;
@@ -96,58 +98,59 @@ static int preload_capture(const char *path, uint64_t max,
 		}
 		if (ret == CAPTURE_SKIP)
 			continue;
-		/* the kernel refuses state fields in ctx_in: strip-and-shift */
-		ret = frame_shape(fr.data, fr.len, false, &shape);
-		for (int s = 0; !ret && s < FDTEST_STATE_COUNT; s++)
-			ret = preload_add(p, &shape.state[s]);
+		ret = fn(ctx, &fr);
 		if (ret)
 			break;
-		p->frames++;
+		n++;
 	}
 	capture_close(cap);
 	return ret < 0 ? ret : 0;
 }
 
-static int dump_frames(const char *dir, const char *path, uint64_t max)
+static int preload_frame(void *ctx, const struct capture_frame *fr)
 {
-	struct capture_frame fr;
-	struct capture *cap;
-	char why[256], name[4096];
-	uint64_t n = 0;
+	static struct frame_states shape;
+	struct preload *p = ctx;
 	int ret;
 
-	ret = capture_open(path, &cap, why, sizeof(why));
-	if (ret) {
-		fprintf(stderr, "floor: capture '%s': %s\n", path, why);
-		return 2;
-	}
-	while (n < max) {
-		FILE *f;
+	/* the kernel refuses state fields in ctx_in: strip-and-shift */
+	ret = frame_shape(fr->data, fr->len, false, &shape);
+	for (int s = 0; !ret && s < FDTEST_STATE_COUNT; s++)
+		ret = preload_add(p, &shape.state[s]);
+	if (!ret)
+		p->frames++;
+	return ret;
+}
 
-		ret = capture_next(cap, &fr, why, sizeof(why));
-		if (ret == CAPTURE_END)
-			break;
-		if (ret < 0) {
-			fprintf(stderr, "floor: capture '%s': %s\n", path, why);
-			break;
-		}
-		if (ret == CAPTURE_SKIP)
-			continue;
-		ret = 0;
-		snprintf(name, sizeof(name), "%s/%llu.bin", dir,
-			 (unsigned long long)++n);
-		f = fopen(name, "wb");
-		if (!f || fwrite(fr.data, 1, fr.len, f) != fr.len) {
-			fprintf(stderr, "floor: %s: %s\n", name, strerror(errno));
-			ret = -EIO;
-		}
-		if (f && fclose(f))
-			ret = -EIO;
-		if (ret)
-			break;
+struct dump {
+	const char *dir;
+	uint64_t n;
+};
+
+static int dump_frame(void *ctx, const struct capture_frame *fr)
+{
+	struct dump *d = ctx;
+	char name[4096];
+	int ret = 0;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s/%llu.bin", d->dir,
+		 (unsigned long long)++d->n);
+	f = fopen(name, "wb");
+	if (!f || fwrite(fr->data, 1, fr->len, f) != fr->len) {
+		fprintf(stderr, "floor: %s: %s\n", name, strerror(errno));
+		ret = -EIO;
 	}
-	capture_close(cap);
-	return ret < 0 ? 2 : 0;
+	if (f && fclose(f))
+		ret = -EIO;
+	return ret;
+}
+
+static int dump_frames(const char *dir, const char *path, uint64_t max)
+{
+	struct dump d = { .dir = dir };
+
+	return for_each_frame(path, max, dump_frame, &d) ? 2 : 0;
 }
 
 static double now(clockid_t clock)
@@ -208,7 +211,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: dissector '%s': %s\n", argv[1], err);
 		return dissector_err_is_env(ret) ? 3 : 2;
 	}
-	ret = preload_capture(argv[2], max, &p);
+	ret = for_each_frame(argv[2], max, preload_frame, &p);
 	if (ret)
 		goto out;
 
