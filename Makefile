@@ -7,6 +7,7 @@
 # make -B pcaps   remake every capture and expected/spec/ from pcaps/*.txt
 # make goldens    record expected/<dissector>/ from runs over the corpus
 # make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
+# make bench      replay speed against the kernel alone (minutes; as root)
 # V=1 echoes commands; O=DIR builds elsewhere; EXTRA_CFLAGS adds flags.
 
 PKG_CONFIG ?= pkg-config
@@ -41,9 +42,9 @@ endif
 endif
 
 CFLAGS     ?= -O2 -g
-CFLAGS     += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+CFLAGS     += -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror \
 	      $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LDLIBS     += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
@@ -80,13 +81,13 @@ TEST_SRCS    := $(wildcard tests/test_*.c)
 TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test check test-deps test-san pcaps goldens clean install uninstall help \
+.PHONY: all deps test check test-deps test-san pcaps goldens bench clean install uninstall help \
 	fuzz fuzz-build
 
 all: $(BIN) $(DISSECTORS) $(PCAPS)
 
 help:
-	@sed -n '3,7p' Makefile | sed 's/^# //'
+	@sed -n '3,11p' Makefile | sed 's/^# //'
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
@@ -97,7 +98,7 @@ deps:
 		exit 1; \
 	fi
 
-$(O)/harness $(O)/dissectors $(O)/tests $(O)/tests/fixtures $(O)/tests/kernel:
+$(O)/harness $(O)/dissectors $(O)/tests $(O)/tests/fixtures $(O)/tests/kernel $(O)/bench:
 	$(Q)mkdir -p $@
 
 $(O)/harness/%.o: harness/%.c | $(O)/harness
@@ -240,3 +241,14 @@ pcaps/%.pcapng: pcaps/%.txt $(BIN)
 # whole corpus; tests/test-corpus.sh holds them to expected/spec/.
 goldens: all
 	$(Q)$(BIN) run --update --flags all $$(find pcaps -name '*.pcap' -o -name '*.pcapng' | sort) >/dev/null
+
+# The benchmark (bench/run.sh says what it measures); its captures and
+# goldens stay under $(O)/bench.
+BENCH_BINS := $(O)/bench/floor $(O)/bench/measure
+
+$(O)/bench/%: bench/%.c $(LIB) | $(O)/bench
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Iharness -MMD -MP \
+		$< $(LIB) $(LDLIBS) -o $@
+
+bench: all $(BENCH_BINS)
+	$(Q)O=$(O) bench/run.sh

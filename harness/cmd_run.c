@@ -20,6 +20,7 @@
 #include "options.h"
 #include "replay.h"
 #include "tmpfiles.h"
+#include "worker.h"
 
 #define RUN_DISSECTORS_MAX 64
 
@@ -55,6 +56,8 @@ enum {
 	OPT_NO_CONSISTENCY,
 	OPT_FORMAT,
 	OPT_OUTPUT,
+	OPT_REPEAT,
+	OPT_MAX_NS,
 };
 
 static const struct option_row run_options[] = {
@@ -78,6 +81,12 @@ static const struct option_row run_options[] = {
 	  "report format: text, json (JSON Lines) or junit (default: text)" },
 	{ "output", OPT_OUTPUT, required_argument, "FILE",
 	  "write the --format report to FILE (replaced whole when the run ends) and the text report to stdout" },
+	{ "jobs", 'j', required_argument, "N",
+	  "threads doing test runs (default: the number of online CPUs); the main thread reads, checks and reports beside them, in capture order, so output does not depend on N. 0 does everything on the main thread" },
+	{ "repeat", OPT_REPEAT, required_argument, "N",
+	  "timing: run each case N times in the kernel, report its mean ns per run and p50/p90/p99 per protocol class" },
+	{ "max-ns", OPT_MAX_NS, required_argument, "NS",
+	  "with --repeat: fail when a protocol class's p99 ns per run is above NS" },
 	{ "help", 'h', no_argument, NULL, "show this help" },
 };
 
@@ -100,7 +109,8 @@ static void run_usage(FILE *out)
 		"Exit status:\n"
 		"  0  every checked case matched\n"
 		"  1  a case differs from its golden or between states, a golden is\n"
-		"     stale, or (with --require-golden) a case has no golden\n"
+		"     stale, (with --require-golden) a case has no golden, or (with\n"
+		"     --max-ns) a protocol class is too slow\n"
 		"  2  bad usage or bad input: unreadable capture or object, malformed\n"
 		"     golden\n"
 		"  3  the machine refuses: no privilege, verifier rejection, kernel\n"
@@ -186,13 +196,32 @@ static int parse_flag_sets(const char *arg, struct replay_opts *o)
 	return o->n_flags ? 0 : -EINVAL;
 }
 
+/* A whole number in [@min, @max], or -EINVAL with a message. */
+static int parse_count(const char *opt, const char *arg, unsigned long min,
+		       unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || *out < min ||
+	    *out > max) {
+		p_err("%s: '%s' is not a whole number from %lu to %lu", opt,
+		      arg, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int run_parse(int argc, char **argv, struct run_opts *opts)
 {
+	unsigned long n;
 	struct option longopts[N_RUN_OPTIONS + 1];
 	char shortopts[3 * N_RUN_OPTIONS + 2];
 	int c;
 
 	*opts = run_defaults;
+	opts->replay.jobs = worker_default_threads();
 	options_build(run_options, N_RUN_OPTIONS, longopts, shortopts);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -239,6 +268,22 @@ static int run_parse(int argc, char **argv, struct run_opts *opts)
 		case OPT_OUTPUT:
 			opts->output = optarg;
 			break;
+		case 'j':
+			if (parse_count("--jobs", optarg, 0, WORKER_THREADS_MAX,
+					&n))
+				return -EINVAL;
+			opts->replay.jobs = (unsigned int)n;
+			break;
+		case OPT_REPEAT:
+			if (parse_count("--repeat", optarg, 1, UINT32_MAX, &n))
+				return -EINVAL;
+			opts->replay.repeat = (unsigned int)n;
+			break;
+		case OPT_MAX_NS:
+			if (parse_count("--max-ns", optarg, 1, UINT32_MAX, &n))
+				return -EINVAL;
+			opts->replay.max_ns = (uint32_t)n;
+			break;
 		case 'h':
 			run_usage(stdout);
 			return 1;
@@ -246,6 +291,10 @@ static int run_parse(int argc, char **argv, struct run_opts *opts)
 			fprintf(stderr, "Try 'fdtest run --help'.\n");
 			return -EINVAL;
 		}
+	}
+	if (opts->replay.max_ns && !opts->replay.repeat) {
+		p_err("--max-ns needs --repeat N: time is only measured then");
+		return -EINVAL;
 	}
 	opts->captures = argv + optind;
 	opts->n_captures = argc - optind;
@@ -445,7 +494,8 @@ static int run_exec(struct run_opts *opts)
 	report_run_begin(rep);
 	for (size_t i = 0; i < opts->n_dissectors; i++)
 		run_dissector(opts, opts->dissectors[i], rep, &total, &code);
-	if (code == FDTEST_EXIT_PASS && (total.failed || total.stale))
+	if (code == FDTEST_EXIT_PASS &&
+	    (total.failed || total.stale || total.slow))
 		code = FDTEST_EXIT_FAIL;
 	report_run_end(rep, &total, code);
 	fflush(stdout);

@@ -53,6 +53,14 @@ const struct golden_header *golden_header(const struct golden_reader *g);
  */
 int golden_next(struct golden_reader *g, struct expect *exp, char *err,
 		size_t err_size);
+/*
+ * Reads the next line as it stands, for callers that compare bytes first
+ * and parse only lines that differ. Returns 1 with @line (NUL-terminated,
+ * valid until the next call) and @len, 0 at the end, or a negative errno
+ * with "line N: reason" in @err. Blank lines are skipped.
+ */
+int golden_next_line(struct golden_reader *g, const char **line,
+		     size_t *len, char *err, size_t err_size);
 /* Line number of the last line golden_next() returned. */
 size_t golden_line(const struct golden_reader *g);
 void golden_close(struct golden_reader *g);	/* NULL is fine */

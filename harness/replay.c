@@ -9,15 +9,57 @@
 #include "golden.h"
 #include "keys_json.h"
 #include "log.h"
+#include "pclass.h"
 #include "progress.h"
 #include "replay.h"
+#include "timing.h"
+#include "worker.h"
 
 #define CASES_MAX (FDTEST_STATE_COUNT * REPLAY_FLAGS_MAX)
 
-/* Everything one frame needs, allocated once per capture. */
+/*
+ * Frames travel from the reader to the test-run threads and back in
+ * batches, so that a thread hand-off costs little per frame. A batch
+ * holds copies of its frames (or the reasons they are skipped) and, once
+ * worked on, their results; a ring of batches bounds memory.
+ */
+#define BATCH_FRAMES	256
+#define BATCH_BYTES	(256u * 1024)
+#define BATCH_ROOM	(CAPTURE_KEEP_MAX + 512)	/* a frame or a reason */
+
+struct batch_frame {
+	uint32_t index;
+	bool skipped;		/* arena holds the reason, NUL-terminated */
+	uint32_t off;		/* into the arena */
+	uint32_t len;
+	/* filled by the work */
+	int ret;		/* 0, or -errno of shaping or a test run */
+	uint64_t pclass;	/* protocol class, when timing */
+	unsigned int tags;
+	bool pushed;
+	bool tag_truncated;
+	struct {
+		uint32_t len;
+		uint16_t shift;
+		bool cut;
+	} st[FDTEST_STATE_COUNT];
+};
+
+struct batch {
+	size_t n_frames;
+	size_t used;		/* bytes of the arena */
+	struct batch_frame frames[BATCH_FRAMES];
+	/* frame i, state s, flag set f: res[(i * STATES + s) * n_flags + f] */
+	struct testrun_result *res;
+	struct frame_states shape;	/* the work's scratch */
+	uint8_t arena[BATCH_BYTES];
+};
+
+/* Everything one capture needs, allocated once per capture. */
 struct replay {
 	const struct replay_opts *opts;
 	struct dissector *dis;
+	int prog_fd;
 	struct report *rep;
 	struct report_counts *counts;
 	const char *capture;
@@ -25,14 +67,23 @@ struct replay {
 
 	struct golden_reader *golden;
 	struct golden_writer *writer;
-	struct expect next;		/* the golden line not yet matched */
+	const char *raw;		/* the golden line not yet matched */
+	size_t raw_len;
 	bool have_next;
+	bool next_parsed;		/* @next holds @raw parsed */
+	struct expect next;
 	struct case_id last;		/* to catch lines out of order */
 	bool have_last;
 	uint32_t last_frame;		/* highest frame index seen */
 
-	struct frame_states shape;
-	struct testrun_result res[FDTEST_STATE_COUNT][REPLAY_FLAGS_MAX];
+	struct worker_pool *pool;
+	struct batch **batches;
+	size_t n_batches;
+	int read_err;			/* the capture failed after some frames */
+	char read_msg[512];
+
+	struct timing *timing;		/* with --repeat */
+
 	struct case_result cases[CASES_MAX];
 	struct diff diffs[CASES_MAX][COMPARE_DIFFS_MAX];
 	char line[KEYS_JSON_LINE_MAX];
@@ -68,24 +119,36 @@ static int id_cmp(const struct case_id *a, const struct case_id *b)
 	return 0;
 }
 
-/*
- * Reads the next golden line, insisting on golden order. Messages name
- * the golden file.
- */
-static int golden_advance(struct replay *rp, char *err, size_t err_size)
+/* Reads the next golden line as it stands; parsing waits until needed. */
+static int golden_read(struct replay *rp, char *err, size_t err_size)
 {
 	char why[512];
 	int ret;
 
 	rp->have_next = false;
+	rp->next_parsed = false;
 	if (!rp->golden)
 		return 0;
-	ret = golden_next(rp->golden, &rp->next, why, sizeof(why));
+	ret = golden_next_line(rp->golden, &rp->raw, &rp->raw_len, why,
+			       sizeof(why));
 	if (ret < 0)
 		snprintf(err, err_size, "golden '%s': %s", rp->golden_path,
 			 why);
-	if (ret <= 0)
-		return ret;
+	rp->have_next = ret > 0;
+	return ret < 0 ? ret : 0;
+}
+
+/* Parses the pending line, insisting on golden order. */
+static int golden_parse(struct replay *rp, char *err, size_t err_size)
+{
+	char why[512];
+
+	if (keys_json_parse_expect(rp->raw, rp->raw_len, &rp->next, why,
+				   sizeof(why))) {
+		snprintf(err, err_size, "golden '%s': line %zu: %s",
+			 rp->golden_path, golden_line(rp->golden), why);
+		return -EINVAL;
+	}
 	if (rp->have_last && id_cmp(&rp->last, &rp->next.id) >= 0) {
 		snprintf(err, err_size,
 			 "golden '%s': line %zu: frame %u %s flags 0x%x %s: lines must be in capture order (frame, state, in_flags), once each",
@@ -99,45 +162,92 @@ static int golden_advance(struct replay *rp, char *err, size_t err_size)
 	}
 	rp->last = rp->next.id;
 	rp->have_last = true;
-	rp->have_next = true;
-	return 1;
+	rp->next_parsed = true;
+	return 0;
 }
 
 /*
- * The golden line for @id, or NULL. Lines for cases this run leaves out
- * (other states or flags, skipped frames) are passed over.
+ * The golden line for @id: *exp, or *exact when the line has the very
+ * bytes of @line, the result line this case gives. --update writes
+ * exactly that line, so a recorded golden that still holds matches
+ * without being parsed: parsing every line costs more than the test run
+ * itself. A line that differs in any byte (a partial or hand-written
+ * line, another order of fields, a real difference) is parsed and
+ * compared field by field. Lines for cases this run leaves out (other
+ * states or flags, skipped frames) are passed over.
  */
-static const struct expect *golden_find(struct replay *rp,
-					const struct case_id *id, int *ret,
-					char *err, size_t err_size)
+static int golden_match(struct replay *rp, const struct case_id *id,
+			const char *line, size_t len,
+			const struct expect **exp, bool *exact, char *err,
+			size_t err_size)
 {
-	*ret = 0;
-	while (rp->have_next && id_cmp(&rp->next.id, id) < 0) {
-		*ret = golden_advance(rp, err, err_size);
-		if (*ret < 0)
-			return NULL;
+	int ret, cmp;
+
+	*exp = NULL;
+	*exact = false;
+	while (rp->have_next) {
+		if (!rp->next_parsed) {
+			if (line && rp->raw_len == len &&
+			    memcmp(rp->raw, line, len) == 0) {
+				/* earlier lines were all for earlier cases */
+				rp->last = *id;
+				rp->have_last = true;
+				*exact = true;
+				return golden_read(rp, err, err_size);
+			}
+			ret = golden_parse(rp, err, err_size);
+			if (ret)
+				return ret;
+		}
+		cmp = id_cmp(&rp->next.id, id);
+		if (cmp == 0)
+			*exp = &rp->next;
+		if (cmp >= 0)
+			return 0;
+		ret = golden_read(rp, err, err_size);
+		if (ret)
+			return ret;
 	}
-	if (rp->have_next && id_cmp(&rp->next.id, id) == 0)
-		return &rp->next;
-	return NULL;
+	return 0;
 }
 
-static int run_frame_states(struct replay *rp, const struct capture_frame *fr)
+/* ---- the work: shaping and test runs, on a pool thread ---------------- */
+
+static struct testrun_result *batch_res(const struct replay *rp,
+					const struct batch *b, size_t i)
+{
+	return b->res + i * FDTEST_STATE_COUNT * rp->opts->n_flags;
+}
+
+static int run_frame(const struct replay *rp, struct batch *b, size_t i)
 {
 	const struct replay_opts *o = rp->opts;
-	int fd = dissector_prog_fd(rp->dis);
+	struct batch_frame *bf = &b->frames[i];
+	struct testrun_result *res = batch_res(rp, b, i);
+	const uint8_t *data = b->arena + bf->off;
 	int ret;
 
-	ret = frame_shape(fr->data, fr->len, o->kernel->ctx_states,
-			  &rp->shape);
+	ret = frame_shape(data, bf->len, o->kernel->ctx_states, &b->shape);
 	if (ret)
 		return ret;
+	bf->tags = b->shape.tags;
+	bf->pushed = b->shape.pushed;
+	bf->tag_truncated = b->shape.tag_truncated;
+	if (o->repeat)
+		bf->pclass = pclass_of(data, bf->len);
 	for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
+		const struct frame_state *st = &b->shape.state[s];
+
+		bf->st[s].len = st->len;
+		bf->st[s].shift = st->shift;
+		bf->st[s].cut = st->cut;
 		if (!(o->states & (1u << s)))
 			continue;
 		for (size_t f = 0; f < o->n_flags; f++) {
-			ret = testrun_one(fd, o->kernel, &rp->shape.state[s],
-					  o->flags[f], 1, &rp->res[s][f]);
+			ret = testrun_one(rp->prog_fd, o->kernel, st,
+					  o->flags[f],
+					  o->repeat ? (int)o->repeat : 1,
+					  &res[s * o->n_flags + f]);
 			if (ret)
 				return ret;
 		}
@@ -145,12 +255,33 @@ static int run_frame_states(struct replay *rp, const struct capture_frame *fr)
 	return 0;
 }
 
-static void check_case(struct replay *rp, struct case_result *c,
-		       const struct expect *exp, size_t f)
+static void batch_work(void *ctx, void *slot)
 {
-	const struct frame_state *st = &rp->shape.state[c->id.state];
+	const struct replay *rp = ctx;
+	struct batch *b = slot;
+
+	for (size_t i = 0; i < b->n_frames; i++) {
+		struct batch_frame *bf = &b->frames[i];
+
+		if (bf->skipped)
+			continue;
+		bf->ret = run_frame(rp, b, i);
+		/* the frames after a failure are never looked at */
+		if (bf->ret)
+			break;
+	}
+}
+
+/* ---- in order, on the calling thread: goldens, checks, reports ------- */
+
+static void check_case(struct replay *rp, const struct batch_frame *bf,
+		       const struct testrun_result *res,
+		       struct case_result *c, const struct expect *exp,
+		       bool exact, size_t f)
+{
 	/* the frame's length in the coordinates the keys are given in */
-	uint32_t frame_len = st->len + st->shift;
+	uint32_t frame_len = bf->st[c->id.state].len +
+			     bf->st[c->id.state].shift;
 	const struct testrun_result *states[FDTEST_STATE_COUNT] = { NULL };
 	struct diff *diffs = (struct diff *)c->diffs;
 	size_t n = 0;
@@ -161,14 +292,14 @@ static void check_case(struct replay *rp, struct case_result *c,
 	n += compare_invariants(c->ret, c->keys, frame_len, diffs + n,
 				COMPARE_DIFFS_MAX - n);
 	/* a damaged tag stack has no well-defined stripped form */
-	if (rp->opts->consistency && !rp->shape.tag_truncated) {
+	if (rp->opts->consistency && !bf->tag_truncated) {
 		size_t before = n;
 
 		for (int s = 0; s < FDTEST_STATE_COUNT; s++)
 			if (rp->opts->states & (1u << s))
-				states[s] = &rp->res[s][f];
+				states[s] = &res[s * rp->opts->n_flags + f];
 		n += compare_states(states,
-			rp->shape.state[FDTEST_STATE_POST_VLAN].shift,
+			bf->st[FDTEST_STATE_POST_VLAN].shift,
 			c->id.state, diffs + n, COMPARE_DIFFS_MAX - n);
 		if (n > before)
 			rp->counts->inconsistent++;
@@ -181,25 +312,11 @@ static void check_case(struct replay *rp, struct case_result *c,
 	c->n_diffs = n;
 	if (n)
 		c->verdict = CASE_FAIL;
-	else if (exp)
+	else if (exp || exact)
 		c->verdict = CASE_PASS;
 	else
 		c->verdict = rp->opts->require_golden && !rp->opts->update ?
 			     CASE_FAIL : CASE_UNCHECKED;
-}
-
-static int record_case(struct replay *rp, const struct case_result *c,
-		       char *err, size_t err_size)
-{
-	int ret = keys_json_format_result(rp->line, sizeof(rp->line), &c->id,
-					  c->ret, c->keys);
-
-	if (ret >= 0)
-		ret = golden_writer_add(rp->writer, rp->line);
-	if (ret < 0)
-		snprintf(err, err_size, "golden '%s': cannot write: %s",
-			 rp->golden_path, strerror(-ret));
-	return ret < 0 ? ret : 0;
 }
 
 static void count_case(struct report_counts *counts,
@@ -214,57 +331,91 @@ static void count_case(struct report_counts *counts,
 		counts->unchecked++;
 }
 
-static int replay_frame(struct replay *rp, const struct capture_frame *fr,
-			char *err, size_t err_size)
+/* One case: its golden line, its checks, its line in a new golden. */
+static int replay_case(struct replay *rp, const struct batch_frame *bf,
+		       const struct testrun_result *res,
+		       struct case_result *c, size_t f, char *err,
+		       size_t err_size)
+{
+	const struct expect *exp = NULL;
+	bool exact = false;
+	int len = 0;
+	int ret;
+
+	/* the result line is needed to match a golden or to write one */
+	if (rp->have_next || rp->writer) {
+		len = keys_json_format_result(rp->line, sizeof(rp->line),
+					      &c->id, c->ret, c->keys);
+		if (len < 0) {
+			snprintf(err, err_size,
+				 "capture '%s': frame %u: result line too long",
+				 rp->capture, bf->index);
+			return len;
+		}
+	}
+	ret = golden_match(rp, &c->id, len ? rp->line : NULL, (size_t)len,
+			   &exp, &exact, err, err_size);
+	if (ret)
+		return ret;
+	check_case(rp, bf, res, c, exp, exact, f);
+	if (rp->writer) {
+		ret = golden_writer_add(rp->writer, rp->line);
+		if (ret) {
+			snprintf(err, err_size, "golden '%s': cannot write: %s",
+				 rp->golden_path, strerror(-ret));
+			return ret;
+		}
+	}
+	if (rp->timing)
+		timing_add(rp->timing, bf->pclass, c->duration_ns);
+	count_case(rp->counts, c);
+	return 0;
+}
+
+static int replay_frame(struct replay *rp, const struct batch_frame *bf,
+			const struct testrun_result *res, char *err,
+			size_t err_size)
 {
 	const struct replay_opts *o = rp->opts;
 	struct frame_result out = {
-		.index = fr->index,
+		.index = bf->index,
 		.n_flags = o->n_flags,
 		.cases = rp->cases,
+		.tags = bf->tags,
+		.pushed = bf->pushed,
 	};
 	int ret;
 
-	ret = run_frame_states(rp, fr);
-	if (ret) {
+	if (bf->ret) {
 		snprintf(err, err_size,
 			 "capture '%s': frame %u: test run failed: %s",
-			 rp->capture, fr->index, strerror(-ret));
-		return ret;
+			 rp->capture, bf->index, strerror(-bf->ret));
+		return bf->ret;
 	}
-	out.tags = rp->shape.tags;
-	out.pushed = rp->shape.pushed;
 	for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
 		if (!(o->states & (1u << s)))
 			continue;
 		for (size_t f = 0; f < o->n_flags; f++) {
 			struct case_result *c = &rp->cases[out.n_cases];
-			const struct expect *exp;
+			const struct testrun_result *r = &res[s * o->n_flags + f];
 
 			memset(c, 0, sizeof(*c));
-			c->id.frame = fr->index;
+			c->id.frame = bf->index;
 			c->id.state = (enum fdtest_state)s;
 			c->id.in_flags = o->flags[f];
-			c->ret = rp->res[s][f].ret;
-			c->keys = &rp->res[s][f].keys;
-			c->duration_ns = rp->res[s][f].duration_ns;
-			c->cut = rp->shape.state[s].cut;
+			c->ret = r->ret;
+			c->keys = &r->keys;
+			c->duration_ns = r->duration_ns;
+			c->cut = bf->st[s].cut;
 			c->diffs = rp->diffs[out.n_cases];
-			exp = golden_find(rp, &c->id, &ret, err, err_size);
-			if (ret < 0)
+			ret = replay_case(rp, bf, res, c, f, err, err_size);
+			if (ret)
 				return ret;
-			check_case(rp, c, exp, f);
-			if (rp->writer) {
-				ret = record_case(rp, c, err, err_size);
-				if (ret)
-					return ret;
-			}
-			count_case(rp->counts, c);
 			out.n_cases++;
 		}
 	}
-	if (rp->shape.state[FDTEST_STATE_PRE_VLAN].cut ||
-	    rp->shape.state[FDTEST_STATE_VLANLESS].cut)
+	if (bf->st[FDTEST_STATE_PRE_VLAN].cut ||
+	    bf->st[FDTEST_STATE_VLANLESS].cut)
 		rp->counts->cut++;
 	report_frame(rp->rep, &out);
 	return 0;
@@ -276,6 +427,11 @@ static int golden_check_rest(struct replay *rp, char *err, size_t err_size)
 	int ret;
 
 	while (rp->have_next) {
+		if (!rp->next_parsed) {
+			ret = golden_parse(rp, err, err_size);
+			if (ret)
+				return ret;
+		}
 		if (rp->next.id.frame > rp->last_frame) {
 			snprintf(err, err_size,
 				 "golden '%s': line %zu: frame %u, but the capture has %u frames",
@@ -283,47 +439,160 @@ static int golden_check_rest(struct replay *rp, char *err, size_t err_size)
 				 rp->next.id.frame, rp->last_frame);
 			return -EINVAL;
 		}
-		ret = golden_advance(rp, err, err_size);
+		ret = golden_read(rp, err, err_size);
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
 }
 
-static int replay_frames(struct replay *rp, struct capture *cap, char *err,
-			 size_t err_size)
+static int batch_consume(struct replay *rp, struct batch *b,
+			 struct capture *cap, struct progress *prog,
+			 char *err, size_t err_size)
+{
+	uint64_t done, total;
+	int ret;
+
+	for (size_t i = 0; i < b->n_frames; i++) {
+		const struct batch_frame *bf = &b->frames[i];
+
+		rp->counts->frames++;
+		rp->last_frame = bf->index;
+		if (bf->skipped) {
+			rp->counts->skipped++;
+			report_frame_skipped(rp->rep, bf->index,
+					     (const char *)b->arena + bf->off);
+			continue;
+		}
+		ret = replay_frame(rp, bf, batch_res(rp, b, i), err,
+				   err_size);
+		if (ret)
+			return ret;
+		/* asking the file for its position is a system call */
+		if ((rp->counts->frames & 1023) == 0) {
+			capture_position(cap, &done, &total);
+			progress_update(prog, rp->counts->frames, done, total);
+		}
+	}
+	return 0;
+}
+
+/* ---- reading, on the calling thread ----------------------------------- */
+
+static void batch_add(struct batch *b, uint32_t index, bool skipped,
+		      const void *data, uint32_t len)
+{
+	struct batch_frame *bf = &b->frames[b->n_frames++];
+
+	memset(bf, 0, sizeof(*bf));
+	bf->index = index;
+	bf->skipped = skipped;
+	bf->off = (uint32_t)b->used;
+	bf->len = len;
+	memcpy(b->arena + b->used, data, len);
+	b->used += len;
+}
+
+/* Fills @b with the next frames; false once the capture has no more. */
+static bool batch_fill(struct replay *rp, struct capture *cap,
+		       struct batch *b)
 {
 	struct capture_frame fr;
-	struct progress prog;
-	uint64_t done, total;
 	char why[256];
 	int ret;
 
-	progress_begin(&prog, rp->capture);
-	for (;;) {
+	b->n_frames = 0;
+	b->used = 0;
+	while (b->n_frames < BATCH_FRAMES &&
+	       BATCH_BYTES - b->used >= BATCH_ROOM) {
 		ret = capture_next(cap, &fr, why, sizeof(why));
 		if (ret == CAPTURE_END)
-			break;
+			return false;
 		if (ret < 0) {
-			snprintf(err, err_size, "capture '%s': %s", rp->capture,
-				 why);
+			/* reported once the frames before it are */
+			snprintf(rp->read_msg, sizeof(rp->read_msg),
+				 "capture '%s': %s", rp->capture, why);
+			rp->read_err = ret;
+			return false;
+		}
+		if (ret == CAPTURE_SKIP)
+			batch_add(b, fr.index, true, why, strlen(why) + 1);
+		else
+			batch_add(b, fr.index, false, fr.data, fr.len);
+	}
+	return true;
+}
+
+static int replay_frames(struct replay *rp, struct capture *cap, char *err,
+			 size_t err_size)
+{
+	struct progress prog;
+	struct batch *b;
+	bool more = true;
+	int ret = 0;
+
+	progress_begin(&prog, rp->capture);
+	for (;;) {
+		/* keep the threads fed: read ahead while a batch is free */
+		while (more && (b = worker_free_slot(rp->pool))) {
+			more = batch_fill(rp, cap, b);
+			if (!b->n_frames)
+				break;
+			worker_submit(rp->pool);
+		}
+		b = worker_wait(rp->pool);
+		if (!b)
 			break;
-		}
-		rp->counts->frames++;
-		rp->last_frame = fr.index;
-		if (ret == CAPTURE_SKIP) {
-			rp->counts->skipped++;
-			report_frame_skipped(rp->rep, fr.index, why);
-			continue;
-		}
-		ret = replay_frame(rp, &fr, err, err_size);
+		ret = batch_consume(rp, b, cap, &prog, err, err_size);
+		worker_release(rp->pool);
 		if (ret)
 			break;
-		capture_position(cap, &done, &total);
-		progress_update(&prog, rp->counts->frames, done, total);
 	}
 	progress_end(&prog);
-	return ret < 0 ? ret : 0;
+	if (!ret && rp->read_err) {
+		snprintf(err, err_size, "%s", rp->read_msg);
+		ret = rp->read_err;
+	}
+	return ret;
+}
+
+/*
+ * The ring: with threads, two batches each and two more, so the reader
+ * stays ahead of them and they stay ahead of the checks; without, one.
+ */
+static int replay_start_pool(struct replay *rp)
+{
+	unsigned int jobs = rp->opts->jobs;
+	size_t n = jobs ? 2 * (size_t)jobs + 2 : 1;
+	size_t n_res = BATCH_FRAMES * FDTEST_STATE_COUNT * rp->opts->n_flags;
+	int ret;
+
+	rp->batches = calloc(n, sizeof(*rp->batches));
+	if (!rp->batches)
+		return -ENOMEM;
+	for (; rp->n_batches < n; rp->n_batches++) {
+		struct batch *b = malloc(sizeof(*b));
+
+		if (!b)
+			return -ENOMEM;
+		rp->batches[rp->n_batches] = b;
+		b->res = calloc(n_res, sizeof(*b->res));
+		if (!b->res)
+			return -ENOMEM;
+	}
+	ret = worker_pool_create(jobs, (void *const *)rp->batches, n,
+				 batch_work, rp, &rp->pool);
+	return ret;
+}
+
+static void replay_stop_pool(struct replay *rp)
+{
+	worker_pool_destroy(rp->pool);
+	for (size_t i = 0; i < rp->n_batches; i++) {
+		free(rp->batches[i]->res);
+		free(rp->batches[i]);
+	}
+	free(rp->batches);
 }
 
 static void fill_header(struct golden_header *hdr, const struct replay *rp,
@@ -364,8 +633,36 @@ static int golden_prepare(struct replay *rp, const char *path,
 		      path, hdr->sha256, sha);
 		rp->counts->stale++;
 	}
-	ret = golden_advance(rp, err, err_size);
-	return ret < 0 ? ret : 0;
+	return golden_read(rp, err, err_size);
+}
+
+/*
+ * Quantiles per protocol class, to the reports; classes whose p99 is
+ * over --max-ns are counted as slow.
+ */
+static void report_timings(struct replay *rp)
+{
+	struct report_timing rows[TIMING_CLASSES_MAX + 1];
+	char names[TIMING_CLASSES_MAX + 1][PCLASS_NAME_MAX];
+	struct timing *t = rp->timing;
+
+	timing_sort(t);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const struct hist *h = &t->rows[i].hist;
+
+		rows[i].pclass = pclass_name(t->rows[i].pclass, names[i],
+					     sizeof(names[i]));
+		rows[i].runs = h->n;
+		rows[i].p50_ns = hist_quantile(h, 0.50);
+		rows[i].p90_ns = hist_quantile(h, 0.90);
+		rows[i].p99_ns = hist_quantile(h, 0.99);
+		rows[i].max_ns = h->max;
+		rows[i].over = rp->opts->max_ns &&
+			       rows[i].p99_ns > rp->opts->max_ns;
+		if (rows[i].over)
+			rp->counts->slow++;
+	}
+	report_timing(rp->rep, rows, t->n_rows);
 }
 
 int replay_capture(const struct replay_opts *opts, struct dissector *dis,
@@ -389,7 +686,17 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	rp->rep = rep;
 	rp->counts = counts;
 	rp->capture = capture;
+	rp->prog_fd = dissector_prog_fd(dis);
 
+	if (opts->repeat) {
+		rp->timing = timing_new();
+		if (!rp->timing) {
+			ret = -ENOMEM;
+			snprintf(err, err_size, "capture '%s': %s", capture,
+				 strerror(-ret));
+			goto out_free;
+		}
+	}
 	ret = capture_open(capture, &cap, why, sizeof(why));
 	if (ret) {
 		snprintf(err, err_size, "capture '%s': %s", capture, why);
@@ -429,9 +736,19 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	info.states = opts->states;
 	info.post_vlan_how = opts->kernel->ctx_states ? "ctx_in" :
 							 "strip-and-shift";
+	info.repeat = opts->repeat;
+	info.max_ns = opts->max_ns;
 	report_capture_begin(rep, &info);
 
-	ret = replay_frames(rp, cap, err, err_size);
+	ret = replay_start_pool(rp);
+	if (ret)
+		snprintf(err, err_size, "capture '%s': starting %u threads: %s",
+			 capture, opts->jobs, strerror(-ret));
+	else
+		ret = replay_frames(rp, cap, err, err_size);
+	replay_stop_pool(rp);
+	if (!ret && rp->timing)
+		report_timings(rp);
 	if (!ret && !counts->frames)
 		p_warn("capture '%s' has no frames: nothing was checked",
 		       capture);
@@ -457,6 +774,7 @@ out_close_golden:
 out_close_capture:
 	capture_close(cap);
 out_free:
+	timing_free(rp->timing);
 	free(rp);
 	return ret;
 }

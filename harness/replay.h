@@ -27,6 +27,13 @@ struct replay_opts {
 	bool require_golden;		/* an unchecked case fails */
 	const char *expected_dir;	/* root of the goldens */
 	const struct testrun_kernel *kernel;
+	/*
+	 * Threads doing test runs beside the calling thread, which reads,
+	 * checks and reports in order; 0: all on the calling thread.
+	 */
+	unsigned int jobs;
+	unsigned int repeat;		/* >0: timing, runs per case */
+	uint32_t max_ns;		/* p99 bound per class; 0: none */
 };
 
 /* expected/<dissector>/<capture file name without .pcap/.pcapng>.json */

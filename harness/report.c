@@ -41,6 +41,7 @@ void report_counts_add(struct report_counts *to,
 	to->inconsistent += from->inconsistent;
 	to->broken += from->broken;
 	to->stale += from->stale;
+	to->slow += from->slow;
 }
 
 void report_run_begin(struct report *r)
@@ -71,6 +72,14 @@ void report_frame(struct report *r, const struct frame_result *fr)
 	for (; r; r = r->next)
 		if (r->ops->frame)
 			r->ops->frame(r, fr);
+}
+
+void report_timing(struct report *r, const struct report_timing *rows,
+		   size_t n)
+{
+	for (; r; r = r->next)
+		if (r->ops->timing)
+			r->ops->timing(r, rows, n);
 }
 
 void report_capture_end(struct report *r, const struct report_counts *counts)

@@ -53,6 +53,19 @@ struct report_capture {
 	bool update;			/* goldens are being written */
 	const char *post_vlan_how;	/* "strip-and-shift" or "ctx_in" */
 	unsigned int states;		/* bit per enum fdtest_state run */
+	unsigned int repeat;		/* >0: timed, runs per case */
+	uint32_t max_ns;		/* p99 bound per class; 0: none */
+};
+
+/* Kernel time per run over the cases of one protocol class (--repeat). */
+struct report_timing {
+	const char *pclass;		/* "eth/802.1q/ipv4/udp" */
+	uint64_t runs;			/* cases timed */
+	uint32_t p50_ns;
+	uint32_t p90_ns;
+	uint32_t p99_ns;
+	uint32_t max_ns;
+	bool over;			/* p99 above the bound */
 };
 
 struct report_counts {
@@ -66,6 +79,7 @@ struct report_counts {
 	uint64_t inconsistent;	/* cases with a consistency difference */
 	uint64_t broken;	/* cases breaking an invariant of the keys */
 	uint64_t stale;		/* goldens recorded for another capture */
+	uint64_t slow;		/* protocol classes over --max-ns */
 };
 
 struct report;
@@ -79,6 +93,9 @@ struct reporter_ops {
 	void (*frame_skipped)(struct report *r, uint32_t index,
 			      const char *why);
 	void (*frame)(struct report *r, const struct frame_result *fr);
+	/* before capture_end, with --repeat; rows sorted by class */
+	void (*timing)(struct report *r, const struct report_timing *rows,
+		       size_t n);
 	void (*capture_end)(struct report *r,
 			    const struct report_counts *counts);
 	/* a capture or dissector could not be used at all */
@@ -103,6 +120,8 @@ void report_run_begin(struct report *r);
 void report_capture_begin(struct report *r, const struct report_capture *cap);
 void report_frame_skipped(struct report *r, uint32_t index, const char *why);
 void report_frame(struct report *r, const struct frame_result *fr);
+void report_timing(struct report *r, const struct report_timing *rows,
+		   size_t n);
 void report_capture_end(struct report *r, const struct report_counts *counts);
 /* A capture stopped by an error: forget it without a summary. */
 void report_capture_abort(struct report *r);

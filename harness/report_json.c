@@ -78,9 +78,11 @@ static void json_frame(struct report *r, const struct frame_result *fr)
 		/* the result line without its braces, then ours */
 		fputc(',', r->out);
 		fwrite(line + 1, 1, (size_t)len - 2, r->out);
-		fprintf(r->out, ",\"duration_ns\":%u,\"cut\":%s,\"verdict\":\"%s\"",
-			c->duration_ns, c->cut ? "true" : "false",
-			verdict_names[c->verdict]);
+		/* a single run's time is noise: shown when timing only */
+		if (r->cap->repeat)
+			fprintf(r->out, ",\"duration_ns\":%u", c->duration_ns);
+		fprintf(r->out, ",\"cut\":%s,\"verdict\":\"%s\"",
+			c->cut ? "true" : "false", verdict_names[c->verdict]);
 		put_diffs(r->out, c);
 		fputs("}\n", r->out);
 	}
@@ -89,7 +91,7 @@ static void json_frame(struct report *r, const struct frame_result *fr)
 static void put_counts(FILE *out, const struct report_counts *c)
 {
 	fprintf(out,
-		"{\"frames\":%llu,\"skipped\":%llu,\"cut\":%llu,\"cases\":%llu,\"passed\":%llu,\"failed\":%llu,\"unchecked\":%llu,\"inconsistent\":%llu,\"broken\":%llu,\"stale\":%llu}",
+		"{\"frames\":%llu,\"skipped\":%llu,\"cut\":%llu,\"cases\":%llu,\"passed\":%llu,\"failed\":%llu,\"unchecked\":%llu,\"inconsistent\":%llu,\"broken\":%llu,\"stale\":%llu",
 		(unsigned long long)c->frames, (unsigned long long)c->skipped,
 		(unsigned long long)c->cut, (unsigned long long)c->cases,
 		(unsigned long long)c->passed, (unsigned long long)c->failed,
@@ -97,6 +99,23 @@ static void put_counts(FILE *out, const struct report_counts *c)
 		(unsigned long long)c->inconsistent,
 		(unsigned long long)c->broken,
 		(unsigned long long)c->stale);
+	if (c->slow)
+		fprintf(out, ",\"slow\":%llu", (unsigned long long)c->slow);
+	fputc('}', out);
+}
+
+static void json_timing(struct report *r, const struct report_timing *rows,
+			size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		put_where(r);
+		fprintf(r->out,
+			",\"class\":\"%s\",\"repeat\":%u,\"cases\":%llu,\"p50_ns\":%u,\"p90_ns\":%u,\"p99_ns\":%u,\"max_ns\":%u,\"over\":%s}\n",
+			rows[i].pclass, r->cap->repeat,
+			(unsigned long long)rows[i].runs, rows[i].p50_ns,
+			rows[i].p90_ns, rows[i].p99_ns, rows[i].max_ns,
+			rows[i].over ? "true" : "false");
+	}
 }
 
 static void json_capture_end(struct report *r, const struct report_counts *c)
@@ -127,6 +146,7 @@ const struct reporter_ops report_json_ops = {
 	.error = json_error,
 	.frame_skipped = json_frame_skipped,
 	.frame = json_frame,
+	.timing = json_timing,
 	.capture_end = json_capture_end,
 	.run_end = json_run_end,
 };

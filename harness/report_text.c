@@ -55,24 +55,37 @@ static void print_keys(FILE *out, const struct case_result *const set[],
 	char src[64], dst[64];
 	const char *proto = proto_name(k->ip_proto);
 
+	/* a line per frame: few printf calls, they are most of its cost */
 	if (k->addr_proto == ETH_P_IP || k->addr_proto == ETH_P_IPV6) {
-		fprintf(out, "%s ", k->addr_proto == ETH_P_IP ? "ipv4" : "ipv6");
+		const char *ip = k->addr_proto == ETH_P_IP ? "ipv4" : "ipv6";
+
+		field_text(src, sizeof(src), "src", k);
+		field_text(dst, sizeof(dst), "dst", k);
 		if (proto)
-			fprintf(out, "%s ", proto);
+			fprintf(out, "%s %s %s.%u > %s.%u ", ip, proto, src,
+				ntohs(k->sport), dst, ntohs(k->dport));
 		else
-			fprintf(out, "proto %u ", k->ip_proto);
-		fprintf(out, "%s.%u > %s.%u ",
-			field_text(src, sizeof(src), "src", k), ntohs(k->sport),
-			field_text(dst, sizeof(dst), "dst", k), ntohs(k->dport));
+			fprintf(out, "%s proto %u %s.%u > %s.%u ", ip,
+				k->ip_proto, src, ntohs(k->sport), dst,
+				ntohs(k->dport));
 	} else {
 		fprintf(out, "n_proto 0x%04x ", ntohs(k->n_proto));
 	}
-	fprintf(out, "nhoff");
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%c%u", i ? '/' : ' ', set[i]->keys->nhoff);
-	fprintf(out, " thoff");
-	for (size_t i = 0; i < n; i++)
-		fprintf(out, "%c%u", i ? '/' : ' ', set[i]->keys->thoff);
+	if (n == 3) {
+		fprintf(out, "nhoff %u/%u/%u thoff %u/%u/%u",
+			set[0]->keys->nhoff, set[1]->keys->nhoff,
+			set[2]->keys->nhoff, set[0]->keys->thoff,
+			set[1]->keys->thoff, set[2]->keys->thoff);
+	} else {
+		fprintf(out, "nhoff");
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "%c%u", i ? '/' : ' ',
+				set[i]->keys->nhoff);
+		fprintf(out, " thoff");
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "%c%u", i ? '/' : ' ',
+				set[i]->keys->thoff);
+	}
 	if (k->is_frag)
 		fprintf(out, k->is_first_frag ? " frag(first)" : " frag");
 	if (k->is_encap)
@@ -130,24 +143,30 @@ static void print_flag_set(struct report *r, const struct frame_result *fr,
 		failed |= set[i]->verdict == CASE_FAIL;
 		checked |= set[i]->verdict == CASE_PASS;
 	}
-	fprintf(r->out, "  #%-5u %-5s flags=0x%x ", fr->index,
-		failed ? "FAIL" : checked ? "ok" : "new", set[0]->id.in_flags);
 	if (same_ret) {
-		fprintf(r->out, "%s ", compare_ret_text(set[0]->ret, ret,
-							sizeof(ret)));
+		fprintf(r->out, "  #%-5u %-5s flags=0x%x %s  ", fr->index,
+			failed ? "FAIL" : checked ? "ok" : "new",
+			set[0]->id.in_flags,
+			compare_ret_text(set[0]->ret, ret, sizeof(ret)));
 	} else {
+		fprintf(r->out, "  #%-5u %-5s flags=0x%x ", fr->index,
+			failed ? "FAIL" : checked ? "ok" : "new",
+			set[0]->id.in_flags);
 		for (size_t i = 0; i < n; i++)
 			fprintf(r->out, "%s %s%s",
 				fdtest_state_name(set[i]->id.state),
 				compare_ret_text(set[i]->ret, ret, sizeof(ret)),
 				i + 1 < n ? ", " : " ");
+		fputc(' ', r->out);
 	}
-	fprintf(r->out, " ");
 	print_keys(r->out, set, n);
 	if (fr->tags)
 		fprintf(r->out, " [%u tag%s]", fr->tags, fr->tags > 1 ? "s" : "");
 	if (set[0]->cut)
 		fprintf(r->out, " [cut to 4096]");
+	/* with --repeat: the kernel's mean ns per run, per state */
+	for (size_t i = 0; r->cap->repeat && i < n; i++)
+		fprintf(r->out, "%s%u", i ? "/" : " ns ", set[i]->duration_ns);
 	fputc('\n', r->out);
 	for (size_t i = 0; i < n; i++)
 		print_diffs(r, set[i]);
@@ -159,11 +178,13 @@ static void text_frame(struct report *r, const struct frame_result *fr)
 	size_t n_states = fr->n_flags ? fr->n_cases / fr->n_flags : 0;
 
 	/* cases come state by state; a line gathers one flag set */
+	flockfile(r->out);	/* once, not per printf */
 	for (size_t f = 0; f < fr->n_flags; f++) {
 		for (size_t s = 0; s < n_states; s++)
 			set[s] = &fr->cases[s * fr->n_flags + f];
 		print_flag_set(r, fr, set, n_states);
 	}
+	funlockfile(r->out);
 }
 
 static void print_counts(FILE *out, const struct report_counts *c)
@@ -180,9 +201,27 @@ static void print_counts(FILE *out, const struct report_counts *c)
 	if (c->broken)
 		fprintf(out, " (%llu breaking invariants)",
 			(unsigned long long)c->broken);
+	if (c->slow)
+		fprintf(out, " (%llu protocol class%s over --max-ns)",
+			(unsigned long long)c->slow, c->slow > 1 ? "es" : "");
 	if (c->stale)
 		fprintf(out, " (%llu stale golden%s)",
 			(unsigned long long)c->stale, c->stale > 1 ? "s" : "");
+}
+
+static void text_timing(struct report *r, const struct report_timing *rows,
+			size_t n)
+{
+	fprintf(r->out,
+		"  kernel ns per run by protocol class (%u runs a case):\n",
+		r->cap->repeat);
+	fprintf(r->out, "    %-40s %9s %7s %7s %7s %7s\n", "class", "cases",
+		"p50", "p90", "p99", "max");
+	for (size_t i = 0; i < n; i++)
+		fprintf(r->out, "    %-40s %9llu %7u %7u %7u %7u%s\n",
+			rows[i].pclass, (unsigned long long)rows[i].runs,
+			rows[i].p50_ns, rows[i].p90_ns, rows[i].p99_ns,
+			rows[i].max_ns, rows[i].over ? "  over --max-ns" : "");
 }
 
 static void text_capture_end(struct report *r, const struct report_counts *c)
@@ -205,6 +244,7 @@ const struct reporter_ops report_text_ops = {
 	.capture_begin = text_capture_begin,
 	.frame_skipped = text_frame_skipped,
 	.frame = text_frame,
+	.timing = text_timing,
 	.capture_end = text_capture_end,
 	.run_end = text_run_end,
 };

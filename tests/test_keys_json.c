@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -210,6 +211,48 @@ static void test_keys_json_no_room(void **state)
 	assert_string_equal(buf, "");
 }
 
+/*
+ * Addresses are written by fdtest's own formatter, for speed; it must
+ * give inet_ntop()'s text for every address, above all the zero runs and
+ * the IPv4-compatible and -mapped forms.
+ */
+static void test_keys_json_ipv6_like_inet_ntop(void **state)
+{
+	struct bpf_flow_keys k;
+	const struct keys_field *f;
+	char want[INET6_ADDRSTRLEN + 2], got[64], addr[INET6_ADDRSTRLEN];
+	uint8_t *a = (uint8_t *)k.ipv6_src;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	k.addr_proto = 0x86dd;
+	f = keys_field_find(KEYS_LAYOUT_IPV6, "src");
+	assert_non_null(f);
+	srandom(7);
+	for (int i = 0; i < 200000; i++) {
+		/* words mostly zero, sometimes 0xffff or small, to hit every form */
+		for (int w = 0; w < 8; w++) {
+			long r = random() % 8;
+			uint16_t v = r < 4 ? 0 : r == 4 ? 0xffff :
+				     r == 5 ? (uint16_t)(random() % 16) :
+				     (uint16_t)random();
+
+			a[2 * w] = (uint8_t)(v >> 8);
+			a[2 * w + 1] = (uint8_t)v;
+		}
+		if (i < 1 << 8)		/* every zero pattern once */
+			for (int w = 0; w < 8; w++)
+				if (!(i & (1 << w)))
+					a[2 * w] = a[2 * w + 1] = 0;
+		inet_ntop(AF_INET6, a, addr, sizeof(addr));
+		snprintf(want, sizeof(want), "\"%s\"", addr);
+		keys_json_format_field(got, sizeof(got), f, &k);
+		if (strcmp(want, got) != 0)
+			fail_msg("address %d: inet_ntop %s, fdtest %s", i, want,
+				 got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_keys_json_partial_mask),
 		cmocka_unit_test(test_keys_json_parse_errors),
 		cmocka_unit_test(test_keys_json_no_room),
+		cmocka_unit_test(test_keys_json_ipv6_like_inet_ntop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# The benchmark behind `make bench`, side by side in one run:
+#   1. a capture of BENCH_FRAMES frames (1,000,000) made by `fdtest gen`
+#      from the corpus's own descriptions (pcaps/*.txt) repeated, and its
+#      goldens, all under $O/bench (kept out of git);
+#   2. the floor: bench/floor, the same shaped frames preloaded in memory,
+#      nothing but bpf_prog_test_run_opts() in a loop on one thread;
+#   3. fdtest run --update, then fdtest run against those goldens with
+#      -j 0 (one thread), -j 1 and -j 2;
+#   4. bpftool prog run once per frame on the first 1,000 frames,
+#      extrapolated;
+#   5. peak RSS of the -j 2 run, again on a 10,000-frame capture.
+# Prints frames/s, test runs/s, the ratio to the floor, CPU time and peak
+# RSS of each, and exits 1 when a target is missed:
+#   -j 1 >= 0.8x the floor's test runs/s, -j 2 >= 1.5x, peak RSS under
+#   64 MiB for the big capture and within 10% of the small one's.
+# Figures depend on what else the machine runs: the load is printed.
+set -u
+
+O=${O:-build}
+FRAMES=${BENCH_FRAMES:-1000000}
+SMALL=${BENCH_SMALL_FRAMES:-10000}
+BPFTOOL_FRAMES=${BENCH_BPFTOOL_FRAMES:-1000}
+DISSECTOR=${BENCH_DISSECTOR:-vxlan}
+cd "$(dirname "$0")/.." || exit 2
+
+FDTEST=$O/fdtest
+FLOOR=$O/bench/floor
+MEASURE=$O/bench/measure
+OBJ=$O/dissectors/$DISSECTOR.bpf.o
+W=$O/bench
+STATES=3	# fdtest runs every frame in vlanless, pre-vlan, post-vlan
+
+die() {
+	echo "bench: $*" >&2
+	exit 2
+}
+
+[ "$(id -u)" = 0 ] || die "loading BPF programs needs root: run 'sudo make bench'"
+for f in "$FDTEST" "$FLOOR" "$MEASURE" "$OBJ"; do
+	[ -x "$f" ] || [ -f "$f" ] || die "$f is missing: run 'make bench'"
+done
+command -v bpftool >/dev/null ||
+	die "bpftool is missing: run 'make deps' (Debian package bpftool)"
+mkdir -p "$W"
+
+# make_capture NAME N: $W/NAME.pcap of N frames from the corpus lines
+make_capture() {
+	local name=$1 n=$2
+	awk -v n="$n" '/^[[:space:]]*(#|$)/ { next } { line[m++] = $0 }
+		END { for (i = 0; i < n; i++) print line[i % m] }' \
+		pcaps/*.txt >"$W/$name.txt" || die "cannot write $W/$name.txt"
+	"$FDTEST" gen -o "$W/$name.pcap" "$W/$name.txt" ||
+		die "fdtest gen failed on $W/$name.txt"
+	rm -f "$W/$name.txt"
+}
+
+# field FILE KEY: a value from a key=value line
+field() {
+	sed -n "s/.*\\b$2=\\([^ ]*\\).*/\\1/p" "$1"
+}
+
+# measure NAME CMD...: runs CMD with stdout to /dev/null; must exit 0
+measure() {
+	local name=$1
+	shift
+	"$MEASURE" "$W/$name.m" "$@" >/dev/null ||
+		die "$name: '$*' exited $(field "$W/$name.m" exit)"
+}
+
+echo "bench: $(nproc) CPUs, load average:$(uptime | sed "s/.*load average: */ /")"
+echo "bench: making $FRAMES- and $SMALL-frame captures from pcaps/*.txt"
+make_capture big "$FRAMES"
+make_capture small "$SMALL"
+rm -rf "$W/expected"
+
+RUN=("$FDTEST" -q run -d "$OBJ" --expected "$W/expected")
+
+echo "bench: fdtest run --update (-j 2)"
+measure update "${RUN[@]}" -j 2 --update "$W/big.pcap"
+"${RUN[@]}" -j 2 --update "$W/small.pcap" >/dev/null ||
+	die "fdtest run --update failed on the small capture"
+
+echo "bench: floor"
+"$FLOOR" "$OBJ" "$W/big.pcap" >"$W/floor.m" || die "bench/floor failed"
+
+for j in 0 1 2; do
+	echo "bench: fdtest run -j $j"
+	measure "j$j" "${RUN[@]}" -j "$j" "$W/big.pcap"
+done
+measure small "${RUN[@]}" -j 2 "$W/small.pcap"
+
+echo "bench: bpftool prog run, once per frame, first $BPFTOOL_FRAMES frames"
+PIN=/sys/fs/bpf/fdtest-bench-$$
+rm -rf "$W/frames"
+mkdir -p "$W/frames"
+"$FLOOR" --dump "$W/frames" "$W/big.pcap" "$BPFTOOL_FRAMES" ||
+	die "cannot write the frames for bpftool"
+bpftool prog load "$OBJ" "$PIN" type flow_dissector ||
+	die "bpftool prog load $OBJ failed"
+trap 'rm -f "$PIN"' EXIT
+cat >"$W/bpftool.sh" <<EOF
+for i in \$(seq $BPFTOOL_FRAMES); do
+	bpftool prog run pinned $PIN data_in $W/frames/\$i.bin \\
+		data_out $W/frames/out.bin >/dev/null || exit 1
+done
+EOF
+measure bpftool bash "$W/bpftool.sh"
+rm -f "$PIN"
+trap - EXIT
+
+# ---- figures ---------------------------------------------------------------
+
+floor_runs=$(field "$W/floor.m" runs)
+floor_s=$(field "$W/floor.m" seconds)
+floor_frames=$(field "$W/floor.m" frames)
+floor_rate=$(awk -v r="$floor_runs" -v s="$floor_s" 'BEGIN { print r / s }')
+
+printf '\n%-22s %9s %8s %11s %13s %7s %8s %9s\n' "" frames "wall s" \
+	"frames/s" "test runs/s" "floor" "CPU s" "peak RSS"
+row() {	# row LABEL FRAMES RUNS WALL CPU RSS_KIB
+	awk -v l="$1" -v f="$2" -v r="$3" -v w="$4" -v c="$5" -v m="$6" \
+	    -v fl="$floor_rate" 'BEGIN {
+		printf "%-22s %9d %8.2f %11.0f %13.0f %6.2fx %8.2f %6.1f MiB\n",
+			l, f, w, f / w, r / w, r / w / fl, c, m / 1024 }'
+}
+row_m() {	# row_m LABEL NAME FRAMES: a measured fdtest run
+	local m=$W/$2.m
+	row "$1" "$3" $(($3 * STATES)) "$(field "$m" wall)" \
+		"$(awk -v u="$(field "$m" user)" -v s="$(field "$m" sys)" \
+			'BEGIN { print u + s }')" "$(field "$m" maxrss_kib)"
+}
+row "floor (1 thread)" "$floor_frames" "$floor_runs" "$floor_s" \
+	"$(field "$W/floor.m" cpu)" "$(field "$W/floor.m" maxrss_kib)"
+row_m "fdtest run -j 0" j0 "$FRAMES"
+row_m "fdtest run -j 1" j1 "$FRAMES"
+row_m "fdtest run -j 2" j2 "$FRAMES"
+row_m "fdtest run --update" update "$FRAMES"
+row_m "fdtest run -j 2, 10k" small "$SMALL"
+# bpftool ran the frame as captured, once: one test run per frame, so
+# covering fdtest's three states takes three times as long
+bw=$(field "$W/bpftool.m" wall)
+awk -v n="$BPFTOOL_FRAMES" -v w="$bw" -v F="$FRAMES" -v fl="$floor_rate" \
+    -v S="$STATES" -v c="$(field "$W/bpftool.m" user)" \
+    -v cs="$(field "$W/bpftool.m" sys)" 'BEGIN {
+	printf "%-22s %9d %8.2f %11.0f %13.0f %6.4fx %8.2f\n",
+		"bpftool prog run", n, w, n / w / S, n / w, n / w / fl, c + cs
+	printf "  (1 run per frame; %d frames x %d states would take %.0f s, %.0fx the floor)\n",
+		F, S, F * S * w / n, (F * S * w / n) / (F * S / fl) }'
+echo "load average after:$(uptime | sed "s/.*load average: */ /")"
+echo "fdtest's CPU time is all its threads: -j 1 is one test-run thread"
+echo "beside the main thread, which reads, checks and reports."
+
+# ---- targets ---------------------------------------------------------------
+
+fail=0
+check() {	# check DESCRIPTION AWK-CONDITION
+	if awk "BEGIN { exit !($2) }"; then
+		echo "target met:    $1"
+	else
+		echo "target MISSED: $1"
+		fail=1
+	fi
+}
+rate() {	# rate NAME: test runs/s of a measured run of $FRAMES frames
+	awk -v r=$((FRAMES * STATES)) -v w="$(field "$W/$1.m" wall)" \
+		'BEGIN { print r / w }'
+}
+rss() {
+	field "$W/$1.m" maxrss_kib
+}
+echo
+check "-j 1 at least 0.8x the floor's test runs/s" \
+	"$(rate j1) >= 0.8 * $floor_rate"
+check "-j 2 at least 1.5x the floor's test runs/s" \
+	"$(rate j2) >= 1.5 * $floor_rate"
+check "peak RSS under 64 MiB for $FRAMES frames" "$(rss j2) < 64 * 1024"
+check "peak RSS for $FRAMES frames within 10% of $SMALL frames'" \
+	"$(rss j2) <= 1.1 * $(rss small)"
+exit $fail
