@@ -8,5 +8,6 @@
 
 int do_run(int argc, char **argv);
 int do_gen(int argc, char **argv);
+int do_matrix(int argc, char **argv);
 
 #endif /* FDTEST_CMDS_H */

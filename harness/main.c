@@ -24,6 +24,7 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "run", do_run, "replay captures through dissectors, check goldens" },
 	{ "gen", do_gen, "write a capture (and its expected keys) from text" },
+	{ "matrix", do_matrix, "the suite in many kernels under qemu, as a table" },
 	{ "help", do_help, "show this help" },
 	{ NULL, NULL, NULL },
 };
