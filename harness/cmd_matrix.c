@@ -40,6 +40,7 @@ struct matrix_opts {
 	const char *format;
 	const char *accel;
 	const char *qemu;
+	const char *cpu;
 	const char *guest_init;
 	const char *guest_fdtest;
 	unsigned int timeout_s;
@@ -66,6 +67,7 @@ enum {
 	OPT_JOBS,
 	OPT_ACCEL,
 	OPT_QEMU,
+	OPT_CPU,
 	OPT_MEMORY,
 	OPT_GUEST_INIT,
 	OPT_GUEST_FDTEST,
@@ -90,6 +92,8 @@ static const struct option_row matrix_options[] = {
 	  "kvm, tcg, or auto: KVM when a test boot answers within 5 s, else TCG (default: auto)" },
 	{ "qemu", OPT_QEMU, required_argument, "CMD",
 	  "the emulator (default: qemu-system-x86_64)" },
+	{ "cpu", OPT_CPU, required_argument, "MODEL",
+	  "qemu's -cpu for the guests (default: host with KVM, max with TCG)" },
 	{ "memory", OPT_MEMORY, required_argument, "MB",
 	  "guest memory (default: 512)" },
 	{ "guest-init", OPT_GUEST_INIT, required_argument, "PATH",
@@ -190,6 +194,9 @@ static int matrix_parse_opt(int c, struct matrix_opts *o)
 		return 0;
 	case OPT_QEMU:
 		o->qemu = optarg;
+		return 0;
+	case OPT_CPU:
+		o->cpu = optarg;
 		return 0;
 	case OPT_GUEST_INIT:
 		o->guest_init = optarg;
@@ -441,6 +448,7 @@ static int rows_run(struct matrix_opts *o, const char *work,
 	struct matrix_boot boot = {
 		.qemu = o->qemu,
 		.accel = o->accel,
+		.cpu = o->cpu,
 		.timeout_s = o->timeout_s,
 		.jobs = o->jobs,
 		.memory_mb = o->memory_mb,

@@ -236,7 +236,7 @@ static int merge_write(const char *base, const char *out,
 	struct expect exp;
 	size_t o = 0;
 	char why[256];
-	int ret;
+	int more, ret;
 
 	ret = golden_open(base, &g, why, sizeof(why));
 	if (ret) {
@@ -250,23 +250,22 @@ static int merge_write(const char *base, const char *out,
 		snprintf(err, err_size, "'%s': %s", out, strerror(-ret));
 		goto out_close;
 	}
-	while ((ret = golden_next(g, &exp, why, sizeof(why))) == 1) {
+	while ((more = golden_next(g, &exp, why, sizeof(why))) == 1) {
 		while (!ret && o < ov->n &&
 		       case_cmp(&ov->lines[o].id, &exp.id) < 0)
 			ret = merged_add(w, &ov->lines[o++]);
-		if (ret)
-			break;
-		if (o < ov->n && case_cmp(&ov->lines[o].id, &exp.id) == 0)
+		if (!ret && o < ov->n &&
+		    case_cmp(&ov->lines[o].id, &exp.id) == 0)
 			ret = merged_add(w, &ov->lines[o++]);
-		else
+		else if (!ret)
 			ret = merged_add(w, &exp);
 		if (ret)
 			break;
 	}
-	if (ret < 0) {
-		snprintf(err, err_size, "golden '%s': %s", base,
-			 ret == -EINVAL ? why : strerror(-ret));
+	if (more < 0) {
+		snprintf(err, err_size, "golden '%s': %s", base, why);
 		golden_writer_abort(w);
+		ret = more;
 		goto out_close;
 	}
 	while (!ret && o < ov->n)

@@ -20,6 +20,7 @@
 #define TAIL_LINES 15
 #define POLL_NS 50000000L		/* 50 ms between looks at the guests */
 #define POWEROFF_GRACE_S 10.0		/* after the result, to power off */
+#define MATRIX_TCG_CPU "max"
 
 void matrix_row_clear(struct matrix_row *row)
 {
@@ -229,7 +230,8 @@ static int guest_start(struct guest *g, const struct matrix_boot *b,
 	if (g->pid == 0) {
 		const char *argv[] = {
 			b->qemu, "-accel", accel, "-cpu",
-			strcmp(accel, "kvm") == 0 ? "host" : "max",
+			b->cpu ? b->cpu :
+			strcmp(accel, "kvm") == 0 ? "host" : MATRIX_TCG_CPU,
 			"-m", mem, "-smp", "1", "-nodefaults",
 			"-no-user-config", "-display", "none", "-no-reboot",
 			"-serial", "stdio", "-kernel", kernel,

@@ -49,6 +49,7 @@ struct matrix_boot {
 	const char *qemu;		/* the emulator's command */
 	const char *initramfs;
 	const char *accel;		/* "kvm" or "tcg" */
+	const char *cpu;		/* NULL: host for KVM, else TCG_CPU */
 	unsigned int timeout_s;		/* per boot, start to power-off */
 	unsigned int jobs;		/* guests at once */
 	unsigned int memory_mb;
