@@ -45,6 +45,7 @@ struct matrix_opts {
 	const char *guest_fdtest;
 	unsigned int timeout_s;
 	unsigned int jobs;
+	unsigned int retries;
 	unsigned int memory_mb;
 	const char *guest_dir;	/* set: we are the guest */
 	const char *nonce;
@@ -56,6 +57,7 @@ static const struct matrix_opts matrix_defaults = {
 	.accel = "auto",
 	.qemu = "qemu-system-x86_64",
 	.timeout_s = 60,
+	.retries = 2,
 	.memory_mb = 512,
 };
 
@@ -65,6 +67,7 @@ enum {
 	OPT_FORMAT,
 	OPT_TIMEOUT,
 	OPT_JOBS,
+	OPT_RETRIES,
 	OPT_ACCEL,
 	OPT_QEMU,
 	OPT_CPU,
@@ -88,6 +91,8 @@ static const struct option_row matrix_options[] = {
 	  "longest a guest may take from start to power-off (default: 60)" },
 	{ "jobs", OPT_JOBS, required_argument, "N",
 	  "guests at once (default: the number of online CPUs)" },
+	{ "retries", OPT_RETRIES, required_argument, "N",
+	  "boot a kernel again when it oopses or panics before its result, up to N times; the row shows it (default: 2)" },
 	{ "accel", OPT_ACCEL, required_argument, "ACCEL",
 	  "kvm, tcg, or auto: KVM when a test boot answers within 5 s, else TCG (default: auto)" },
 	{ "qemu", OPT_QEMU, required_argument, "CMD",
@@ -182,6 +187,8 @@ static int matrix_parse_opt(int c, struct matrix_opts *o)
 		return parse_uint("timeout", optarg, 1, &o->timeout_s);
 	case OPT_JOBS:
 		return parse_uint("jobs", optarg, 1, &o->jobs);
+	case OPT_RETRIES:
+		return parse_uint("retries", optarg, 0, &o->retries);
 	case OPT_MEMORY:
 		return parse_uint("memory", optarg, 64, &o->memory_mb);
 	case OPT_ACCEL:
@@ -451,6 +458,7 @@ static int rows_run(struct matrix_opts *o, const char *work,
 		.cpu = o->cpu,
 		.timeout_s = o->timeout_s,
 		.jobs = o->jobs,
+		.retries = o->retries,
 		.memory_mb = o->memory_mb,
 		.work_dir = work,
 	};

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "log.h"
 #include "matrix_frame.h"
 #include "matrix_golden.h"
 #include "matrix_guest.h"
@@ -185,6 +186,7 @@ struct guest {
 	double limit_s;
 	bool done;
 	bool timed_out;
+	char crash[256];	/* the kernel's first oops or panic line */
 	int status;		/* qemu's wait status */
 };
 
@@ -282,23 +284,54 @@ static char *console_read(const char *path, size_t *len)
 	return buf;
 }
 
-static bool guest_has_frame(const struct guest *g, const char *kind)
+/* Lines a kernel prints when it has crashed: nothing after is trusted. */
+static const char *const crash_marks[] = {
+	"Kernel panic - not syncing", "Oops:", "BUG: ",
+};
+
+static void find_crash(const char *text, char *out, size_t size)
+{
+	const char *first = NULL;
+
+	for (size_t i = 0; i < sizeof(crash_marks) / sizeof(crash_marks[0]);
+	     i++) {
+		const char *p = strstr(text, crash_marks[i]);
+
+		if (p && (!first || p < first))
+			first = p;
+	}
+	if (first)
+		snprintf(out, size, "%.*s", (int)strcspn(first, "\r\n"),
+			 first);
+}
+
+/* Reads the console: has the "exit" frame come, has the kernel crashed? */
+static void guest_look(struct guest *g, double t)
 {
 	char *text, *payload = NULL, err[128];
 	size_t len;
-	bool found;
 
 	text = console_read(g->console, &len);
 	if (!text)
-		return false;
-	found = matrix_frame_find(text, len, g->nonce, kind, &payload, err,
-				  sizeof(err)) == 0;
+		return;
+	if (g->result_at < 0 &&
+	    matrix_frame_find(text, len, g->nonce, "exit", &payload, err,
+			      sizeof(err)) == 0)
+		g->result_at = t;
+	if (!g->crash[0])
+		find_crash(text, g->crash, sizeof(g->crash));
 	free(payload);
 	free(text);
-	return found;
 }
 
-/* One look: reaped, timed out, or result seen. Never blocks. */
+static void guest_kill(struct guest *g)
+{
+	kill(g->pid, SIGKILL);
+	waitpid(g->pid, &g->status, 0);
+	g->done = true;
+}
+
+/* One look: reaped, timed out, crashed or result seen. Never blocks. */
 static void guest_poll(struct guest *g)
 {
 	double t = since(&g->start);
@@ -307,20 +340,26 @@ static void guest_poll(struct guest *g)
 		return;
 	if (waitpid(g->pid, &g->status, WNOHANG) == g->pid) {
 		g->done = true;
-		if (g->result_at < 0 && guest_has_frame(g, "exit"))
-			g->result_at = t;
+		guest_look(g, t);
 		return;
 	}
-	if (g->result_at < 0 && guest_has_frame(g, "exit"))
-		g->result_at = t;
+	guest_look(g, t);
+	if (g->crash[0] && g->result_at < 0) {
+		guest_kill(g);	/* it will not answer, or not truthfully */
+		return;
+	}
 	/* a guest that answered but will not power off is done too */
 	if (t > g->limit_s ||
 	    (g->result_at >= 0 && t > g->result_at + POWEROFF_GRACE_S)) {
 		g->timed_out = g->result_at < 0;
-		kill(g->pid, SIGKILL);
-		waitpid(g->pid, &g->status, 0);
-		g->done = true;
+		guest_kill(g);
 	}
+}
+
+/* A crash of the kernel, not of the host's making: worth a new boot. */
+static bool guest_crashed(const struct guest *g)
+{
+	return g->crash[0] && g->result_at < 0 && !g->timed_out;
 }
 
 /* The last TAIL_LINES lines, printable ASCII only. */
@@ -351,17 +390,15 @@ static char *console_tail(const char *text, size_t len)
 static void guest_reason(const struct guest *g, const char *text,
 			 const char *frame_err, char *out, size_t size)
 {
-	const char *panic = text ? strstr(text, "Kernel panic") : NULL;
-
-	if (g->timed_out)
+	(void)text;
+	if (g->crash[0] && !g->timed_out)
+		snprintf(out, size, "the kernel crashed: %s", g->crash);
+	else if (g->timed_out)
 		snprintf(out, size, "no result within %.0f s: killed",
 			 g->limit_s);
 	else if (WIFSIGNALED(g->status))
 		snprintf(out, size, "qemu killed by signal %d before the result",
 			 WTERMSIG(g->status));
-	else if (panic)
-		snprintf(out, size, "%.*s", (int)strcspn(panic, "\r\n"),
-			 panic);
 	else if (WIFEXITED(g->status) && WEXITSTATUS(g->status))
 		snprintf(out, size, "qemu exited with status %d: %s",
 			 WEXITSTATUS(g->status), frame_err);
@@ -423,32 +460,59 @@ static void sleep_poll(void)
 	nanosleep(&ts, NULL);
 }
 
+static int guest_boot(struct guest *g, const struct matrix_boot *b,
+		      size_t index, struct matrix_row *row)
+{
+	char console[4096];
+	int ret;
+
+	snprintf(console, sizeof(console), "%s/console-%zu.log", b->work_dir,
+		 index);
+	ret = guest_start(g, b, b->accel, row->kernel, "", console,
+			  b->timeout_s);
+	if (ret) {
+		row->failed = true;
+		snprintf(row->reason, sizeof(row->reason),
+			 "cannot start qemu: %s", strerror(-ret));
+		g->done = true;
+		g->pid = 0;
+		return ret;
+	}
+	row->boots++;
+	return 0;
+}
+
+/*
+ * A guest that is done: a kernel crash is booted again while retries
+ * last (the row says so); anything else becomes the row. Returns true
+ * when the guest runs again.
+ */
+static bool guest_finish(struct guest *g, const struct matrix_boot *b,
+			 size_t index, struct matrix_row *row)
+{
+	if (guest_crashed(g) && row->boots <= b->retries) {
+		if (!row->first_crash[0])
+			snprintf(row->first_crash, sizeof(row->first_crash),
+				 "%s", g->crash);
+		p_info("%s: the kernel crashed (%s): booting it again",
+		       row->label, g->crash);
+		return guest_boot(g, b, index, row) == 0;
+	}
+	guest_collect(g, row);
+	return false;
+}
+
 int matrix_guest_boot_all(const struct matrix_boot *b,
 			  struct matrix_row *rows, size_t n)
 {
 	struct guest *g = calloc(n ? n : 1, sizeof(*g));
 	size_t next = 0, running = 0, started = 0;
-	char console[4096];
 
 	if (!g)
 		return -ENOMEM;
 	while (next < n || running) {
 		while (next < n && running < b->jobs) {
-			struct matrix_row *row = &rows[next];
-			int ret;
-
-			snprintf(console, sizeof(console), "%s/console-%zu.log",
-				 b->work_dir, next);
-			ret = guest_start(&g[next], b, b->accel, row->kernel,
-					  "", console, b->timeout_s);
-			if (ret) {
-				row->failed = true;
-				snprintf(row->reason, sizeof(row->reason),
-					 "cannot start qemu: %s",
-					 strerror(-ret));
-				g[next].done = true;
-				g[next].pid = 0;
-			} else {
+			if (guest_boot(&g[next], b, next, &rows[next]) == 0) {
 				running++;
 				started++;
 			}
@@ -459,10 +523,8 @@ int matrix_guest_boot_all(const struct matrix_boot *b,
 			if (!g[i].pid || g[i].done)
 				continue;
 			guest_poll(&g[i]);
-			if (g[i].done) {
-				guest_collect(&g[i], &rows[i]);
+			if (g[i].done && !guest_finish(&g[i], b, i, &rows[i]))
 				running--;
-			}
 		}
 	}
 	free(g);
@@ -507,12 +569,9 @@ bool matrix_guest_kvm_finish(struct matrix_kvm_probe *p)
 	if (p->started) {
 		while (!p->g.done) {
 			guest_poll(&p->g);
-			if (p->g.result_at >= 0 && !p->g.done) {
-				/* answered: no need to watch it power off */
-				kill(p->g.pid, SIGKILL);
-				waitpid(p->g.pid, &p->g.status, 0);
-				p->g.done = true;
-			}
+			/* answered: no need to watch it power off */
+			if (p->g.result_at >= 0 && !p->g.done)
+				guest_kill(&p->g);
 			if (!p->g.done)
 				sleep_poll();
 		}

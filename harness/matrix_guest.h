@@ -23,6 +23,8 @@ struct matrix_row {
 	char *console_tail;	/* the console's last lines, when it failed */
 	double seconds;		/* boot (or start) to result */
 	char guest_exit[32];	/* how the guest's fdtest ended: "exit 0" */
+	unsigned int boots;	/* more than 1: the kernel crashed before */
+	char first_crash[256];	/* the first crash's line, then */
 };
 
 void matrix_row_clear(struct matrix_row *row);	/* frees, keeps label */
@@ -52,6 +54,7 @@ struct matrix_boot {
 	const char *cpu;		/* NULL: host for KVM, else TCG_CPU */
 	unsigned int timeout_s;		/* per boot, start to power-off */
 	unsigned int jobs;		/* guests at once */
+	unsigned int retries;		/* new boots after a kernel crash */
 	unsigned int memory_mb;
 	const char *work_dir;		/* consoles are written here */
 };

@@ -175,7 +175,11 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 
 		fputs("|", out);
 		put_cell(out, row_kernel(&rows[r]));
-		snprintf(buf, sizeof(buf), "%.1f s", rows[r].seconds);
+		if (rows[r].boots > 1)
+			snprintf(buf, sizeof(buf), "%.1f s (boot %u)",
+				 rows[r].seconds, rows[r].boots);
+		else
+			snprintf(buf, sizeof(buf), "%.1f s", rows[r].seconds);
 		put_cell(out, buf);
 		for (int i = 0; i < MATRIX_FEATURES; i++)
 			feature_cell(out, features, i);
@@ -184,6 +188,11 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 		put_cell(out, rows[r].failed ? "FAIL" : "pass");
 		fputc('\n', out);
 	}
+	for (size_t r = 0; r < n; r++)
+		if (rows[r].first_crash[0])
+			fprintf(out, "\n%s: booted %u times; the kernel crashed first: %s\n",
+				row_kernel(&rows[r]), rows[r].boots,
+				rows[r].first_crash);
 	for (size_t r = 0; r < n; r++) {
 		if (!rows[r].failed || (!rows[r].reason[0] &&
 					!rows[r].console_tail))
@@ -201,9 +210,10 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 
 static json_t *row_json(const struct matrix_row *row)
 {
-	return json_pack("{s:s, s:s?, s:f, s:s, s:s, s:s, s:s?, s:O?}",
+	return json_pack("{s:s, s:s?, s:f, s:i, s:s, s:s, s:s, s:s, s:s?, s:O?}",
 			 "kernel", row_kernel(row), "image", row->kernel,
-			 "seconds", row->seconds,
+			 "seconds", row->seconds, "boots", (int)row->boots,
+			 "first_crash", row->first_crash,
 			 "status", row->failed ? "fail" : "pass",
 			 "reason", row->reason, "guest_exit", row->guest_exit,
 			 "console_tail", row->console_tail,

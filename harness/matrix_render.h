@@ -4,10 +4,12 @@
  * Rows are rendered as given; nothing here runs anything.
  *
  * Markdown: one row per kernel, the boot-to-result time, one column per
- * feature and per dissector, and the row's verdict; below the table, each
- * failed row's reason and the tail of its console.
+ * feature and per dissector, and the row's verdict; below the table, the
+ * kernels that crashed and were booted again, and each failed row's
+ * reason and the tail of its console.
  *
- * JSON: {"rows":[{"kernel":..,"image":..,"seconds":..,"status":"pass",
+ * JSON: {"rows":[{"kernel":..,"image":..,"seconds":..,"boots":N,
+ *        "first_crash":..,"status":"pass",
  *        "reason":..,"guest_exit":..,"console_tail":..,"result":{..}}],
  *        "failed":N}
  */

@@ -28,6 +28,7 @@ test_min_kernel_rejection_fails
 test_not_a_kernel
 test_timeout
 test_guest_killed
+test_kernel_crash_retried
 test_valgrind
 "
 
@@ -162,6 +163,25 @@ test_guest_killed() {
 	[ "$got" = 1 ] || { cat "$TMP/out" "$TMP/err"; fail "exit $got, want 1"; return 1; }
 	expect_in out "qemu killed by signal 9 before the result" &&
 	[ $((SECONDS - start)) -lt 10 ] || fail "the killed guest's row took $((SECONDS - start)) s"
+}
+
+# A stand-in for qemu whose "kernel" oopses and then hangs: stopped at
+# once, booted again while retries last, then a failed row saying why.
+test_kernel_crash_retried() {
+	cat >"$TMP/fake-qemu" <<-'EOS'
+	#!/bin/sh
+	echo "[    1.5] Oops: general protection fault, maybe for address 0x10"
+	exec sleep 100
+	EOS
+	chmod +x "$TMP/fake-qemu"
+	echo "image" >"$TMP/vmlinuz"
+	local start=$SECONDS
+	run 1 "$FDTEST" matrix --accel tcg --qemu "$TMP/fake-qemu" \
+		--retries 1 --format json --kernel "$TMP/vmlinuz" -d $REF $CAP &&
+	expect_json '.rows[1] | .status == "fail" and .boots == 2 and
+		.first_crash == "Oops: general protection fault, maybe for address 0x10" and
+		(.reason | startswith("the kernel crashed: Oops:"))' &&
+	[ $((SECONDS - start)) -lt 10 ] || fail "two crashed boots took $((SECONDS - start)) s"
 }
 
 # The host side (pack, boot, collect, render) has no memory error or leak.

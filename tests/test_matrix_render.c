@@ -80,6 +80,9 @@ static void rows_make(struct rows *r)
 	r->row[3].result = json_loads(rejected_result, 0, &jerr);
 	r->row[3].failed = true;
 	r->row[3].seconds = 5.0;
+	r->row[3].boots = 2;
+	snprintf(r->row[3].first_crash, sizeof(r->row[3].first_crash),
+		 "Oops: general protection fault");
 	r->n = 4;
 	assert_non_null(r->row[0].result);
 	assert_non_null(r->row[1].result);
@@ -112,7 +115,8 @@ static const char *const markdown_lines[] = {
 	"| 6.18.0 | 0.2 s | yes | yes | no | raw | yes | yes | yes | pass 12/12 | pass 0/12 (12 unchecked) | pass |\n",
 	"| 5.10.0-32-cloud-amd64 | 4.4 s | yes | yes | no | boolean | no | yes | error (Operation not permitted) | FAIL 2 of 12 | skipped, needs 6.1: invalid func unknown#208 | FAIL |\n",
 	"| k/bad/vmlinuz | 3.0 s | - | - | - | - | - | - | - | - | - | FAIL |\n",
-	"| 6.1.0-50-cloud-amd64 | 5.0 s | yes | yes | no | raw | yes | yes | yes | - | rejected: R1 \\| R2 invalid mem access 'scalar' | FAIL |\n",
+	"| 6.1.0-50-cloud-amd64 | 5.0 s (boot 2) | yes | yes | no | raw | yes | yes | yes | - | rejected: R1 \\| R2 invalid mem access 'scalar' | FAIL |\n",
+	"\n6.1.0-50-cloud-amd64: booted 2 times; the kernel crashed first: Oops: general protection fault\n",
 	"\nk/bad/vmlinuz (k/bad/vmlinuz): Kernel panic - not syncing: VFS: Unable to mount root fs\n\n```\n[ 2.9] Call Trace:\n[ 3.0] end\n```\n",
 };
 
@@ -179,6 +183,11 @@ static void test_matrix_render_json(void **state)
 	row = json_array_get(rows, 1);
 	assert_string_equal(json_string_value(json_object_get(row,
 						"guest_exit")), "exit 1");
+	row = json_array_get(rows, 3);
+	assert_int_equal(json_integer_value(json_object_get(row, "boots")), 2);
+	assert_string_equal(json_string_value(json_object_get(row,
+						"first_crash")),
+			    "Oops: general protection fault");
 	json_decref(root);
 	free(text);
 	rows_free(&r);
