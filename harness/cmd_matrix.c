@@ -159,7 +159,8 @@ static int matrix_parse_opt(int c, struct matrix_opts *o)
 	switch (c) {
 	case OPT_KERNEL:
 		if (o->n_kernels == MATRIX_KERNELS_MAX) {
-			p_err("--kernel: at most %d kernels", MATRIX_KERNELS_MAX);
+			p_err("--kernel: at most %d kernels",
+			      MATRIX_KERNELS_MAX);
 			return -EINVAL;
 		}
 		o->kernels[o->n_kernels++] = optarg;

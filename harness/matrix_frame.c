@@ -55,9 +55,11 @@ int matrix_frame_write(int fd, const char *nonce, const char *kind,
 		return -EINVAL;
 	for (unsigned long seq = 0; seq < count; seq++) {
 		size_t off = seq * MATRIX_FRAME_CHUNK;
-		size_t n = len - off < MATRIX_FRAME_CHUNK ? len - off :
-							      MATRIX_FRAME_CHUNK;
+		size_t n = len - off;
 		int head, ret;
+
+		if (n > MATRIX_FRAME_CHUNK)
+			n = MATRIX_FRAME_CHUNK;
 
 		/* a line starts fresh even if the console was mid-line */
 		head = snprintf(line, sizeof(line), "\nFDTEST:%s:%s:%lu/%lu:%08x:",

@@ -17,22 +17,10 @@ struct overlay {
 	size_t n, cap;
 };
 
-/* Golden order: frame, then state, then input flags. */
-static int case_cmp(const struct case_id *a, const struct case_id *b)
-{
-	if (a->frame != b->frame)
-		return a->frame < b->frame ? -1 : 1;
-	if (a->state != b->state)
-		return a->state < b->state ? -1 : 1;
-	if (a->in_flags != b->in_flags)
-		return a->in_flags < b->in_flags ? -1 : 1;
-	return 0;
-}
-
 static int expect_cmp(const void *a, const void *b)
 {
 	const struct expect *x = a, *y = b;
-	int c = case_cmp(&x->id, &y->id);
+	int c = case_id_cmp(&x->id, &y->id);
 
 	/* equal cases keep file order, so the later file can win below */
 	return c ? c : (x < y ? -1 : 1);
@@ -95,7 +83,7 @@ static void overlay_settle(struct overlay *ov)
 	qsort(ov->lines, ov->n, sizeof(*ov->lines), expect_cmp);
 	for (size_t i = 0; i < ov->n; i++) {
 		if (i + 1 < ov->n &&
-		    case_cmp(&ov->lines[i].id, &ov->lines[i + 1].id) == 0)
+		    case_id_cmp(&ov->lines[i].id, &ov->lines[i + 1].id) == 0)
 			continue;
 		ov->lines[out++] = ov->lines[i];
 	}
@@ -252,10 +240,10 @@ static int merge_write(const char *base, const char *out,
 	}
 	while ((more = golden_next(g, &exp, why, sizeof(why))) == 1) {
 		while (!ret && o < ov->n &&
-		       case_cmp(&ov->lines[o].id, &exp.id) < 0)
+		       case_id_cmp(&ov->lines[o].id, &exp.id) < 0)
 			ret = merged_add(w, &ov->lines[o++]);
 		if (!ret && o < ov->n &&
-		    case_cmp(&ov->lines[o].id, &exp.id) == 0)
+		    case_id_cmp(&ov->lines[o].id, &exp.id) == 0)
 			ret = merged_add(w, &ov->lines[o++]);
 		else if (!ret)
 			ret = merged_add(w, &exp);

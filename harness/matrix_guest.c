@@ -55,7 +55,7 @@ static int pack_list(struct initramfs *ir, const char *folder,
 	for (size_t i = 0; i < n && !ret; i++) {
 		snprintf(name, sizeof(name), "%s/%s", folder,
 			 base_name(paths[i]));
-		ret = initramfs_add_file(ir, name, paths[i], 0644);
+		ret = matrix_initramfs_add_file(ir, name, paths[i], 0644);
 		if (ret)
 			snprintf(err, err_size, "'%s': %s", paths[i],
 				 strerror(-ret));
@@ -63,7 +63,8 @@ static int pack_list(struct initramfs *ir, const char *folder,
 	}
 	fclose(mem);
 	if (!ret)
-		ret = initramfs_add_data(ir, list_name, list, list_len, 0644);
+		ret = matrix_initramfs_add_data(ir, list_name, list, list_len,
+						0644);
 	free(list);
 	return ret;
 }
@@ -73,13 +74,16 @@ static int pack_check_names(const char *const *paths, size_t n, char *err,
 			    size_t err_size)
 {
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(base_name(paths[i]), base_name(paths[j])) == 0) {
+		for (size_t j = 0; j < i; j++) {
+			const char *a = base_name(paths[i]);
+
+			if (strcmp(a, base_name(paths[j])) == 0) {
 				snprintf(err, err_size,
 					 "'%s' and '%s' have the same file name: the guest would see one; rename one",
 					 paths[j], paths[i]);
 				return -EINVAL;
 			}
+		}
 	return 0;
 }
 
@@ -90,13 +94,13 @@ static int pack_goldens(struct initramfs *ir, const struct matrix_pack *p,
 	char dir[512], name[4096];
 	int ret = 0;
 
-	ret = initramfs_add_dir(ir, "suite/expected");
+	ret = matrix_initramfs_add_dir(ir, "suite/expected");
 	for (size_t d = 0; d < p->n_dissectors && !ret; d++) {
 		char dis[256];
 
 		matrix_suite_object_name(p->dissectors[d], dis, sizeof(dis));
 		snprintf(dir, sizeof(dir), "suite/expected/%s", dis);
-		ret = initramfs_add_dir(ir, dir);
+		ret = matrix_initramfs_add_dir(ir, dir);
 		for (size_t c = 0; c < p->n_captures && !ret; c++) {
 			char **paths;
 			size_t n;
@@ -106,8 +110,8 @@ static int pack_goldens(struct initramfs *ir, const struct matrix_pack *p,
 			for (size_t i = 0; i < n && !ret; i++) {
 				snprintf(name, sizeof(name), "%s/%s", dir,
 					 base_name(paths[i]));
-				ret = initramfs_add_file(ir, name, paths[i],
-							 0644);
+				ret = matrix_initramfs_add_file(ir, name,
+								paths[i], 0644);
 				if (ret)
 					snprintf(err, err_size, "'%s': %s",
 						 paths[i], strerror(-ret));
@@ -138,24 +142,30 @@ int matrix_guest_pack(const struct matrix_pack *p, const char *path,
 				      err_size);
 	if (ret)
 		return ret;
-	ret = initramfs_open(path, &ir);
+	ret = matrix_initramfs_open(path, &ir);
 	if (ret) {
 		snprintf(err, err_size, "initramfs '%s': %s", path,
 			 strerror(-ret));
 		return ret;
 	}
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !ret; i++)
-		ret = initramfs_add_dir(ir, dirs[i]);
-	ret = ret ?: initramfs_add_chardev(ir, "dev/console", 5, 1);
-	if (!ret && (ret = initramfs_add_file(ir, "init", p->init, 0755)))
-		snprintf(err, err_size,
-			 "guest init '%s': %s (build it with 'make matrix-guest')",
-			 p->init, strerror(-ret));
-	if (!ret && (ret = initramfs_add_file(ir, "bin/fdtest", p->fdtest,
-					      0755)))
-		snprintf(err, err_size,
-			 "static fdtest '%s': %s (build it with 'make matrix-guest')",
-			 p->fdtest, strerror(-ret));
+		ret = matrix_initramfs_add_dir(ir, dirs[i]);
+	ret = ret ?: matrix_initramfs_add_chardev(ir, "dev/console", 5, 1);
+	if (!ret) {
+		ret = matrix_initramfs_add_file(ir, "init", p->init, 0755);
+		if (ret)
+			snprintf(err, err_size,
+				 "guest init '%s': %s (build it with 'make matrix-guest')",
+				 p->init, strerror(-ret));
+	}
+	if (!ret) {
+		ret = matrix_initramfs_add_file(ir, "bin/fdtest", p->fdtest,
+						0755);
+		if (ret)
+			snprintf(err, err_size,
+				 "static fdtest '%s': %s (build it with 'make matrix-guest')",
+				 p->fdtest, strerror(-ret));
+	}
 	ret = ret ?: pack_list(ir, "suite/dissectors", "suite/dissectors.list",
 			       p->dissectors, p->n_dissectors, err, err_size);
 	ret = ret ?: pack_list(ir, "suite/pcaps", "suite/pcaps.list",
@@ -165,10 +175,10 @@ int matrix_guest_pack(const struct matrix_pack *p, const char *path,
 		if (!err[0])
 			snprintf(err, err_size, "initramfs '%s': %s", path,
 				 strerror(-ret));
-		initramfs_abort(ir);
+		matrix_initramfs_abort(ir);
 		return ret;
 	}
-	ret = initramfs_commit(ir);
+	ret = matrix_initramfs_commit(ir);
 	if (ret)
 		snprintf(err, err_size, "initramfs '%s': %s", path,
 			 strerror(-ret));

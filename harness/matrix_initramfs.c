@@ -18,7 +18,7 @@ struct initramfs {
 	unsigned long offset;	/* for the 4-byte alignment of the format */
 };
 
-int initramfs_open(const char *path, struct initramfs **out)
+int matrix_initramfs_open(const char *path, struct initramfs **out)
 {
 	struct initramfs *ir = calloc(1, sizeof(*ir));
 	int fd, err;
@@ -88,19 +88,19 @@ static int put_entry(struct initramfs *ir, const char *name, mode_t mode,
 	return ferror(ir->file) ? -EIO : 0;
 }
 
-int initramfs_add_dir(struct initramfs *ir, const char *name)
+int matrix_initramfs_add_dir(struct initramfs *ir, const char *name)
 {
 	return put_entry(ir, name, S_IFDIR | 0755, NULL, 0, 0, 0);
 }
 
-int initramfs_add_data(struct initramfs *ir, const char *name,
-		       const void *data, size_t len, mode_t mode)
+int matrix_initramfs_add_data(struct initramfs *ir, const char *name,
+			      const void *data, size_t len, mode_t mode)
 {
 	return put_entry(ir, name, S_IFREG | (mode & 07777), data, len, 0, 0);
 }
 
-int initramfs_add_file(struct initramfs *ir, const char *name,
-		       const char *src, mode_t mode)
+int matrix_initramfs_add_file(struct initramfs *ir, const char *name,
+			      const char *src, mode_t mode)
 {
 	FILE *f = fopen(src, "rb");
 	char *buf = NULL;
@@ -123,7 +123,7 @@ int initramfs_add_file(struct initramfs *ir, const char *name,
 		ret = -EIO;
 		goto out_free;
 	}
-	ret = initramfs_add_data(ir, name, buf, (size_t)len, mode);
+	ret = matrix_initramfs_add_data(ir, name, buf, (size_t)len, mode);
 out_free:
 	free(buf);
 out_close:
@@ -131,20 +131,20 @@ out_close:
 	return ret;
 }
 
-int initramfs_add_chardev(struct initramfs *ir, const char *name,
-			  unsigned int major, unsigned int minor)
+int matrix_initramfs_add_chardev(struct initramfs *ir, const char *name,
+				 unsigned int major, unsigned int minor)
 {
 	return put_entry(ir, name, S_IFCHR | 0600, NULL, 0, major, minor);
 }
 
-static void initramfs_free(struct initramfs *ir)
+static void matrix_initramfs_free(struct initramfs *ir)
 {
 	free(ir->tmp);
 	free(ir->path);
 	free(ir);
 }
 
-int initramfs_commit(struct initramfs *ir)
+int matrix_initramfs_commit(struct initramfs *ir)
 {
 	int ret = put_entry(ir, "TRAILER!!!", 0, NULL, 0, 0, 0);
 
@@ -156,15 +156,15 @@ int initramfs_commit(struct initramfs *ir)
 		ret = -errno;
 	if (ret)
 		unlink(ir->tmp);
-	initramfs_free(ir);
+	matrix_initramfs_free(ir);
 	return ret;
 }
 
-void initramfs_abort(struct initramfs *ir)
+void matrix_initramfs_abort(struct initramfs *ir)
 {
 	if (!ir)
 		return;
 	fclose(ir->file);
 	unlink(ir->tmp);
-	initramfs_free(ir);
+	matrix_initramfs_free(ir);
 }

@@ -13,20 +13,20 @@
 struct initramfs;
 
 /* Starts @path. 0 or a negative errno. */
-int initramfs_open(const char *path, struct initramfs **out);
+int matrix_initramfs_open(const char *path, struct initramfs **out);
 /* A folder @name ("suite/pcaps": no leading slash); parents come first. */
-int initramfs_add_dir(struct initramfs *ir, const char *name);
+int matrix_initramfs_add_dir(struct initramfs *ir, const char *name);
 /* A file @name with the bytes of @src; @mode like 0755. */
-int initramfs_add_file(struct initramfs *ir, const char *name,
-		       const char *src, mode_t mode);
-int initramfs_add_data(struct initramfs *ir, const char *name,
-		       const void *data, size_t len, mode_t mode);
+int matrix_initramfs_add_file(struct initramfs *ir, const char *name,
+			      const char *src, mode_t mode);
+int matrix_initramfs_add_data(struct initramfs *ir, const char *name,
+			      const void *data, size_t len, mode_t mode);
 /* A character device node (the console the kernel gives init). */
-int initramfs_add_chardev(struct initramfs *ir, const char *name,
-			  unsigned int major, unsigned int minor);
+int matrix_initramfs_add_chardev(struct initramfs *ir, const char *name,
+				 unsigned int major, unsigned int minor);
 /* Ends the archive and renames it into place; frees @ir always. */
-int initramfs_commit(struct initramfs *ir);
+int matrix_initramfs_commit(struct initramfs *ir);
 /* Drops the half-written archive; NULL is fine. */
-void initramfs_abort(struct initramfs *ir);
+void matrix_initramfs_abort(struct initramfs *ir);
 
 #endif /* FDTEST_MATRIX_INITRAMFS_H */

@@ -14,7 +14,7 @@ struct matrix_features {
 	int ctx_flags;		/* input flags in ctx_in (5.4) */
 	int ctx_states;		/* nhoff/n_proto in ctx_in (none so far) */
 	int raw_retval;		/* retval is the verdict (6.1) */
-	int cont;		/* BPF_FLOW_DISSECTOR_CONTINUE comes back (6.1) */
+	int cont;		/* CONTINUE comes back from a run (6.1) */
 	int attach_prog;	/* BPF_PROG_ATTACH to a netns, query, detach */
 	int attach_link;	/* the same with a BPF link (5.8) */
 };

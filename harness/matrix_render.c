@@ -210,8 +210,8 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 
 static json_t *row_json(const struct matrix_row *row)
 {
-	return json_pack("{s:s, s:s?, s:f, s:i, s:s, s:s, s:s, s:s, s:s?, s:O?}",
-			 "kernel", row_kernel(row), "image", row->kernel,
+	return json_pack("{s:s, s:s?, s:f, s:i, s:s, s:s, s:s, s:s, s:s?, "
+			 "s:O?}", "kernel", row_kernel(row), "image", row->kernel,
 			 "seconds", row->seconds, "boots", (int)row->boots,
 			 "first_crash", row->first_crash,
 			 "status", row->failed ? "fail" : "pass",

@@ -249,9 +249,11 @@ bool matrix_suite_failed(const json_t *result)
 		    json_object_get(result, "features"), "test_run")) != 1)
 		return true;
 	json_array_foreach(json_object_get(result, "dissectors"), i, d) {
-		const char *load = json_string_value(json_object_get(d, "load"));
+		const char *load =
+			json_string_value(json_object_get(d, "load"));
 
-		if (!load || (strcmp(load, "loaded") && strcmp(load, "skipped")))
+		if (!load ||
+		    (strcmp(load, "loaded") && strcmp(load, "skipped")))
 			return true;
 		if (json_integer_value(json_object_get(d, "failed")) ||
 		    json_integer_value(json_object_get(d, "errors")))

@@ -128,7 +128,8 @@ static void test_matrix_render_markdown(void **state)
 	(void)state;
 	rows_make(&r);
 	text = render(matrix_render_markdown, &r);
-	for (size_t i = 0; i < sizeof(markdown_lines) / sizeof(markdown_lines[0]); i++)
+	for (size_t i = 0; i < sizeof(markdown_lines) /
+			       sizeof(markdown_lines[0]); i++)
 		if (!strstr(text, markdown_lines[i]))
 			fail_msg("markdown lacks line %zu:\n%s\n--- got:\n%s",
 				 i, markdown_lines[i], text);
