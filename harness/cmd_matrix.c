@@ -503,6 +503,7 @@ static int matrix_exec(struct matrix_opts *o)
 	size_t n_rows = 1 + o->n_kernels;
 	glob_t found = { 0 };
 	bool globbed = false;
+	struct timespec start;
 	int code, ret;
 
 	if (o->guest_dir)
@@ -528,8 +529,12 @@ static int matrix_exec(struct matrix_opts *o)
 		code = FDTEST_EXIT_ENV;
 		goto out_free;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	code = rows_run(o, work, rows);
 	if (!code) {
+		p_info("matrix: %zu row%s in %.1f s, %zu failed", n_rows,
+		       n_rows == 1 ? "" : "s", seconds_since(&start),
+		       matrix_render_failed(rows, n_rows));
 		ret = strcmp(o->format, "json") == 0 ?
 			matrix_render_json(stdout, rows, n_rows) :
 			matrix_render_markdown(stdout, rows, n_rows);

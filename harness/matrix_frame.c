@@ -209,7 +209,7 @@ int matrix_frame_find(const char *text, size_t len, const char *nonce,
 	snprintf(marker, sizeof(marker), "FDTEST:%s:%s:", nonce, kind);
 	ret = scan_text(&fs, text, len, marker);
 	if (ret == -ENOENT) {
-		snprintf(err, err_size, "no '%s' result in the output", kind);
+		snprintf(err, err_size, "no '%s' frame in the output", kind);
 		goto out;
 	}
 	if (ret == -EBADMSG || (ret == 0 && !fs.chunks)) {

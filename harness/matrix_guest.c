@@ -445,7 +445,12 @@ static void guest_collect(const struct guest *g, struct matrix_row *row)
 			snprintf(err, sizeof(err), "result is not JSON: %s",
 				 jerr.text);
 	}
-	if (!row->result) {
+	if (!row->result && row->guest_exit[0] && !g->crash[0]) {
+		row->failed = true;
+		snprintf(row->reason, sizeof(row->reason),
+			 "guest fdtest ended with '%s' and no result: %s",
+			 row->guest_exit, err);
+	} else if (!row->result) {
 		row->failed = true;
 		guest_reason(g, text, err, row->reason, sizeof(row->reason));
 	} else if (strcmp(row->guest_exit, "exit 0") &&

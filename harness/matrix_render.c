@@ -158,7 +158,7 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 {
 	const char *names[DISSECTORS_MAX];
 	size_t n_dis = dissector_columns(rows, n, names);
-	char buf[64];
+	char buf[64], name[300];
 
 	fputs("| kernel | boot to result |", out);
 	for (int i = 0; i < MATRIX_FEATURES; i++)
@@ -174,7 +174,13 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 							 "features");
 
 		fputs("|", out);
-		put_cell(out, row_kernel(&rows[r]));
+		if (rows[r].kernel) {
+			put_cell(out, row_kernel(&rows[r]));
+		} else {
+			snprintf(name, sizeof(name), "%s (host)",
+				 row_kernel(&rows[r]));
+			put_cell(out, name);
+		}
 		if (rows[r].boots > 1)
 			snprintf(buf, sizeof(buf), "%.1f s (boot %u)",
 				 rows[r].seconds, rows[r].boots);

@@ -30,6 +30,7 @@ test_timeout
 test_guest_killed
 test_kernel_crash_retried
 test_valgrind
+test_not_root
 "
 
 fail() {
@@ -87,7 +88,7 @@ test_usage() {
 test_host_only() {
 	run 0 "$FDTEST" matrix -d $REF -d $TAI $CAP &&
 	expect_in out "^| kernel | boot to result |" &&
-	expect_in out "| $(uname -r) | .* | pass |$" &&
+	expect_in out "| $(uname -r) (host) | .* | pass |$" &&
 	run 0 "$FDTEST" matrix --format json -d $REF $CAP &&
 	expect_json '.failed == 0 and (.rows | length) == 1 and
 		.rows[0].result.features.test_run == 1'
@@ -198,6 +199,15 @@ test_valgrind() {
 		grep '^==' "$TMP/err" | head -40
 		fail "valgrind reports errors"
 	fi
+}
+
+test_not_root() {
+	command -v setpriv >/dev/null || { fail "setpriv (util-linux) missing"; return 1; }
+	chmod 755 "$TMP"
+	cp $REF "$TMP/ref.bpf.o" && cp $CAP "$TMP/c.pcap" && chmod 644 "$TMP"/* &&
+	run 3 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$FDTEST" matrix -d "$TMP/ref.bpf.o" "$TMP/c.pcap" &&
+	expect_in err "run it as root"
 }
 
 passed=0

@@ -186,7 +186,7 @@ static const struct frame_case cases[] = {
 	{ .name = "split-by-kernel", .payload_len = 300, .edit = edit_split,
 	  .ret = -EBADMSG, .reason = "chunk 1" },
 	{ .name = "other-nonce", .payload_len = 300,
-	  .edit = edit_other_nonce, .ret = -ENOENT, .reason = "no 'result'" },
+	  .edit = edit_other_nonce, .ret = -ENOENT, .reason = "no 'result' frame" },
 };
 
 static void test_matrix_frame_cases(void **state)

@@ -112,7 +112,7 @@ static char *render(int (*fn)(FILE *, const struct matrix_row *, size_t),
 static const char *const markdown_lines[] = {
 	"| kernel | boot to result | test_run | ctx_in flags | ctx_in states | retval | CONTINUE | netns PROG_ATTACH | netns link | reference | tai | row |\n",
 	"|---|---|---|---|---|---|---|---|---|---|---|---|\n",
-	"| 6.18.0 | 0.2 s | yes | yes | no | raw | yes | yes | yes | pass 12/12 | pass 0/12 (12 unchecked) | pass |\n",
+	"| 6.18.0 (host) | 0.2 s | yes | yes | no | raw | yes | yes | yes | pass 12/12 | pass 0/12 (12 unchecked) | pass |\n",
 	"| 5.10.0-32-cloud-amd64 | 4.4 s | yes | yes | no | boolean | no | yes | error (Operation not permitted) | FAIL 2 of 12 | skipped, needs 6.1: invalid func unknown#208 | FAIL |\n",
 	"| k/bad/vmlinuz | 3.0 s | - | - | - | - | - | - | - | - | - | FAIL |\n",
 	"| 6.1.0-50-cloud-amd64 | 5.0 s (boot 2) | yes | yes | no | raw | yes | yes | yes | - | rejected: R1 \\| R2 invalid mem access 'scalar' | FAIL |\n",
