@@ -16,14 +16,15 @@ O          ?= build
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
-PKGS       := libbpf libpcap jansson libcrypto
+PKGS       := libbpf libpcap jansson libcrypto libelf zlib
 TEST_PKGS  := cmocka
 
 # Debian packages behind every tool and library the build uses.
 DEB_PKGS   := make gcc pkg-config clang llvm libbpf-dev libelf-dev zlib1g-dev \
 	      libpcap-dev libjansson-dev libssl-dev libcmocka-dev \
 	      linux-libc-dev bpftool linux-source libc6-dev-i386 jq util-linux valgrind \
-	      libclang-rt-14-dev libxml2-utils
+	      libclang-rt-14-dev libxml2-utils \
+	      qemu-system-x86 libdbus-1-dev
 
 ifeq ($(V),1)
 Q :=
@@ -82,7 +83,8 @@ TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
 
 .DELETE_ON_ERROR:
 .PHONY: all deps test check test-deps test-san pcaps goldens bench clean install uninstall help \
-	fuzz fuzz-build
+	fuzz fuzz-build \
+	matrix matrix-guest matrix-kernels
 
 all: $(BIN) $(DISSECTORS) $(PCAPS)
 
@@ -98,7 +100,8 @@ deps:
 		exit 1; \
 	fi
 
-$(O)/harness $(O)/dissectors $(O)/tests $(O)/tests/fixtures $(O)/tests/kernel $(O)/bench:
+$(O)/harness $(O)/dissectors $(O)/tests $(O)/tests/fixtures $(O)/tests/kernel \
+$(O)/bench $(O)/static/harness $(O)/static/matrix $(O)/matrix:
 	$(Q)mkdir -p $@
 
 $(O)/harness/%.o: harness/%.c | $(O)/harness
@@ -188,7 +191,8 @@ fuzz: fuzz-build
 	done
 
 # The test binaries find the build through FDTEST_BUILD.
-TEST_DEPS := all $(FIXTURES) $(KERNEL_FLOW) $(TEST_BINS) fuzz-build
+TEST_DEPS := all $(FIXTURES) $(KERNEL_FLOW) $(TEST_BINS) fuzz-build \
+	     matrix-guest matrix-kernels
 
 # The same tests again with AddressSanitizer and UBSan, in their own tree.
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -252,3 +256,44 @@ $(O)/bench/%: bench/%.c $(LIB) | $(O)/bench
 
 bench: all $(BENCH_BINS)
 	$(Q)O=$(O) bench/run.sh
+
+# fdtest matrix boots kernels under qemu with an initramfs holding a static
+# fdtest and init. They are built from the same sources without
+# EXTRA_CFLAGS (sanitizers do not link statically). Debian ships no static
+# libsystemd, which libdbus (pulled in by libpcap) wants only for socket
+# activation: matrix/sd-stub.c says "no sockets passed".
+STATIC_LIBS  := -lbpf -lelf -lz -lpcap -ldbus-1 -ljansson -lcrypto -lpthread
+STATIC_OBJS  := $(patsubst harness/%.c,$(O)/static/harness/%.o,\
+		  $(HARNESS_SRCS) harness/main.c)
+GUEST_BIN    := $(O)/fdtest-static
+GUEST_INIT   := $(O)/matrix/init
+# Kernel images: matrix/fetch-kernels.sh caches them outside the tree.
+MATRIX_SERIES ?= 5.10 6.1 6.12 sid
+MATRIX_ARGS  ?=
+
+$(O)/static/harness/%.o: harness/%.c | $(O)/static/harness
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/static/matrix/sd-stub.o: matrix/sd-stub.c | $(O)/static/matrix
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(GUEST_BIN): $(STATIC_OBJS) $(O)/static/matrix/sd-stub.o
+	$(Q)$(CC) -static -s $^ $(STATIC_LIBS) -o $@ 2>$@.log || \
+		{ cat $@.log >&2; exit 1; }
+
+$(GUEST_INIT): matrix/init.c $(O)/static/harness/matrix_frame.o | $(O)/matrix
+	$(Q)$(CC) $(CFLAGS) -Iharness -static -s $^ -lz -o $@
+
+matrix-guest: $(GUEST_BIN) $(GUEST_INIT)
+
+# The kernel the tests boot (5.10: the oldest row); fetched once.
+matrix-kernels:
+	$(Q)matrix/fetch-kernels.sh 5.10 >/dev/null
+
+# The bundled dissectors and a fixture that needs 6.1, over the corpus,
+# in the host kernel and Debian's 5.10, 6.1, 6.12 and newest sid kernels.
+matrix: all matrix-guest $(O)/tests/fixtures/tai_clock.bpf.o
+	$(Q)kernels=$$(matrix/fetch-kernels.sh $(MATRIX_SERIES)) || exit 2; \
+	$(BIN) matrix $$(for k in $$kernels; do printf -- '--kernel %s ' $$k; done) \
+		$(addprefix -d ,$(DISSECTORS) $(O)/tests/fixtures/tai_clock.bpf.o) \
+		$(MATRIX_ARGS) $(sort $(wildcard pcaps/*.pcap))

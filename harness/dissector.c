@@ -152,6 +152,60 @@ static void print_verifier_log(void)
 	fprintf(stderr, "%.*s", (int)(end - from), from);
 }
 
+static bool is_stats_line(const char *p, size_t n)
+{
+	static const char *const stats[] = {
+		"processed ", "verification time", "stack depth",
+	};
+
+	for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
+		if (n >= strlen(stats[i]) &&
+		    strncmp(p, stats[i], strlen(stats[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The verifier's reason for the last refusal, kept for the matrix. */
+static char verifier_reason[256];
+
+/*
+ * The verifier says why it refused on the last line before its
+ * statistics; the lines above trace the instructions it walked.
+ */
+static void keep_verifier_reason(void)
+{
+	static const char begin_mark[] = "-- BEGIN PROG LOAD LOG --\n";
+	const char *begin = held.text ? strstr(held.text, begin_mark) : NULL;
+	const char *end, *line, *pick = NULL;
+	size_t pick_len = 0;
+
+	verifier_reason[0] = '\0';
+	if (!begin)
+		return;
+	begin += sizeof(begin_mark) - 1;
+	end = strstr(begin, "-- END PROG LOAD LOG --");
+	if (!end)
+		end = held.text + held.len;
+	for (line = begin; line < end;) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		size_t n = (size_t)((eol ? eol : end) - line);
+
+		if (n && !is_stats_line(line, n)) {
+			pick = line;
+			pick_len = n;
+		}
+		line = eol ? eol + 1 : end;
+	}
+	if (pick)
+		snprintf(verifier_reason, sizeof(verifier_reason), "%.*s",
+			 (int)pick_len, pick);
+}
+
+const char *dissector_verifier_reason(void)
+{
+	return verifier_reason;
+}
+
 static void name_from_path(struct dissector *d, const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -447,6 +501,7 @@ static int load_error(int ret, char *err, size_t err_size)
 		return -EPERM;
 	}
 	print_verifier_log();
+	keep_verifier_reason();
 	snprintf(err, err_size,
 		 "the verifier rejected %s (%s): the end of its log is above",
 		 held_prog_name(), strerror(-ret));

@@ -28,6 +28,13 @@ struct dissector;
 int dissector_load(const char *path, const char *prog_name,
 		   struct dissector **out, char *err, size_t err_size);
 
+/*
+ * The verifier's own words for why it refused, from the last
+ * dissector_load() that returned -EACCES (its log's last line before the
+ * statistics); "" when it gave none. Valid until the next such refusal.
+ */
+const char *dissector_verifier_reason(void);
+
 /* File name without folder and ".bpf.o"/".o": names goldens. */
 const char *dissector_name(const struct dissector *d);
 const char *dissector_path(const struct dissector *d);

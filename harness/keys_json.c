@@ -551,3 +551,14 @@ out:
 	json_decref(obj);
 	return ret;
 }
+
+int case_id_cmp(const struct case_id *a, const struct case_id *b)
+{
+	if (a->frame != b->frame)
+		return a->frame < b->frame ? -1 : 1;
+	if (a->state != b->state)
+		return a->state < b->state ? -1 : 1;
+	if (a->in_flags != b->in_flags)
+		return a->in_flags < b->in_flags ? -1 : 1;
+	return 0;
+}

@@ -28,6 +28,9 @@ struct case_id {
 	uint32_t in_flags;		/* ctx_in.flags */
 };
 
+/* Golden order: frame, then state, then input flags (<0, 0, >0). */
+int case_id_cmp(const struct case_id *a, const struct case_id *b);
+
 /*
  * What one golden line says. A field the line leaves out is not checked:
  * its bytes are clear in @mask. Giving src or dst in the IPv4 layout also

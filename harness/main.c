@@ -25,6 +25,7 @@ static const struct cmd cmds[] = {
 	{ "run", do_run, "replay captures through dissectors, check goldens" },
 	{ "diff", do_diff, "compare two dissectors frame by frame, no goldens" },
 	{ "gen", do_gen, "write a capture (and its expected keys) from text" },
+	{ "matrix", do_matrix, "the suite in many kernels under qemu, as a table" },
 	{ "help", do_help, "show this help" },
 	{ NULL, NULL, NULL },
 };
@@ -110,7 +111,8 @@ int main(int argc, char **argv)
 	}
 	cmd = find_cmd(argv[optind]);
 	if (!cmd) {
-		p_err("unknown command '%s' (run, gen, help)", argv[optind]);
+		p_err("unknown command '%s'; 'fdtest help' lists the commands",
+		      argv[optind]);
 		return FDTEST_EXIT_USAGE;
 	}
 	return cmd->fn(argc - optind, argv + optind);

@@ -107,18 +107,6 @@ int replay_golden_path(char *buf, size_t size, const char *expected_dir,
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* Golden order: frame, then state, then input flags. */
-static int id_cmp(const struct case_id *a, const struct case_id *b)
-{
-	if (a->frame != b->frame)
-		return a->frame < b->frame ? -1 : 1;
-	if (a->state != b->state)
-		return a->state < b->state ? -1 : 1;
-	if (a->in_flags != b->in_flags)
-		return a->in_flags < b->in_flags ? -1 : 1;
-	return 0;
-}
-
 /* Reads the next golden line as it stands; parsing waits until needed. */
 static int golden_read(struct replay *rp, char *err, size_t err_size)
 {
@@ -149,15 +137,15 @@ static int golden_parse(struct replay *rp, char *err, size_t err_size)
 			 rp->golden_path, golden_line(rp->golden), why);
 		return -EINVAL;
 	}
-	if (rp->have_last && id_cmp(&rp->last, &rp->next.id) >= 0) {
+	if (rp->have_last && case_id_cmp(&rp->last, &rp->next.id) >= 0) {
 		snprintf(err, err_size,
 			 "golden '%s': line %zu: frame %u %s flags 0x%x %s: lines must be in capture order (frame, state, in_flags), once each",
 			 rp->golden_path, golden_line(rp->golden),
 			 rp->next.id.frame,
 			 fdtest_state_name(rp->next.id.state),
 			 rp->next.id.in_flags,
-			 id_cmp(&rp->last, &rp->next.id) ? "comes too late" :
-							   "is a repeat");
+			 case_id_cmp(&rp->last, &rp->next.id) ?
+				"comes too late" : "is a repeat");
 		return -EINVAL;
 	}
 	rp->last = rp->next.id;
@@ -199,7 +187,7 @@ static int golden_match(struct replay *rp, const struct case_id *id,
 			if (ret)
 				return ret;
 		}
-		cmp = id_cmp(&rp->next.id, id);
+		cmp = case_id_cmp(&rp->next.id, id);
 		if (cmp == 0)
 			*exp = &rp->next;
 		if (cmp >= 0)

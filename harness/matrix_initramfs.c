@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* cpio "newc" archives for the guests' initramfs (see matrix_initramfs.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "matrix_initramfs.h"
+
+struct initramfs {
+	FILE *file;
+	char *path;
+	char *tmp;
+	unsigned long ino;
+	unsigned long offset;	/* for the 4-byte alignment of the format */
+};
+
+int matrix_initramfs_open(const char *path, struct initramfs **out)
+{
+	struct initramfs *ir = calloc(1, sizeof(*ir));
+	int fd, err;
+
+	if (!ir)
+		return -ENOMEM;
+	ir->path = strdup(path);
+	if (!ir->path || asprintf(&ir->tmp, "%s.tmp.XXXXXX", path) < 0) {
+		ir->tmp = NULL;
+		err = -ENOMEM;
+		goto out_free;
+	}
+	fd = mkstemp(ir->tmp);
+	if (fd < 0) {
+		err = -errno;
+		goto out_free;
+	}
+	ir->file = fdopen(fd, "w");
+	if (!ir->file) {
+		err = -errno;
+		close(fd);
+		unlink(ir->tmp);
+		goto out_free;
+	}
+	ir->ino = 1;
+	*out = ir;
+	return 0;
+out_free:
+	free(ir->tmp);
+	free(ir->path);
+	free(ir);
+	return err;
+}
+
+static void put_pad(struct initramfs *ir)
+{
+	while (ir->offset % 4) {
+		fputc(0, ir->file);
+		ir->offset++;
+	}
+}
+
+static int put_entry(struct initramfs *ir, const char *name, mode_t mode,
+		     const void *data, size_t len, unsigned int rmajor,
+		     unsigned int rminor)
+{
+	size_t name_len = strlen(name) + 1;
+	int n;
+
+	n = fprintf(ir->file,
+		    "070701%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX",
+		    ir->ino++, (unsigned long)mode, 0UL, 0UL,
+		    S_ISDIR(mode) ? 2UL : 1UL, 0UL, (unsigned long)len, 0UL,
+		    0UL, (unsigned long)rmajor, (unsigned long)rminor,
+		    (unsigned long)name_len, 0UL);
+	if (n != 110)
+		return -EIO;
+	ir->offset += 110;
+	fwrite(name, 1, name_len, ir->file);
+	ir->offset += name_len;
+	put_pad(ir);
+	if (len) {
+		fwrite(data, 1, len, ir->file);
+		ir->offset += len;
+		put_pad(ir);
+	}
+	return ferror(ir->file) ? -EIO : 0;
+}
+
+int matrix_initramfs_add_dir(struct initramfs *ir, const char *name)
+{
+	return put_entry(ir, name, S_IFDIR | 0755, NULL, 0, 0, 0);
+}
+
+int matrix_initramfs_add_data(struct initramfs *ir, const char *name,
+			      const void *data, size_t len, mode_t mode)
+{
+	return put_entry(ir, name, S_IFREG | (mode & 07777), data, len, 0, 0);
+}
+
+int matrix_initramfs_add_file(struct initramfs *ir, const char *name,
+			      const char *src, mode_t mode)
+{
+	FILE *f = fopen(src, "rb");
+	char *buf = NULL;
+	long len;
+	int ret;
+
+	if (!f)
+		return -errno;
+	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET)) {
+		ret = -errno;
+		goto out_close;
+	}
+	buf = malloc(len ? (size_t)len : 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_close;
+	}
+	if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		ret = -EIO;
+		goto out_free;
+	}
+	ret = matrix_initramfs_add_data(ir, name, buf, (size_t)len, mode);
+out_free:
+	free(buf);
+out_close:
+	fclose(f);
+	return ret;
+}
+
+int matrix_initramfs_add_chardev(struct initramfs *ir, const char *name,
+				 unsigned int major, unsigned int minor)
+{
+	return put_entry(ir, name, S_IFCHR | 0600, NULL, 0, major, minor);
+}
+
+static void matrix_initramfs_free(struct initramfs *ir)
+{
+	free(ir->tmp);
+	free(ir->path);
+	free(ir);
+}
+
+int matrix_initramfs_commit(struct initramfs *ir)
+{
+	int ret = put_entry(ir, "TRAILER!!!", 0, NULL, 0, 0, 0);
+
+	if (fflush(ir->file) && !ret)
+		ret = -errno;
+	if (fclose(ir->file) && !ret)
+		ret = -errno;
+	if (!ret && rename(ir->tmp, ir->path))
+		ret = -errno;
+	if (ret)
+		unlink(ir->tmp);
+	matrix_initramfs_free(ir);
+	return ret;
+}
+
+void matrix_initramfs_abort(struct initramfs *ir)
+{
+	if (!ir)
+		return;
+	fclose(ir->file);
+	unlink(ir->tmp);
+	matrix_initramfs_free(ir);
+}

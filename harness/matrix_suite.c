@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The suite one kernel runs for the matrix (see matrix_suite.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "log.h"
+#include "matrix_golden.h"
+#include "matrix_kver.h"
+#include "matrix_probe.h"
+#include "matrix_suite.h"
+#include "replay.h"
+
+void matrix_suite_object_name(const char *path, char *out, size_t size)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 6 && strcmp(base + n - 6, ".bpf.o") == 0)
+		n -= 6;
+	else if (n > 2 && strcmp(base + n - 2, ".o") == 0)
+		n -= 2;
+	snprintf(out, size, "%.*s", (int)n, base);
+}
+
+struct suite_ctx {
+	const struct matrix_suite *s;
+	struct testrun_kernel kernel;
+	struct matrix_features features;
+	struct matrix_kver kver;
+	bool kver_known;
+};
+
+static const struct reporter_ops report_none_ops = { .name = "none" };
+
+static void replay_all(const struct suite_ctx *c, struct dissector *dis,
+		       struct report_counts *total, int *errors, char *reason,
+		       size_t reason_size)
+{
+	struct report rep = { .ops = &report_none_ops };
+	struct replay_opts ro = {
+		.states = FDTEST_STATES_ALL,
+		.n_flags = FDTEST_FLAGS_KNOWN + 1,
+		.consistency = true,
+		.kernel = &c->kernel,
+	};
+	char err[1024];
+
+	for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++)
+		ro.flags[f] = f;
+	for (size_t i = 0; i < c->s->n_captures; i++) {
+		struct report_counts counts = { 0 };
+		const char *cap = c->s->captures[i];
+		int ret;
+
+		ret = matrix_golden_for_kernel(c->s->expected_dir,
+					       c->s->tmp_dir,
+					       dissector_name(dis), cap,
+					       &c->kver, &ro.expected_dir,
+					       err, sizeof(err));
+		ret = ret ?: replay_capture(&ro, dis, cap, &rep, &counts, err,
+					    sizeof(err));
+		if (ret) {
+			if (!(*errors)++)
+				snprintf(reason, reason_size, "%s", err);
+			continue;
+		}
+		report_counts_add(total, &counts);
+	}
+}
+
+static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
+{
+	struct report_counts total = { 0 };
+	struct matrix_kver min;
+	struct dissector *dis = NULL;
+	char name[256], reason[1024] = "", min_text[16] = "";
+	const char *load = "loaded";
+	int has_min, errors = 0, ret;
+
+	matrix_suite_object_name(path, name, sizeof(name));
+	has_min = matrix_kver_min_of(path, &min);
+	if (has_min == 1)
+		snprintf(min_text, sizeof(min_text), "%u.%u", min.major,
+			 min.minor);
+	if (c->features.test_run != 1) {
+		load = "error";
+		snprintf(reason, sizeof(reason),
+			 "this kernel cannot test-run flow dissectors");
+		goto out;
+	}
+	ret = dissector_load(path, NULL, &dis, reason, sizeof(reason));
+	if (ret) {
+		load = ret == -EACCES ? "rejected" : "error";
+		if (ret == -EACCES && dissector_verifier_reason()[0])
+			snprintf(reason, sizeof(reason), "%s",
+				 dissector_verifier_reason());
+		/* below its declared minimum a refusal is expected */
+		if (has_min == 1 && c->kver_known &&
+		    matrix_kver_cmp(&c->kver, &min) < 0)
+			load = "skipped";
+	} else {
+		replay_all(c, dis, &total, &errors, reason, sizeof(reason));
+		dissector_close(dis);
+	}
+out:
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:i}",
+			 "name", name, "load", load, "reason", reason,
+			 "min_kernel", min_text,
+			 "cases", (json_int_t)total.cases,
+			 "passed", (json_int_t)total.passed,
+			 "failed", (json_int_t)(total.failed + total.stale),
+			 "unchecked", (json_int_t)total.unchecked,
+			 "errors", errors);
+}
+
+static json_t *features_json(const struct matrix_features *f)
+{
+	json_t *obj = json_object();
+
+	for (int i = 0; obj && i < MATRIX_FEATURES; i++)
+		if (json_object_set_new(obj, matrix_feature_names[i],
+				json_integer(matrix_feature_get(f, i)))) {
+			json_decref(obj);
+			return NULL;
+		}
+	return obj;
+}
+
+int matrix_suite_run(const struct matrix_suite *s, json_t **out)
+{
+	struct suite_ctx c = { .s = s };
+	struct utsname uts;
+	json_t *root, *list;
+	int ret;
+
+	if (uname(&uts))
+		snprintf(uts.release, sizeof(uts.release), "unknown");
+	c.kver_known = matrix_kver_parse(uts.release, &c.kver) == 0;
+	ret = matrix_probe_run(&c.features, &c.kernel);
+	if (ret)
+		return ret;
+	list = json_array();
+	root = json_pack("{s:s, s:o, s:o}", "kernel", uts.release,
+			 "features", features_json(&c.features),
+			 "dissectors", list);
+	if (!root)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_dissectors; i++) {
+		json_t *d = suite_dissector(&c, s->dissectors[i]);
+
+		if (!d || json_array_append_new(list, d)) {
+			json_decref(root);
+			return -ENOMEM;
+		}
+	}
+	*out = root;
+	return 0;
+}
+
+bool matrix_suite_failed(const json_t *result)
+{
+	const json_t *d;
+	size_t i;
+
+	if (json_integer_value(json_object_get(
+		    json_object_get(result, "features"), "test_run")) != 1)
+		return true;
+	json_array_foreach(json_object_get(result, "dissectors"), i, d) {
+		const char *load =
+			json_string_value(json_object_get(d, "load"));
+
+		if (!load ||
+		    (strcmp(load, "loaded") && strcmp(load, "skipped")))
+			return true;
+		if (json_integer_value(json_object_get(d, "failed")) ||
+		    json_integer_value(json_object_get(d, "errors")))
+			return true;
+	}
+	return false;
+}

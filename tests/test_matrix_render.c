@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The matrix as Markdown and JSON, from rows made by hand. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "matrix_render.h"
+
+#define FEATURES_61 \
+	"\"features\":{\"test_run\":1,\"ctx_flags\":1,\"ctx_states\":0," \
+	"\"raw_retval\":1,\"continue\":1,\"attach_prog\":1," \
+	"\"attach_link\":1}"
+#define FEATURES_510 \
+	"\"features\":{\"test_run\":1,\"ctx_flags\":1,\"ctx_states\":0," \
+	"\"raw_retval\":0,\"continue\":0,\"attach_prog\":1," \
+	"\"attach_link\":-1}"
+
+static const char host_result[] =
+	"{\"kernel\":\"6.18.0\"," FEATURES_61 ",\"dissectors\":["
+	"{\"name\":\"reference\",\"load\":\"loaded\",\"reason\":\"\","
+	"\"min_kernel\":\"\",\"cases\":12,\"passed\":12,\"failed\":0,"
+	"\"unchecked\":0,\"errors\":0},"
+	"{\"name\":\"tai\",\"load\":\"loaded\",\"reason\":\"\","
+	"\"min_kernel\":\"6.1\",\"cases\":12,\"passed\":0,\"failed\":0,"
+	"\"unchecked\":12,\"errors\":0}]}";
+
+static const char old_result[] =
+	"{\"kernel\":\"5.10.0-32-cloud-amd64\"," FEATURES_510 ",\"dissectors\":["
+	"{\"name\":\"reference\",\"load\":\"loaded\",\"reason\":\"\","
+	"\"min_kernel\":\"\",\"cases\":12,\"passed\":10,\"failed\":2,"
+	"\"unchecked\":0,\"errors\":0},"
+	"{\"name\":\"tai\",\"load\":\"skipped\","
+	"\"reason\":\"invalid func unknown#208\",\"min_kernel\":\"6.1\","
+	"\"cases\":0,\"passed\":0,\"failed\":0,\"unchecked\":0,\"errors\":0}"
+	"]}";
+
+static const char rejected_result[] =
+	"{\"kernel\":\"6.1.0-50-cloud-amd64\"," FEATURES_61 ",\"dissectors\":["
+	"{\"name\":\"tai\",\"load\":\"rejected\","
+	"\"reason\":\"R1 | R2 invalid mem access 'scalar'\","
+	"\"min_kernel\":\"6.1\",\"cases\":0,\"passed\":0,\"failed\":0,"
+	"\"unchecked\":0,\"errors\":0}]}";
+
+struct rows {
+	struct matrix_row row[4];
+	size_t n;
+};
+
+static void rows_make(struct rows *r)
+{
+	json_error_t jerr;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->row[0].label, sizeof(r->row[0].label), "host");
+	r->row[0].result = json_loads(host_result, 0, &jerr);
+	r->row[0].seconds = 0.25;
+	snprintf(r->row[1].label, sizeof(r->row[1].label), "k/5.10/vmlinuz");
+	r->row[1].kernel = "k/5.10/vmlinuz";
+	r->row[1].result = json_loads(old_result, 0, &jerr);
+	r->row[1].failed = true;	/* reference failed 2 */
+	r->row[1].seconds = 4.44;
+	snprintf(r->row[1].guest_exit, sizeof(r->row[1].guest_exit),
+		 "exit 1");
+	snprintf(r->row[2].label, sizeof(r->row[2].label), "k/bad/vmlinuz");
+	r->row[2].kernel = "k/bad/vmlinuz";
+	r->row[2].failed = true;
+	r->row[2].seconds = 3.0;
+	snprintf(r->row[2].reason, sizeof(r->row[2].reason),
+		 "Kernel panic - not syncing: VFS: Unable to mount root fs");
+	r->row[2].console_tail = strdup("[ 2.9] Call Trace:\n[ 3.0] end");
+	snprintf(r->row[3].label, sizeof(r->row[3].label), "k/6.1/vmlinuz");
+	r->row[3].kernel = "k/6.1/vmlinuz";
+	r->row[3].result = json_loads(rejected_result, 0, &jerr);
+	r->row[3].failed = true;
+	r->row[3].seconds = 5.0;
+	r->row[3].boots = 2;
+	snprintf(r->row[3].first_crash, sizeof(r->row[3].first_crash),
+		 "Oops: general protection fault");
+	r->n = 4;
+	assert_non_null(r->row[0].result);
+	assert_non_null(r->row[1].result);
+	assert_non_null(r->row[3].result);
+}
+
+static void rows_free(struct rows *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		matrix_row_clear(&r->row[i]);
+}
+
+static char *render(int (*fn)(FILE *, const struct matrix_row *, size_t),
+		    const struct rows *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fn(f, r->row, r->n), 0);
+	fclose(f);
+	return text;
+}
+
+/* Each line the table must hold, whole. */
+static const char *const markdown_lines[] = {
+	"| kernel | boot to result | test_run | ctx_in flags | ctx_in states | retval | CONTINUE | netns PROG_ATTACH | netns link | reference | tai | row |\n",
+	"|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+	"| 6.18.0 (host) | 0.2 s | yes | yes | no | raw | yes | yes | yes | pass 12/12 | pass 0/12 (12 unchecked) | pass |\n",
+	"| 5.10.0-32-cloud-amd64 | 4.4 s | yes | yes | no | boolean | no | yes | error (Operation not permitted) | FAIL 2 of 12 | skipped, needs 6.1: invalid func unknown#208 | FAIL |\n",
+	"| k/bad/vmlinuz | 3.0 s | - | - | - | - | - | - | - | - | - | FAIL |\n",
+	"| 6.1.0-50-cloud-amd64 | 5.0 s (boot 2) | yes | yes | no | raw | yes | yes | yes | - | rejected: R1 \\| R2 invalid mem access 'scalar' | FAIL |\n",
+	"\n6.1.0-50-cloud-amd64: booted 2 times; the kernel crashed first: Oops: general protection fault\n",
+	"\nk/bad/vmlinuz (k/bad/vmlinuz): Kernel panic - not syncing: VFS: Unable to mount root fs\n\n```\n[ 2.9] Call Trace:\n[ 3.0] end\n```\n",
+};
+
+static void test_matrix_render_markdown(void **state)
+{
+	struct rows r;
+	char *text;
+
+	(void)state;
+	rows_make(&r);
+	text = render(matrix_render_markdown, &r);
+	for (size_t i = 0; i < sizeof(markdown_lines) /
+			       sizeof(markdown_lines[0]); i++)
+		if (!strstr(text, markdown_lines[i]))
+			fail_msg("markdown lacks line %zu:\n%s\n--- got:\n%s",
+				 i, markdown_lines[i], text);
+	/* the host's line starts the table body */
+	assert_ptr_equal(strstr(text, markdown_lines[2]),
+			 strchr(strstr(text, markdown_lines[1]), '\n') + 1);
+	assert_int_equal(matrix_render_failed(r.row, r.n), 3);
+	free(text);
+	rows_free(&r);
+}
+
+static void test_matrix_render_json(void **state)
+{
+	struct rows r;
+	json_error_t jerr;
+	json_t *root, *rows, *row;
+	char *text;
+
+	(void)state;
+	rows_make(&r);
+	text = render(matrix_render_json, &r);
+	root = json_loads(text, 0, &jerr);
+	if (!root)
+		fail_msg("not JSON: %s\n%s", jerr.text, text);
+	assert_int_equal(json_integer_value(json_object_get(root, "failed")),
+			 3);
+	rows = json_object_get(root, "rows");
+	assert_int_equal(json_array_size(rows), 4);
+
+	row = json_array_get(rows, 0);
+	assert_string_equal(json_string_value(json_object_get(row, "kernel")),
+			    "6.18.0");
+	assert_true(json_is_null(json_object_get(row, "image")));
+	assert_string_equal(json_string_value(json_object_get(row, "status")),
+			    "pass");
+	assert_true(json_equal(json_object_get(row, "result"),
+			       r.row[0].result));
+
+	row = json_array_get(rows, 2);
+	assert_string_equal(json_string_value(json_object_get(row, "image")),
+			    "k/bad/vmlinuz");
+	assert_string_equal(json_string_value(json_object_get(row, "status")),
+			    "fail");
+	assert_non_null(strstr(json_string_value(json_object_get(row,
+						 "reason")), "Kernel panic"));
+	assert_string_equal(json_string_value(json_object_get(row,
+						"console_tail")),
+			    r.row[2].console_tail);
+	assert_true(json_is_null(json_object_get(row, "result")));
+	assert_true(json_real_value(json_object_get(row, "seconds")) == 3.0);
+
+	row = json_array_get(rows, 1);
+	assert_string_equal(json_string_value(json_object_get(row,
+						"guest_exit")), "exit 1");
+	row = json_array_get(rows, 3);
+	assert_int_equal(json_integer_value(json_object_get(row, "boots")), 2);
+	assert_string_equal(json_string_value(json_object_get(row,
+						"first_crash")),
+			    "Oops: general protection fault");
+	json_decref(root);
+	free(text);
+	rows_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_matrix_render_markdown),
+		cmocka_unit_test(test_matrix_render_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
