@@ -57,7 +57,7 @@ static const struct matrix_opts matrix_defaults = {
 	.accel = "auto",
 	.qemu = "qemu-system-x86_64",
 	.timeout_s = 60,
-	.retries = 2,
+	.retries = 4,
 	.memory_mb = 512,
 };
 
@@ -92,7 +92,7 @@ static const struct option_row matrix_options[] = {
 	{ "jobs", OPT_JOBS, required_argument, "N",
 	  "guests at once (default: the number of online CPUs)" },
 	{ "retries", OPT_RETRIES, required_argument, "N",
-	  "boot a kernel again when it oopses or panics before its result, up to N times; the row shows it (default: 2)" },
+	  "boot a kernel again when it oopses or panics before its result, up to N times; the row shows it (default: 4)" },
 	{ "accel", OPT_ACCEL, required_argument, "ACCEL",
 	  "kvm, tcg, or auto: KVM when a test boot answers within 5 s, else TCG (default: auto)" },
 	{ "qemu", OPT_QEMU, required_argument, "CMD",

@@ -51,6 +51,16 @@ struct batch {
 	struct batch_frame frames[BATCH_FRAMES];
 	/* frame i, state s, flag set f: res[(i * STATES + s) * n_flags + f] */
 	struct testrun_result *res;
+	/*
+	 * The result lines of res[], formatted by the work (with a golden
+	 * to match or to write): line_len[k] bytes at lines + line_off[k],
+	 * NUL-terminated; 0 when the arena ran out and the caller formats.
+	 */
+	char *lines;
+	size_t lines_size;
+	size_t lines_used;
+	uint32_t *line_off;
+	uint16_t *line_len;
 	struct frame_states shape;	/* the work's scratch */
 	uint8_t arena[BATCH_BYTES];
 };
@@ -243,6 +253,44 @@ static int run_frame(const struct replay *rp, struct batch *b, size_t i)
 	return 0;
 }
 
+/*
+ * Formatting a result line costs about as much as matching it against
+ * its golden, so it is done here, beside the test runs, where it runs
+ * on every thread: the calling thread only compares bytes.
+ */
+static void format_lines(const struct replay *rp, struct batch *b, size_t i)
+{
+	const struct replay_opts *o = rp->opts;
+	const struct batch_frame *bf = &b->frames[i];
+	size_t base = i * FDTEST_STATE_COUNT * o->n_flags;
+
+	for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
+		if (!(o->states & (1u << s)))
+			continue;
+		for (size_t f = 0; f < o->n_flags; f++) {
+			size_t k = base + s * o->n_flags + f;
+			const struct testrun_result *r = &b->res[k];
+			struct case_id id = {
+				.frame = bf->index,
+				.state = (enum fdtest_state)s,
+				.in_flags = o->flags[f],
+			};
+			int n = -ENOSPC;
+
+			if (b->lines_size - b->lines_used >= KEYS_JSON_LINE_MAX)
+				n = keys_json_format_result(
+					b->lines + b->lines_used,
+					KEYS_JSON_LINE_MAX, &id, r->ret,
+					&r->keys);
+			b->line_len[k] = n > 0 ? (uint16_t)n : 0;
+			if (n > 0) {
+				b->line_off[k] = (uint32_t)b->lines_used;
+				b->lines_used += (size_t)n + 1;
+			}
+		}
+	}
+}
+
 static void batch_work(void *ctx, void *slot)
 {
 	const struct replay *rp = ctx;
@@ -257,6 +305,8 @@ static void batch_work(void *ctx, void *slot)
 		/* the frames after a failure are never looked at */
 		if (bf->ret)
 			break;
+		if (b->lines)
+			format_lines(rp, b, i);
 	}
 }
 
@@ -322,16 +372,16 @@ static void count_case(struct report_counts *counts,
 /* One case: its golden line, its checks, its line in a new golden. */
 static int replay_case(struct replay *rp, const struct batch_frame *bf,
 		       const struct testrun_result *res,
-		       struct case_result *c, size_t f, char *err,
-		       size_t err_size)
+		       struct case_result *c, size_t f, const char *line,
+		       int len, char *err, size_t err_size)
 {
 	const struct expect *exp = NULL;
 	bool exact = false;
-	int len = 0;
 	int ret;
 
 	/* the result line is needed to match a golden or to write one */
-	if (rp->have_next || rp->writer) {
+	if (!len && (rp->have_next || rp->writer)) {
+		line = rp->line;
 		len = keys_json_format_result(rp->line, sizeof(rp->line),
 					      &c->id, c->ret, c->keys);
 		if (len < 0) {
@@ -341,13 +391,13 @@ static int replay_case(struct replay *rp, const struct batch_frame *bf,
 			return len;
 		}
 	}
-	ret = golden_match(rp, &c->id, len ? rp->line : NULL, (size_t)len,
+	ret = golden_match(rp, &c->id, len ? line : NULL, (size_t)len,
 			   &exp, &exact, err, err_size);
 	if (ret)
 		return ret;
 	check_case(rp, bf, res, c, exp, exact, f);
 	if (rp->writer) {
-		ret = golden_writer_add(rp->writer, rp->line);
+		ret = golden_writer_add(rp->writer, line);
 		if (ret) {
 			snprintf(err, err_size, "golden '%s': cannot write: %s",
 				 rp->golden_path, strerror(-ret));
@@ -360,11 +410,13 @@ static int replay_case(struct replay *rp, const struct batch_frame *bf,
 	return 0;
 }
 
-static int replay_frame(struct replay *rp, const struct batch_frame *bf,
-			const struct testrun_result *res, char *err,
-			size_t err_size)
+static int replay_frame(struct replay *rp, const struct batch *b, size_t i,
+			char *err, size_t err_size)
 {
 	const struct replay_opts *o = rp->opts;
+	const struct batch_frame *bf = &b->frames[i];
+	size_t base = i * FDTEST_STATE_COUNT * o->n_flags;
+	const struct testrun_result *res = b->res + base;
 	struct frame_result out = {
 		.index = bf->index,
 		.n_flags = o->n_flags,
@@ -372,6 +424,7 @@ static int replay_frame(struct replay *rp, const struct batch_frame *bf,
 		.tags = bf->tags,
 		.pushed = bf->pushed,
 	};
+	size_t k;
 	int ret;
 
 	if (bf->ret) {
@@ -396,7 +449,12 @@ static int replay_frame(struct replay *rp, const struct batch_frame *bf,
 			c->duration_ns = r->duration_ns;
 			c->cut = bf->st[s].cut;
 			c->diffs = rp->diffs[out.n_cases];
-			ret = replay_case(rp, bf, res, c, f, err, err_size);
+			k = base + s * o->n_flags + f;
+			ret = replay_case(rp, bf, res, c, f,
+					  b->lines ? b->lines + b->line_off[k] :
+						     NULL,
+					  b->lines ? b->line_len[k] : 0, err,
+					  err_size);
 			if (ret)
 				return ret;
 			out.n_cases++;
@@ -452,8 +510,7 @@ static int batch_consume(struct replay *rp, struct batch *b,
 					     (const char *)b->arena + bf->off);
 			continue;
 		}
-		ret = replay_frame(rp, bf, batch_res(rp, b, i), err,
-				   err_size);
+		ret = replay_frame(rp, b, i, err, err_size);
 		if (ret)
 			return ret;
 		/* asking the file for its position is a system call */
@@ -491,6 +548,7 @@ static bool batch_fill(struct replay *rp, struct capture *cap,
 
 	b->n_frames = 0;
 	b->used = 0;
+	b->lines_used = 0;
 	while (b->n_frames < BATCH_FRAMES &&
 	       BATCH_BYTES - b->used >= BATCH_ROOM) {
 		ret = capture_next(cap, &fr, why, sizeof(why));
@@ -564,8 +622,20 @@ static int replay_start_pool(struct replay *rp)
 		if (!b)
 			return -ENOMEM;
 		rp->batches[rp->n_batches] = b;
+		b->lines = NULL;
+		b->line_off = NULL;
+		b->line_len = NULL;
 		b->res = calloc(n_res, sizeof(*b->res));
 		if (!b->res)
+			return -ENOMEM;
+		if (!rp->golden && !rp->writer)
+			continue;
+		/* most lines are under 400 bytes; longer ones wait */
+		b->lines_size = n_res * 400 + KEYS_JSON_LINE_MAX;
+		b->lines = malloc(b->lines_size);
+		b->line_off = calloc(n_res, sizeof(*b->line_off));
+		b->line_len = calloc(n_res, sizeof(*b->line_len));
+		if (!b->lines || !b->line_off || !b->line_len)
 			return -ENOMEM;
 	}
 	ret = worker_pool_create(jobs, (void *const *)rp->batches, n,
@@ -578,6 +648,9 @@ static void replay_stop_pool(struct replay *rp)
 	worker_pool_destroy(rp->pool);
 	for (size_t i = 0; i < rp->n_batches; i++) {
 		free(rp->batches[i]->res);
+		free(rp->batches[i]->lines);
+		free(rp->batches[i]->line_off);
+		free(rp->batches[i]->line_len);
 		free(rp->batches[i]);
 	}
 	free(rp->batches);
