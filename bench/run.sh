@@ -12,6 +12,8 @@
 #   4. bpftool prog run once per frame on the first 1,000 frames,
 #      extrapolated;
 #   5. peak RSS of the -j 2 run, again on a 10,000-frame capture.
+# Steps 2, 3 and 5 take BENCH_ROUNDS rounds (3), each run in turn, and
+# keep each one's best: one round alone varies by 20% here.
 # Prints frames/s, test runs/s, the ratio to the floor, CPU time and peak
 # RSS of each, and exits 1 when a target is missed:
 #   -j 1 >= 0.8x the floor's test runs/s, -j 2 >= 1.5x, peak RSS under
@@ -23,6 +25,7 @@ O=${O:-build}
 FRAMES=${BENCH_FRAMES:-1000000}
 SMALL=${BENCH_SMALL_FRAMES:-10000}
 BPFTOOL_FRAMES=${BENCH_BPFTOOL_FRAMES:-1000}
+ROUNDS=${BENCH_ROUNDS:-3}
 DISSECTOR=${BENCH_DISSECTOR:-vxlan}
 cd "$(dirname "$0")/.." || exit 2
 
@@ -62,12 +65,27 @@ field() {
 	sed -n "s/.*\\b$2=\\([^ ]*\\).*/\\1/p" "$1"
 }
 
+# keep_best NAME KEY: keeps $W/NAME.try as $W/NAME.m when it is the first
+# round or took less KEY (seconds) than the best so far. This VM's speed
+# drifts by 20% from one minute to the next; the best of a few rounds,
+# each measuring everything in turn, is what repeats.
+keep_best() {
+	local m=$W/$1.m t=$W/$1.try
+	if [ ! -f "$m" ] || awk -v a="$(field "$t" "$2")" \
+		-v b="$(field "$m" "$2")" 'BEGIN { exit !(a < b) }'; then
+		mv "$t" "$m"
+	else
+		rm -f "$t"
+	fi
+}
+
 # measure NAME CMD...: runs CMD with stdout to /dev/null; must exit 0
 measure() {
 	local name=$1
 	shift
-	"$MEASURE" "$W/$name.m" "$@" >/dev/null ||
-		die "$name: '$*' exited $(field "$W/$name.m" exit)"
+	"$MEASURE" "$W/$name.try" "$@" >/dev/null ||
+		die "$name: '$*' exited $(field "$W/$name.try" exit)"
+	keep_best "$name" wall
 }
 
 echo "bench: $(nproc) CPUs, load average:$(uptime | sed "s/.*load average: */ /")"
@@ -78,19 +96,22 @@ rm -rf "$W/expected"
 
 RUN=("$FDTEST" -q run -d "$OBJ" --expected "$W/expected")
 
+rm -f "$W"/*.m "$W"/*.try
 echo "bench: fdtest run --update (-j 2)"
 measure update "${RUN[@]}" -j 2 --update "$W/big.pcap"
 "${RUN[@]}" -j 2 --update "$W/small.pcap" >/dev/null ||
 	die "fdtest run --update failed on the small capture"
 
-echo "bench: floor"
-"$FLOOR" "$OBJ" "$W/big.pcap" >"$W/floor.m" || die "bench/floor failed"
-
-for j in 0 1 2; do
-	echo "bench: fdtest run -j $j"
-	measure "j$j" "${RUN[@]}" -j "$j" "$W/big.pcap"
+for round in $(seq "$ROUNDS"); do
+	echo "bench: round $round of $ROUNDS: floor, fdtest run -j 0, -j 1, -j 2"
+	"$FLOOR" "$OBJ" "$W/big.pcap" >"$W/floor.try" ||
+		die "bench/floor failed"
+	keep_best floor seconds
+	for j in 0 1 2; do
+		measure "j$j" "${RUN[@]}" -j "$j" "$W/big.pcap"
+	done
+	measure small "${RUN[@]}" -j 2 "$W/small.pcap"
 done
-measure small "${RUN[@]}" -j 2 "$W/small.pcap"
 
 echo "bench: bpftool prog run, once per frame, first $BPFTOOL_FRAMES frames"
 PIN=/sys/fs/bpf/fdtest-bench-$$
@@ -177,6 +198,6 @@ check "-j 1 at least 0.8x the floor's test runs/s" \
 check "-j 2 at least 1.5x the floor's test runs/s" \
 	"$(rate j2) >= 1.5 * $floor_rate"
 check "peak RSS under 64 MiB for $FRAMES frames" "$(rss j2) < 64 * 1024"
-check "peak RSS for $FRAMES frames within 10% of $SMALL frames'" \
+check "peak RSS for $FRAMES frames within 10% of $SMALL frames" \
 	"$(rss j2) <= 1.1 * $(rss small)"
 exit $fail
