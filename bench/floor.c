@@ -7,14 +7,17 @@
  * frame, one after another on one thread, with the same dissector, input
  * flags 0 and the keys copied out as fdtest copies them.
  *
- * Usage: floor OBJ CAPTURE [MAX_FRAMES]
- * Prints one line of key=value pairs for bench/run.sh.
+ * Usage: floor [--threads N] OBJ CAPTURE [MAX_FRAMES]
+ * Prints one line of key=value pairs for bench/run.sh. With N threads the
+ * shaped frames are split into N contiguous parts run side by side: what
+ * the kernel itself gives on N cores, with no harness at all.
  *
  * Usage: floor --dump DIR CAPTURE MAX_FRAMES
  * Writes the first frames as captured to DIR/1.bin, DIR/2.bin, ..., the
  * files a user would hand to bpftool prog run one at a time.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,7 +164,14 @@ static double now(clockid_t clock)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int run_all(int fd, const struct preload *p)
+struct part {
+	int fd;
+	const struct preload *p;
+	size_t from, to;	/* runs[from..to) */
+	int ret;
+};
+
+static int run_part(int fd, const struct preload *p, size_t from, size_t to)
 {
 	struct bpf_flow_keys keys;
 	struct bpf_flow_keys ctx = { .flags = 0 };
@@ -172,7 +182,7 @@ static int run_all(int fd, const struct preload *p)
 		.ctx_size_in = sizeof(ctx),
 	);
 
-	for (size_t i = 0; i < p->n_runs; i++) {
+	for (size_t i = from; i < to; i++) {
 		int ret;
 
 		opts.data_in = p->arena + p->runs[i].off;
@@ -185,6 +195,42 @@ static int run_all(int fd, const struct preload *p)
 	return 0;
 }
 
+static void *part_thread(void *arg)
+{
+	struct part *pt = arg;
+
+	pt->ret = run_part(pt->fd, pt->p, pt->from, pt->to);
+	return NULL;
+}
+
+#define FLOOR_THREADS_MAX 64
+
+static int run_all(int fd, const struct preload *p, unsigned int n)
+{
+	struct part parts[FLOOR_THREADS_MAX];
+	pthread_t tids[FLOOR_THREADS_MAX];
+	unsigned int started = 0;
+	int ret = 0;
+
+	if (n <= 1)
+		return run_part(fd, p, 0, p->n_runs);
+	for (unsigned int i = 0; i < n; i++) {
+		parts[i] = (struct part){
+			.fd = fd, .p = p,
+			.from = p->n_runs * i / n,
+			.to = p->n_runs * (i + 1) / n,
+		};
+		if (pthread_create(&tids[i], NULL, part_thread, &parts[i]))
+			break;
+		started++;
+	}
+	for (unsigned int i = 0; i < started; i++) {
+		pthread_join(tids[i], NULL);
+		ret = ret ?: parts[i].ret;
+	}
+	return started == n ? ret : -EAGAIN;
+}
+
 int main(int argc, char **argv)
 {
 	struct preload p = { 0 };
@@ -192,14 +238,22 @@ int main(int argc, char **argv)
 	struct rusage ru;
 	double t0, t1, c0, c1;
 	uint64_t max = UINT64_MAX;
+	unsigned int threads = 1;
 	char err[512];
 	int ret;
 
 	if (argc == 5 && strcmp(argv[1], "--dump") == 0)
 		return dump_frames(argv[2], argv[3],
 				   strtoull(argv[4], NULL, 10));
-	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "Usage: floor OBJ CAPTURE [MAX_FRAMES]\n");
+	if (argc > 3 && strcmp(argv[1], "--threads") == 0) {
+		threads = (unsigned int)strtoul(argv[2], NULL, 10);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 3 || argc > 4 || threads < 1 ||
+	    threads > FLOOR_THREADS_MAX) {
+		fprintf(stderr,
+			"Usage: floor [--threads N] OBJ CAPTURE [MAX_FRAMES]\n");
 		return 2;
 	}
 	if (argc == 4)
@@ -217,7 +271,7 @@ int main(int argc, char **argv)
 
 	t0 = now(CLOCK_MONOTONIC);
 	c0 = now(CLOCK_PROCESS_CPUTIME_ID);
-	ret = run_all(dissector_prog_fd(dis), &p);
+	ret = run_all(dissector_prog_fd(dis), &p, threads);
 	c1 = now(CLOCK_PROCESS_CPUTIME_ID);
 	t1 = now(CLOCK_MONOTONIC);
 	if (ret) {

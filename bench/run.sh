@@ -6,7 +6,8 @@
 #      from the corpus's own descriptions (pcaps/*.txt) repeated, and its
 #      goldens, all under $O/bench (kept out of git);
 #   2. the floor: bench/floor, the same shaped frames preloaded in memory,
-#      nothing but bpf_prog_test_run_opts() in a loop on one thread;
+#      nothing but bpf_prog_test_run_opts() in a loop on one thread (and,
+#      for contrast, split over two threads: how far the kernel scales);
 #   3. fdtest run --update, then fdtest run against those goldens with
 #      -j 0 (one thread), -j 1 and -j 2;
 #   4. bpftool prog run once per frame on the first 1,000 frames,
@@ -103,10 +104,13 @@ measure update "${RUN[@]}" -j 2 --update "$W/big.pcap"
 	die "fdtest run --update failed on the small capture"
 
 for round in $(seq "$ROUNDS"); do
-	echo "bench: round $round of $ROUNDS: floor, fdtest run -j 0, -j 1, -j 2"
+	echo "bench: round $round of $ROUNDS: floor on 1 and 2 threads, fdtest run -j 0, -j 1, -j 2"
 	"$FLOOR" "$OBJ" "$W/big.pcap" >"$W/floor.try" ||
 		die "bench/floor failed"
 	keep_best floor seconds
+	"$FLOOR" --threads 2 "$OBJ" "$W/big.pcap" >"$W/floor2.try" ||
+		die "bench/floor --threads 2 failed"
+	keep_best floor2 seconds
 	for j in 0 1 2; do
 		measure "j$j" "${RUN[@]}" -j "$j" "$W/big.pcap"
 	done
@@ -155,6 +159,10 @@ row_m() {	# row_m LABEL NAME FRAMES: a measured fdtest run
 }
 row "floor (1 thread)" "$floor_frames" "$floor_runs" "$floor_s" \
 	"$(field "$W/floor.m" cpu)" "$(field "$W/floor.m" maxrss_kib)"
+# not a target: how far the kernel alone scales, the ceiling for -j 2
+row "floor (2 threads)" "$(field "$W/floor2.m" frames)" \
+	"$(field "$W/floor2.m" runs)" "$(field "$W/floor2.m" seconds)" \
+	"$(field "$W/floor2.m" cpu)" "$(field "$W/floor2.m" maxrss_kib)"
 row_m "fdtest run -j 0" j0 "$FRAMES"
 row_m "fdtest run -j 1" j1 "$FRAMES"
 row_m "fdtest run -j 2" j2 "$FRAMES"
