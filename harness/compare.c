@@ -6,12 +6,15 @@
 
 #include "compare.h"
 
+const char *compare_ret_name(uint32_t ret)
+{
+	return ret == TESTRUN_RET_NOT_OK ? "!BPF_OK" : fdtest_ret_name(ret);
+}
+
 const char *compare_ret_text(uint32_t ret, char *buf, size_t size)
 {
-	const char *name = fdtest_ret_name(ret);
+	const char *name = compare_ret_name(ret);
 
-	if (ret == TESTRUN_RET_NOT_OK)
-		name = "!BPF_OK";
 	if (name)
 		snprintf(buf, size, "%s", name);
 	else

@@ -11,76 +11,7 @@
 #include <jansson.h>
 
 #include "keys_json.h"
-
-/* Appends to a fixed buffer; remembers running out of room. */
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-	bool full;
-};
-
-/*
- * Appenders, not printf: a result line is formatted for every case of
- * every frame, to match it against its golden, and printf was most of a
- * run's time.
- */
-/* Pieces are a few bytes long: a loop beats a call to memcpy or strlen. */
-static void out_mem(struct out *o, const char *s, size_t n)
-{
-	char *d = o->buf + o->len;
-
-	if (o->full)
-		return;
-	if (n >= o->size - o->len) {
-		o->full = true;
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		d[i] = s[i];
-	o->len += n;
-}
-
-static void out_str(struct out *o, const char *s)
-{
-	char *d = o->buf + o->len;
-	size_t room = o->size - o->len;
-	size_t i;
-
-	if (o->full)
-		return;
-	for (i = 0; s[i]; i++) {
-		if (i + 1 >= room) {
-			o->full = true;
-			return;
-		}
-		d[i] = s[i];
-	}
-	o->len += i;
-}
-
-static void out_uint(struct out *o, uint32_t v)
-{
-	char tmp[10];
-	size_t i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	out_mem(o, tmp + i, sizeof(tmp) - i);
-}
-
-/* @digits lower-case hex digits of @v, leading zeros kept. */
-static void out_hex(struct out *o, uint32_t v, unsigned int digits)
-{
-	static const char hex[] = "0123456789abcdef";
-	char tmp[8];
-
-	for (unsigned int i = digits; i-- > 0; v >>= 4)
-		tmp[i] = hex[v & 0xf];
-	out_mem(o, tmp, digits);
-}
+#include "out.h"
 
 /*
  * An IPv6 address as glibc's inet_ntop() writes it (the test holds the
@@ -131,17 +62,6 @@ static void out_ipv6(struct out *o, const uint8_t *p)
 		out_str(o, ":");
 }
 
-static int out_done(struct out *o)
-{
-	if (o->full) {
-		if (o->size)
-			o->buf[0] = '\0';
-		return -ENOSPC;
-	}
-	o->buf[o->len] = '\0';
-	return (int)o->len;
-}
-
 static bool bytes_zero(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -150,8 +70,8 @@ static bool bytes_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-static void out_field(struct out *o, const struct keys_field *f,
-		      const struct bpf_flow_keys *keys)
+void keys_json_out_field(struct out *o, const struct keys_field *f,
+			 const struct bpf_flow_keys *keys)
 {
 	const uint8_t *p = (const uint8_t *)keys + f->offset;
 	switch (f->kind) {
@@ -191,7 +111,7 @@ int keys_json_format_field(char *buf, size_t size,
 {
 	struct out o = { buf, size, 0, size == 0 };
 
-	out_field(&o, field, keys);
+	keys_json_out_field(&o, field, keys);
 	return out_done(&o);
 }
 
@@ -219,7 +139,7 @@ static void out_keys_range(struct out *o, enum keys_layout layout,
 		out_str(o, comma ? ",\"" : "\"");
 		out_str(o, f[i].name);
 		out_str(o, "\":");
-		out_field(o, &f[i], keys);
+		keys_json_out_field(o, &f[i], keys);
 		comma = true;
 	}
 }

@@ -56,6 +56,11 @@ int keys_json_format_field(char *buf, size_t size,
 			   const struct keys_field *field,
 			   const struct bpf_flow_keys *keys);
 
+struct out;
+/* The same, appended to @o (out.h), for callers building longer text. */
+void keys_json_out_field(struct out *o, const struct keys_field *field,
+			 const struct bpf_flow_keys *keys);
+
 /* "nhoff":14,...: every key field, no braces, for embedding. */
 int keys_json_format_keys(char *buf, size_t size,
 			  const struct bpf_flow_keys *keys);

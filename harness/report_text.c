@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 
+#include "out.h"
 #include "report.h"
 
 static const char *proto_name(uint8_t proto)
@@ -27,71 +28,74 @@ static const char *proto_name(uint8_t proto)
 	return NULL;
 }
 
-/* Unquoted value of one key field. */
-static const char *field_text(char *buf, size_t size, const char *name,
-			      const struct bpf_flow_keys *keys)
+/* Unquoted value of key field @name (an address). */
+static void out_addr(struct out *o, const char *name,
+		     const struct bpf_flow_keys *keys)
 {
 	const struct keys_field *f = keys_field_find(keys_layout_of(keys),
 						     name);
-	size_t len;
+	size_t start = o->len;
 
-	keys_json_format_field(buf, size, f, keys);
-	if (buf[0] == '"') {
-		len = strlen(buf);
-		memmove(buf, buf + 1, len - 2);
-		buf[len - 2] = '\0';
+	keys_json_out_field(o, f, keys);
+	if (!o->full && o->len - start >= 2 && o->buf[start] == '"') {
+		memmove(o->buf + start, o->buf + start + 1, o->len - start - 2);
+		o->len -= 2;
 	}
-	return buf;
+}
+
+/* " nhoff 14/18/18" for @n states */
+static void out_offsets(struct out *o, const char *name,
+			const struct case_result *const set[], size_t n,
+			bool thoff)
+{
+	out_char(o, ' ');
+	out_str(o, name);
+	for (size_t i = 0; i < n; i++) {
+		out_char(o, i ? '/' : ' ');
+		out_uint(o, thoff ? set[i]->keys->thoff : set[i]->keys->nhoff);
+	}
 }
 
 /*
  * "ipv4 udp 10.0.0.1.40000 > 10.0.0.2.4789 nhoff 14/18/18 thoff 34/38/38":
  * the keys of the first state, the offsets of every state in @set.
  */
-static void print_keys(FILE *out, const struct case_result *const set[],
-		       size_t n)
+static void out_keys(struct out *o, const struct case_result *const set[],
+		     size_t n)
 {
 	const struct bpf_flow_keys *k = set[0]->keys;
-	char src[64], dst[64];
 	const char *proto = proto_name(k->ip_proto);
 
-	/* a line per frame: few printf calls, they are most of its cost */
 	if (k->addr_proto == ETH_P_IP || k->addr_proto == ETH_P_IPV6) {
-		const char *ip = k->addr_proto == ETH_P_IP ? "ipv4" : "ipv6";
-
-		field_text(src, sizeof(src), "src", k);
-		field_text(dst, sizeof(dst), "dst", k);
-		if (proto)
-			fprintf(out, "%s %s %s.%u > %s.%u ", ip, proto, src,
-				ntohs(k->sport), dst, ntohs(k->dport));
-		else
-			fprintf(out, "%s proto %u %s.%u > %s.%u ", ip,
-				k->ip_proto, src, ntohs(k->sport), dst,
-				ntohs(k->dport));
+		out_str(o, k->addr_proto == ETH_P_IP ? "ipv4 " : "ipv6 ");
+		if (proto) {
+			out_str(o, proto);
+		} else {
+			out_str(o, "proto ");
+			out_uint(o, k->ip_proto);
+		}
+		out_char(o, ' ');
+		out_addr(o, "src", k);
+		out_char(o, '.');
+		out_uint(o, ntohs(k->sport));
+		out_str(o, " > ");
+		out_addr(o, "dst", k);
+		out_char(o, '.');
+		out_uint(o, ntohs(k->dport));
 	} else {
-		fprintf(out, "n_proto 0x%04x ", ntohs(k->n_proto));
+		out_str(o, "n_proto 0x");
+		out_xint(o, ntohs(k->n_proto), 4);
 	}
-	if (n == 3) {
-		fprintf(out, "nhoff %u/%u/%u thoff %u/%u/%u",
-			set[0]->keys->nhoff, set[1]->keys->nhoff,
-			set[2]->keys->nhoff, set[0]->keys->thoff,
-			set[1]->keys->thoff, set[2]->keys->thoff);
-	} else {
-		fprintf(out, "nhoff");
-		for (size_t i = 0; i < n; i++)
-			fprintf(out, "%c%u", i ? '/' : ' ',
-				set[i]->keys->nhoff);
-		fprintf(out, " thoff");
-		for (size_t i = 0; i < n; i++)
-			fprintf(out, "%c%u", i ? '/' : ' ',
-				set[i]->keys->thoff);
-	}
+	out_offsets(o, "nhoff", set, n, false);
+	out_offsets(o, "thoff", set, n, true);
 	if (k->is_frag)
-		fprintf(out, k->is_first_frag ? " frag(first)" : " frag");
+		out_str(o, k->is_first_frag ? " frag(first)" : " frag");
 	if (k->is_encap)
-		fprintf(out, " encap");
-	if (k->flow_label)
-		fprintf(out, " label 0x%05x", ntohl(k->flow_label));
+		out_str(o, " encap");
+	if (k->flow_label) {
+		out_str(o, " label 0x");
+		out_xint(o, ntohl(k->flow_label), 5);
+	}
 }
 
 static void text_capture_begin(struct report *r,
@@ -131,43 +135,73 @@ static void print_diffs(struct report *r, const struct case_result *c)
 	}
 }
 
-/* One line for the cases of one flag set: verdict, rets, keys. */
+static void out_ret(struct out *o, uint32_t ret)
+{
+	const char *name = compare_ret_name(ret);
+
+	if (name)
+		out_str(o, name);
+	else
+		out_uint(o, ret);
+}
+
+/*
+ * One line for the cases of one flag set: verdict, rets, keys. There is
+ * a line per frame: it is built in memory and written with one call, as
+ * printf per field was most of the reporting's cost.
+ */
 static void print_flag_set(struct report *r, const struct frame_result *fr,
 			   const struct case_result *set[], size_t n)
 {
 	bool same_ret = true, failed = false, checked = false;
-	char ret[32];
+	/* the longest line is under 400 bytes */
+	char line[1024];
+	struct out o = { line, sizeof(line), 0, false };
+	size_t start;
 
 	for (size_t i = 0; i < n; i++) {
 		same_ret &= set[i]->ret == set[0]->ret;
 		failed |= set[i]->verdict == CASE_FAIL;
 		checked |= set[i]->verdict == CASE_PASS;
 	}
+	out_str(&o, "  #");
+	start = o.len;
+	out_uint(&o, fr->index);
+	out_pad(&o, start, 5);
+	out_char(&o, ' ');
+	start = o.len;
+	out_str(&o, failed ? "FAIL" : checked ? "ok" : "new");
+	out_pad(&o, start, 5);
+	out_str(&o, " flags=0x");
+	out_xint(&o, set[0]->id.in_flags, 1);
+	out_char(&o, ' ');
 	if (same_ret) {
-		fprintf(r->out, "  #%-5u %-5s flags=0x%x %s  ", fr->index,
-			failed ? "FAIL" : checked ? "ok" : "new",
-			set[0]->id.in_flags,
-			compare_ret_text(set[0]->ret, ret, sizeof(ret)));
+		out_ret(&o, set[0]->ret);
+		out_str(&o, "  ");
 	} else {
-		fprintf(r->out, "  #%-5u %-5s flags=0x%x ", fr->index,
-			failed ? "FAIL" : checked ? "ok" : "new",
-			set[0]->id.in_flags);
-		for (size_t i = 0; i < n; i++)
-			fprintf(r->out, "%s %s%s",
-				fdtest_state_name(set[i]->id.state),
-				compare_ret_text(set[i]->ret, ret, sizeof(ret)),
-				i + 1 < n ? ", " : " ");
-		fputc(' ', r->out);
+		for (size_t i = 0; i < n; i++) {
+			out_str(&o, fdtest_state_name(set[i]->id.state));
+			out_char(&o, ' ');
+			out_ret(&o, set[i]->ret);
+			out_str(&o, i + 1 < n ? ", " : " ");
+		}
+		out_char(&o, ' ');
 	}
-	print_keys(r->out, set, n);
-	if (fr->tags)
-		fprintf(r->out, " [%u tag%s]", fr->tags, fr->tags > 1 ? "s" : "");
+	out_keys(&o, set, n);
+	if (fr->tags) {
+		out_str(&o, " [");
+		out_uint(&o, fr->tags);
+		out_str(&o, fr->tags > 1 ? " tags]" : " tag]");
+	}
 	if (set[0]->cut)
-		fprintf(r->out, " [cut to 4096]");
+		out_str(&o, " [cut to 4096]");
 	/* with --repeat: the kernel's mean ns per run, per state */
-	for (size_t i = 0; r->cap->repeat && i < n; i++)
-		fprintf(r->out, "%s%u", i ? "/" : " ns ", set[i]->duration_ns);
-	fputc('\n', r->out);
+	for (size_t i = 0; r->cap->repeat && i < n; i++) {
+		out_str(&o, i ? "/" : " ns ");
+		out_uint(&o, set[i]->duration_ns);
+	}
+	out_char(&o, '\n');
+	fwrite(line, 1, o.len, r->out);
 	for (size_t i = 0; i < n; i++)
 		print_diffs(r, set[i]);
 }
