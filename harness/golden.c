@@ -15,10 +15,21 @@
 #include "golden.h"
 #include "tmpfiles.h"
 
+/*
+ * Goldens run to hundreds of MB, read a line at a time: lines are
+ * returned in place in a large buffer of our own, filled by fread() on an
+ * unbuffered stream (one read(2) per fill, no copy through stdio's buffer,
+ * no copy into a line buffer as getline() makes).
+ */
+#define READER_BUF_SIZE	(4u << 20)
+
 struct golden_reader {
 	FILE *file;
-	char *line;
-	size_t line_cap;
+	char *buf;		/* buf_size bytes and one for a NUL */
+	size_t buf_size;
+	size_t start;		/* next unread byte */
+	size_t end;		/* bytes read so far into buf */
+	bool eof;
 	size_t line_no;
 	struct golden_header header;
 };
@@ -168,22 +179,73 @@ static json_t *header_to_json(const struct golden_header *hdr)
 
 /* ---- reader ----------------------------------------------------------- */
 
-/* Reads the next non-blank line; 1, 0 at EOF, or -errno. */
-static int read_line(struct golden_reader *g, size_t *len)
+/*
+ * Moves the unread bytes to the front and reads more after them; the
+ * buffer doubles when one line fills it. 0 or -errno.
+ */
+static int reader_fill(struct golden_reader *g)
 {
-	ssize_t n;
+	size_t left = g->end - g->start;
+	size_t n;
+
+	memmove(g->buf, g->buf + g->start, left);
+	g->start = 0;
+	g->end = left;
+	if (left == g->buf_size) {
+		char *bigger = realloc(g->buf, 2 * g->buf_size + 1);
+
+		if (!bigger)
+			return -ENOMEM;
+		g->buf = bigger;
+		g->buf_size *= 2;
+	}
+	errno = 0;
+	n = fread(g->buf + g->end, 1, g->buf_size - g->end, g->file);
+	g->end += n;
+	if (n)
+		return 0;
+	if (ferror(g->file))
+		return errno ? -errno : -EIO;
+	g->eof = true;
+	return 0;
+}
+
+/*
+ * Reads the next non-blank line into *@line (NUL-terminated, in the
+ * buffer, valid until the next call), its length without line end in
+ * *@len; 1, 0 at EOF, or -errno.
+ */
+static int read_line(struct golden_reader *g, char **line, size_t *len)
+{
+	char *p, *nl;
+	size_t n;
+	int ret;
 
 	for (;;) {
-		errno = 0;
-		n = getline(&g->line, &g->line_cap, g->file);
-		if (n < 0)
-			return errno ? -errno : 0;
+		p = g->buf + g->start;
+		nl = memchr(p, '\n', g->end - g->start);
+		if (nl) {
+			n = (size_t)(nl - p);
+			g->start += n + 1;
+		} else if (g->eof) {
+			/* the last line may lack its newline */
+			n = g->end - g->start;
+			if (!n)
+				return 0;
+			g->start = g->end;
+		} else {
+			ret = reader_fill(g);
+			if (ret)
+				return ret;
+			continue;
+		}
 		g->line_no++;
-		while (n > 0 && (g->line[n - 1] == '\n' ||
-				 g->line[n - 1] == '\r'))
-			g->line[--n] = '\0';
+		while (n > 0 && p[n - 1] == '\r')
+			n--;
+		p[n] = '\0';	/* the newline, a '\r', or the spare byte */
 		if (n > 0) {
-			*len = (size_t)n;
+			*line = p;
+			*len = n;
 			return 1;
 		}
 	}
@@ -214,6 +276,7 @@ int golden_open_stream(FILE *f, struct golden_reader **out, char *err,
 		       size_t err_size)
 {
 	struct golden_reader *g;
+	char *line;
 	size_t len;
 	int ret;
 
@@ -223,16 +286,22 @@ int golden_open_stream(FILE *f, struct golden_reader **out, char *err,
 		return -ENOMEM;
 	}
 	g->file = f;
-	/* goldens run to hundreds of MB: fewer, larger reads */
-	setvbuf(g->file, NULL, _IOFBF, 1u << 20);
-	ret = read_line(g, &len);
+	/* reads go straight into our buffer */
+	setvbuf(g->file, NULL, _IONBF, 0);
+	g->buf_size = READER_BUF_SIZE;
+	g->buf = malloc(g->buf_size + 1);
+	if (!g->buf) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	ret = read_line(g, &line, &len);
 	if (ret <= 0) {
 		snprintf(err, err_size, "%s",
 			 ret ? strerror(-ret) : "empty file, no header line");
 		ret = ret ? ret : -EINVAL;
 		goto err_free;
 	}
-	ret = header_parse(g->line, len, &g->header, err, err_size);
+	ret = header_parse(line, len, &g->header, err, err_size);
 	if (ret)
 		goto err_free;
 	*out = g;
@@ -251,12 +320,13 @@ const struct golden_header *golden_header(const struct golden_reader *g)
 int golden_next_line(struct golden_reader *g, const char **line,
 		     size_t *len, char *err, size_t err_size)
 {
-	int ret = read_line(g, len);
+	char *p = NULL;
+	int ret = read_line(g, &p, len);
 
 	if (ret < 0)
 		snprintf(err, err_size, "line %zu: %s", g->line_no,
 			 strerror(-ret));
-	*line = g->line;
+	*line = p;
 	return ret;
 }
 
@@ -289,7 +359,7 @@ void golden_close(struct golden_reader *g)
 		return;
 	if (g->file)
 		fclose(g->file);
-	free(g->line);
+	free(g->buf);
 	free(g);
 }
 
