@@ -33,6 +33,7 @@ struct capture {
 	int dlt;
 	link_map_fn map;	/* NULL: frames are Ethernet already */
 	uint32_t index;
+	char *iobuf;		/* the stream's buffer, freed after it */
 	uint8_t buf[ETH_HLEN_ + CAPTURE_KEEP_MAX];
 };
 
@@ -327,12 +328,28 @@ static int capture_finish(struct capture *cap, const char *errbuf,
 	return 0;
 }
 
+#define CAPTURE_READ_BUF (256u << 10)
+
+/* Hands @f to libpcap, which owns it from then on, and finishes @cap. */
+static int capture_fopen(struct capture *cap, FILE *f, char *errbuf,
+			 struct capture **out, char *err, size_t err_size)
+{
+	cap->pcap = pcap_fopen_offline(f, errbuf);
+	/* pcap_fopen_offline() leaves @f to us when it fails */
+	if (!cap->pcap) {
+		fclose(f);
+		free(cap->iobuf);
+	}
+	return capture_finish(cap, errbuf, out, err, err_size);
+}
+
 int capture_open(const char *path, struct capture **out, char *err,
 		 size_t err_size)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *cap;
 	struct stat st;
+	FILE *f;
 
 	if (stat(path, &st)) {
 		snprintf(err, err_size, "%s", strerror(errno));
@@ -356,8 +373,21 @@ int capture_open(const char *path, struct capture **out, char *err,
 	if (!cap)
 		return -ENOMEM;
 	cap->size = (uint64_t)st.st_size;
-	cap->pcap = pcap_open_offline(path, errbuf);
-	return capture_finish(cap, errbuf, out, err, err_size);
+	f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, err_size, "cannot read it: %s", strerror(errno));
+		free(cap);
+		return -EINVAL;
+	}
+	/*
+	 * libpcap reads a record at a time through stdio, whose default
+	 * buffer makes that a read(2) per 4 KiB of a capture that may be
+	 * gigabytes: larger reads, and no less streaming.
+	 */
+	cap->iobuf = malloc(CAPTURE_READ_BUF);
+	if (cap->iobuf)
+		setvbuf(f, cap->iobuf, _IOFBF, CAPTURE_READ_BUF);
+	return capture_fopen(cap, f, errbuf, out, err, err_size);
 }
 
 int capture_open_mem(const void *data, size_t size, struct capture **out,
@@ -384,11 +414,7 @@ int capture_open_mem(const void *data, size_t size, struct capture **out,
 		free(cap);
 		return ret;
 	}
-	cap->pcap = pcap_fopen_offline(f, errbuf);
-	/* pcap_fopen_offline() leaves @f to us when it fails */
-	if (!cap->pcap)
-		fclose(f);
-	return capture_finish(cap, errbuf, out, err, err_size);
+	return capture_fopen(cap, f, errbuf, out, err, err_size);
 }
 
 const char *capture_linktype(const struct capture *cap)
@@ -495,5 +521,6 @@ void capture_close(struct capture *cap)
 		return;
 	if (cap->pcap)
 		pcap_close(cap->pcap);
+	free(cap->iobuf);	/* after the stream that used it */
 	free(cap);
 }
