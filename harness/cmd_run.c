@@ -452,6 +452,8 @@ static int output_close(struct output_file *o, const char *path)
 	return err;
 }
 
+static char stdout_buf[1u << 20];
+
 static int run_exec(struct run_opts *opts)
 {
 	struct report text = { .ops = &report_text_ops, .out = stdout };
@@ -465,6 +467,13 @@ static int run_exec(struct run_opts *opts)
 	bool globbed = false;
 	int code, err;
 
+	/*
+	 * The text report has a line per frame: unless a person reads it,
+	 * write it in large pieces, not a write(2) per 4 KiB (a buffer
+	 * setvbuf() allocates itself has the default size).
+	 */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, stdout_buf, _IOFBF, sizeof(stdout_buf));
 	code = probe_kernel(&kernel);
 	if (code)
 		return code;

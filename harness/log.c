@@ -20,6 +20,12 @@ enum log_level log_get_level(void)
 
 static void vprint(const char *prefix, const char *fmt, va_list ap)
 {
+	/*
+	 * stdout is fully buffered in large pieces when not a terminal:
+	 * when both go to one file, a message comes after the report lines
+	 * written before it.
+	 */
+	fflush(stdout);
 	fputs(prefix, stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
