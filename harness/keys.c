@@ -24,6 +24,8 @@
 	FIELD(sport, true, KEYS_KIND_UINT),			\
 	FIELD(dport, true, KEYS_KIND_UINT)
 
+#define HEAD_COUNT 10	/* the address fields come right after these */
+
 #define TAIL_FIELDS						\
 	FIELD(flags, false, KEYS_KIND_UINT),			\
 	FIELD(flow_label, true, KEYS_KIND_UINT)
@@ -120,4 +122,11 @@ void keys_field_set(const struct keys_field *field,
 		memcpy(p, &v32, 4);
 		break;
 	}
+}
+
+const struct keys_field *keys_field_addr(enum keys_layout layout, bool dst)
+{
+	size_t n;
+
+	return &keys_fields(layout, &n)[HEAD_COUNT + dst];
 }

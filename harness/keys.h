@@ -57,6 +57,12 @@ const struct keys_field *keys_field_find(enum keys_layout layout,
 					 const char *name);
 
 /* Value of a UINT or ETHERTYPE field in host order. */
+/*
+ * The "src" (or with @dst "dst") field of @layout, as keys_field_find()
+ * gives it, for callers that need it once per frame: no name lookup.
+ */
+const struct keys_field *keys_field_addr(enum keys_layout layout, bool dst);
+
 uint32_t keys_field_get(const struct keys_field *field,
 			const struct bpf_flow_keys *keys);
 void keys_field_set(const struct keys_field *field,

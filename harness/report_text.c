@@ -28,12 +28,10 @@ static const char *proto_name(uint8_t proto)
 	return NULL;
 }
 
-/* Unquoted value of key field @name (an address). */
-static void out_addr(struct out *o, const char *name,
-		     const struct bpf_flow_keys *keys)
+/* Unquoted source or (@dst) destination address. */
+static void out_addr(struct out *o, bool dst, const struct bpf_flow_keys *keys)
 {
-	const struct keys_field *f = keys_field_find(keys_layout_of(keys),
-						     name);
+	const struct keys_field *f = keys_field_addr(keys_layout_of(keys), dst);
 	size_t start = o->len;
 
 	keys_json_out_field(o, f, keys);
@@ -75,11 +73,11 @@ static void out_keys(struct out *o, const struct case_result *const set[],
 			out_uint(o, k->ip_proto);
 		}
 		out_char(o, ' ');
-		out_addr(o, "src", k);
+		out_addr(o, false, k);
 		out_char(o, '.');
 		out_uint(o, ntohs(k->sport));
 		out_str(o, " > ");
-		out_addr(o, "dst", k);
+		out_addr(o, true, k);
 		out_char(o, '.');
 		out_uint(o, ntohs(k->dport));
 	} else {

@@ -216,6 +216,18 @@ static void test_keys_json_no_room(void **state)
  * give inet_ntop()'s text for every address, above all the zero runs and
  * the IPv4-compatible and -mapped forms.
  */
+/* The shortcut to the address fields finds what the names find. */
+static void test_keys_field_addr(void **state)
+{
+	(void)state;
+	for (int l = KEYS_LAYOUT_IPV4; l <= KEYS_LAYOUT_IPV6; l++) {
+		assert_ptr_equal(keys_field_addr(l, false),
+				 keys_field_find(l, "src"));
+		assert_ptr_equal(keys_field_addr(l, true),
+				 keys_field_find(l, "dst"));
+	}
+}
+
 static void test_keys_json_ipv6_like_inet_ntop(void **state)
 {
 	struct bpf_flow_keys k;
@@ -263,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_keys_json_parse_errors),
 		cmocka_unit_test(test_keys_json_no_room),
 		cmocka_unit_test(test_keys_json_ipv6_like_inet_ntop),
+		cmocka_unit_test(test_keys_field_addr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
