@@ -6,8 +6,10 @@
 
 #include "keys.h"
 
+#define JSON_KEY(n) ",\"" n "\":", sizeof(",\"" n "\":") - 1
+
 #define FIELD(n, be, kind) \
-	{ #n, offsetof(struct bpf_flow_keys, n), \
+	{ #n, JSON_KEY(#n), offsetof(struct bpf_flow_keys, n), \
 	  sizeof(((struct bpf_flow_keys *)0)->n), be, kind }
 
 /* Everything before the address union, the same in both layouts. */
@@ -32,16 +34,17 @@
 
 static const struct keys_field fields_ipv4[] = {
 	HEAD_FIELDS,
-	{ "src", 16, 4, true, KEYS_KIND_IPV4 },
-	{ "dst", 20, 4, true, KEYS_KIND_IPV4 },
-	{ KEYS_ADDR_EXTRA, 24, 24, false, KEYS_KIND_BYTES },
+	{ "src", JSON_KEY("src"), 16, 4, true, KEYS_KIND_IPV4 },
+	{ "dst", JSON_KEY("dst"), 20, 4, true, KEYS_KIND_IPV4 },
+	{ KEYS_ADDR_EXTRA, JSON_KEY(KEYS_ADDR_EXTRA), 24, 24, false,
+	  KEYS_KIND_BYTES },
 	TAIL_FIELDS,
 };
 
 static const struct keys_field fields_ipv6[] = {
 	HEAD_FIELDS,
-	{ "src", 16, 16, true, KEYS_KIND_IPV6 },
-	{ "dst", 32, 16, true, KEYS_KIND_IPV6 },
+	{ "src", JSON_KEY("src"), 16, 16, true, KEYS_KIND_IPV6 },
+	{ "dst", JSON_KEY("dst"), 32, 16, true, KEYS_KIND_IPV6 },
 	TAIL_FIELDS,
 };
 

@@ -37,6 +37,8 @@ enum keys_layout {
 
 struct keys_field {
 	const char *name;
+	const char *json_key;	/* ,"name": as a result line writes it */
+	uint8_t json_key_len;
 	uint8_t offset;
 	uint8_t size;
 	bool big_endian;	/* network order in the struct */

@@ -41,16 +41,16 @@ static void out_ipv6(struct out *o, const uint8_t *p)
 	for (int i = 0; i < 8; i++) {
 		if (best >= 0 && i >= best && i < best + best_len) {
 			if (i == best)
-				out_str(o, ":");
+				out_lit(o, ":");
 			continue;
 		}
 		if (i)
-			out_str(o, ":");
+			out_lit(o, ":");
 		if (i == 6 && best == 0 &&
 		    (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
 			for (int b = 12; b < 16; b++) {
 				if (b > 12)
-					out_str(o, ".");
+					out_lit(o, ".");
 				out_uint(o, p[b]);
 			}
 			return;
@@ -59,7 +59,29 @@ static void out_ipv6(struct out *o, const uint8_t *p)
 				 w[i] >> 4 ? 2 : 1);
 	}
 	if (best >= 0 && best + best_len == 8)
-		out_str(o, ":");
+		out_lit(o, ":");
+}
+
+/* "a.b.c.d" with its quotes: inet_ntop's dotted quad, without sprintf */
+static void out_ipv4(struct out *o, const uint8_t *p)
+{
+	char tmp[sizeof("\"255.255.255.255\"")];
+	size_t n = 0;
+
+	tmp[n++] = '"';
+	for (int i = 0; i < 4; i++) {
+		unsigned int v = p[i];
+
+		if (i)
+			tmp[n++] = '.';
+		if (v >= 100)
+			tmp[n++] = (char)('0' + v / 100);
+		if (v >= 10)
+			tmp[n++] = (char)('0' + v / 10 % 10);
+		tmp[n++] = (char)('0' + v % 10);
+	}
+	tmp[n++] = '"';
+	out_mem(o, tmp, n);
 }
 
 static bool bytes_zero(const uint8_t *p, size_t n)
@@ -79,28 +101,23 @@ void keys_json_out_field(struct out *o, const struct keys_field *f,
 		out_uint(o, keys_field_get(f, keys));
 		break;
 	case KEYS_KIND_ETHERTYPE:
-		out_str(o, "\"0x");
+		out_lit(o, "\"0x");
 		out_hex(o, keys_field_get(f, keys), 4);
-		out_str(o, "\"");
+		out_lit(o, "\"");
 		break;
 	case KEYS_KIND_IPV4:
-		/* inet_ntop's dotted quad, without its sprintf */
-		for (int i = 0; i < 4; i++) {
-			out_str(o, i ? "." : "\"");
-			out_uint(o, p[i]);
-		}
-		out_str(o, "\"");
+		out_ipv4(o, p);
 		break;
 	case KEYS_KIND_IPV6:
-		out_str(o, "\"");
+		out_lit(o, "\"");
 		out_ipv6(o, p);
-		out_str(o, "\"");
+		out_lit(o, "\"");
 		break;
 	case KEYS_KIND_BYTES:
-		out_str(o, "\"");
+		out_lit(o, "\"");
 		for (size_t i = 0; i < f->size; i++)
 			out_hex(o, p[i], 2);
-		out_str(o, "\"");
+		out_lit(o, "\"");
 		break;
 	}
 }
@@ -136,9 +153,8 @@ static void out_keys_range(struct out *o, enum keys_layout layout,
 			continue;
 		if (f[i].kind == KEYS_KIND_BYTES && bytes_zero(p, f[i].size))
 			continue;
-		out_str(o, comma ? ",\"" : "\"");
-		out_str(o, f[i].name);
-		out_str(o, "\":");
+		/* the key with its comma, or without when it comes first */
+		out_mem(o, f[i].json_key + !comma, f[i].json_key_len - !comma);
 		keys_json_out_field(o, &f[i], keys);
 		comma = true;
 	}
@@ -162,11 +178,11 @@ int keys_json_format_keys(char *buf, size_t size,
 
 static void out_id(struct out *o, const struct case_id *id)
 {
-	out_str(o, "{\"frame\":");
+	out_lit(o, "{\"frame\":");
 	out_uint(o, id->frame);
-	out_str(o, ",\"state\":\"");
+	out_lit(o, ",\"state\":\"");
 	out_str(o, fdtest_state_name(id->state));
-	out_str(o, "\",\"in_flags\":");
+	out_lit(o, "\",\"in_flags\":");
 	out_uint(o, id->in_flags);
 }
 
@@ -175,11 +191,11 @@ static void out_ret(struct out *o, uint32_t ret)
 	const char *name = fdtest_ret_name(ret);
 
 	if (name) {
-		out_str(o, ",\"ret\":\"");
+		out_lit(o, ",\"ret\":\"");
 		out_str(o, name);
-		out_str(o, "\"");
+		out_lit(o, "\"");
 	} else {
-		out_str(o, ",\"ret\":");
+		out_lit(o, ",\"ret\":");
 		out_uint(o, ret);
 	}
 }
@@ -227,7 +243,7 @@ int keys_json_format_result(char *buf, size_t size, const struct case_id *id,
 	} else {
 		o.full = true;
 	}
-	out_str(&o, "}");
+	out_lit(&o, "}");
 	return out_done(&o);
 }
 
@@ -239,7 +255,7 @@ int keys_json_format_expect(char *buf, size_t size, const struct expect *exp)
 	if (exp->has_ret)
 		out_ret(&o, exp->ret);
 	out_keys(&o, exp->layout, &exp->keys, exp->mask, true);
-	out_str(&o, "}");
+	out_lit(&o, "}");
 	return out_done(&o);
 }
 

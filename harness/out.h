@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct out {
 	char *buf;
@@ -19,7 +20,10 @@ struct out {
 	bool full;
 };
 
-/* Pieces are a few bytes long: a loop beats a call to memcpy or strlen. */
+/*
+ * Pieces are a few bytes long: a loop beats a call to memcpy or strlen,
+ * but a length known when compiling makes memcpy a few moves.
+ */
 static inline void out_mem(struct out *o, const char *s, size_t n)
 {
 	char *d = o->buf + o->len;
@@ -30,10 +34,16 @@ static inline void out_mem(struct out *o, const char *s, size_t n)
 		o->full = true;
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		d[i] = s[i];
+	if (__builtin_constant_p(n))
+		memcpy(d, s, n);
+	else
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
 	o->len += n;
 }
+
+/* A string literal, its length counted when compiling. */
+#define out_lit(o, s) out_mem((o), "" s, sizeof(s) - 1)
 
 static inline void out_str(struct out *o, const char *s)
 {

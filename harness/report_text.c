@@ -69,19 +69,19 @@ static void out_keys(struct out *o, const struct case_result *const set[],
 		if (proto) {
 			out_str(o, proto);
 		} else {
-			out_str(o, "proto ");
+			out_lit(o, "proto ");
 			out_uint(o, k->ip_proto);
 		}
 		out_char(o, ' ');
 		out_addr(o, false, k);
 		out_char(o, '.');
 		out_uint(o, ntohs(k->sport));
-		out_str(o, " > ");
+		out_lit(o, " > ");
 		out_addr(o, true, k);
 		out_char(o, '.');
 		out_uint(o, ntohs(k->dport));
 	} else {
-		out_str(o, "n_proto 0x");
+		out_lit(o, "n_proto 0x");
 		out_xint(o, ntohs(k->n_proto), 4);
 	}
 	out_offsets(o, "nhoff", set, n, false);
@@ -89,9 +89,9 @@ static void out_keys(struct out *o, const struct case_result *const set[],
 	if (k->is_frag)
 		out_str(o, k->is_first_frag ? " frag(first)" : " frag");
 	if (k->is_encap)
-		out_str(o, " encap");
+		out_lit(o, " encap");
 	if (k->flow_label) {
-		out_str(o, " label 0x");
+		out_lit(o, " label 0x");
 		out_xint(o, ntohl(k->flow_label), 5);
 	}
 }
@@ -162,7 +162,7 @@ static void print_flag_set(struct report *r, const struct frame_result *fr,
 		failed |= set[i]->verdict == CASE_FAIL;
 		checked |= set[i]->verdict == CASE_PASS;
 	}
-	out_str(&o, "  #");
+	out_lit(&o, "  #");
 	start = o.len;
 	out_uint(&o, fr->index);
 	out_pad(&o, start, 5);
@@ -170,12 +170,12 @@ static void print_flag_set(struct report *r, const struct frame_result *fr,
 	start = o.len;
 	out_str(&o, failed ? "FAIL" : checked ? "ok" : "new");
 	out_pad(&o, start, 5);
-	out_str(&o, " flags=0x");
+	out_lit(&o, " flags=0x");
 	out_xint(&o, set[0]->id.in_flags, 1);
 	out_char(&o, ' ');
 	if (same_ret) {
 		out_ret(&o, set[0]->ret);
-		out_str(&o, "  ");
+		out_lit(&o, "  ");
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			out_str(&o, fdtest_state_name(set[i]->id.state));
@@ -187,12 +187,12 @@ static void print_flag_set(struct report *r, const struct frame_result *fr,
 	}
 	out_keys(&o, set, n);
 	if (fr->tags) {
-		out_str(&o, " [");
+		out_lit(&o, " [");
 		out_uint(&o, fr->tags);
 		out_str(&o, fr->tags > 1 ? " tags]" : " tag]");
 	}
 	if (set[0]->cut)
-		out_str(&o, " [cut to 4096]");
+		out_lit(&o, " [cut to 4096]");
 	/* with --repeat: the kernel's mean ns per run, per state */
 	for (size_t i = 0; r->cap->repeat && i < n; i++) {
 		out_str(&o, i ? "/" : " ns ");
