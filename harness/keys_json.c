@@ -147,7 +147,10 @@ static void out_keys_range(struct out *o, enum keys_layout layout,
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *p = (const uint8_t *)keys + f[i].offset;
 
-		if (f[i].offset < lo || f[i].offset >= hi)
+		/* the table is in offset order (a test holds it so) */
+		if (f[i].offset >= hi)
+			break;
+		if (f[i].offset < lo)
 			continue;
 		if (mask && !mask[f[i].offset])
 			continue;

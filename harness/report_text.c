@@ -199,7 +199,7 @@ static void print_flag_set(struct report *r, const struct frame_result *fr,
 		out_uint(&o, set[i]->duration_ns);
 	}
 	out_char(&o, '\n');
-	fwrite(line, 1, o.len, r->out);
+	fwrite_unlocked(line, 1, o.len, r->out);	/* text_frame locked it */
 	for (size_t i = 0; i < n; i++)
 		print_diffs(r, set[i]);
 }
@@ -210,7 +210,7 @@ static void text_frame(struct report *r, const struct frame_result *fr)
 	size_t n_states = fr->n_flags ? fr->n_cases / fr->n_flags : 0;
 
 	/* cases come state by state; a line gathers one flag set */
-	flockfile(r->out);	/* once, not per printf */
+	flockfile(r->out);	/* once a frame, not per write */
 	for (size_t f = 0; f < fr->n_flags; f++) {
 		for (size_t s = 0; s < n_states; s++)
 			set[s] = &fr->cases[s * fr->n_flags + f];

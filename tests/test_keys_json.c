@@ -216,6 +216,20 @@ static void test_keys_json_no_room(void **state)
  * give inet_ntop()'s text for every address, above all the zero runs and
  * the IPv4-compatible and -mapped forms.
  */
+/* Formatters stop at the end of a range: fields come in offset order. */
+static void test_keys_fields_in_offset_order(void **state)
+{
+	(void)state;
+	for (int l = KEYS_LAYOUT_IPV4; l <= KEYS_LAYOUT_IPV6; l++) {
+		size_t n;
+		const struct keys_field *f = keys_fields(l, &n);
+
+		for (size_t i = 1; i < n; i++)
+			assert_true(f[i - 1].offset + f[i - 1].size <=
+				    f[i].offset);
+	}
+}
+
 /* The shortcut to the address fields finds what the names find. */
 static void test_keys_field_addr(void **state)
 {
@@ -276,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_keys_json_no_room),
 		cmocka_unit_test(test_keys_json_ipv6_like_inet_ntop),
 		cmocka_unit_test(test_keys_field_addr),
+		cmocka_unit_test(test_keys_fields_in_offset_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
