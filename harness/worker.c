@@ -23,12 +23,23 @@ struct worker_pool {
 	size_t head;		/* filled so far */
 	size_t taken;		/* handed to threads so far */
 	size_t tail;		/* released so far */
+	size_t want;		/* the caller sleeps until this many are done */
 	bool stop;
 	worker_fn fn;
 	void *ctx;
 	pthread_t *threads;
 	unsigned int n_threads;
 };
+
+/* Slots done from the oldest on, without a gap; under the lock. */
+static size_t done_in_order(const struct worker_pool *p)
+{
+	size_t n = 0;
+
+	while (p->tail + n < p->head && p->finished[(p->tail + n) % p->n_slots])
+		n++;
+	return n;
+}
 
 static void *worker_main(void *arg)
 {
@@ -49,8 +60,8 @@ static void *worker_main(void *arg)
 
 		pthread_mutex_lock(&p->lock);
 		p->finished[k] = true;
-		/* the caller waits for one slot only: the oldest */
-		pthread_cond_signal(&p->done);
+		if (p->want && done_in_order(p) >= p->want)
+			pthread_cond_signal(&p->done);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -134,8 +145,22 @@ void *worker_wait(struct worker_pool *p)
 	if (!p->n_threads)
 		return p->slots[k];
 	pthread_mutex_lock(&p->lock);
-	while (!p->finished[k])
-		pthread_cond_wait(&p->done, &p->lock);
+	if (!p->finished[k]) {
+		/*
+		 * Waking a thread costs an interrupt on the other CPU, dear
+		 * on a VM: once asleep, sleep until half the ring is done,
+		 * and take it in one go. The threads still have the other
+		 * half to work on.
+		 */
+		p->want = p->head - p->tail;
+		if (p->want > p->n_slots / 2)
+			p->want = p->n_slots / 2;
+		if (p->want < 1)
+			p->want = 1;
+		while (done_in_order(p) < p->want)
+			pthread_cond_wait(&p->done, &p->lock);
+		p->want = 0;
+	}
 	pthread_mutex_unlock(&p->lock);
 	return p->slots[k];
 }
