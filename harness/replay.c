@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* One dissector over one capture (see replay.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "golden.h"
@@ -87,6 +89,8 @@ struct replay {
 	uint32_t last_frame;		/* highest frame index seen */
 
 	struct worker_pool *pool;
+	bool want_lines;		/* a golden to match or to write */
+	bool more;			/* the capture may hold more frames */
 	struct batch **batches;
 	size_t n_batches;
 	int read_err;			/* the capture failed after some frames */
@@ -569,23 +573,29 @@ static bool batch_fill(struct replay *rp, struct capture *cap,
 	return true;
 }
 
+/* Keeps the threads fed: reads ahead while a batch is free. */
+static void replay_prime(struct replay *rp, struct capture *cap)
+{
+	struct batch *b;
+
+	while (rp->more && (b = worker_free_slot(rp->pool))) {
+		rp->more = batch_fill(rp, cap, b);
+		if (!b->n_frames)
+			break;
+		worker_submit(rp->pool);
+	}
+}
+
 static int replay_frames(struct replay *rp, struct capture *cap, char *err,
 			 size_t err_size)
 {
 	struct progress prog;
 	struct batch *b;
-	bool more = true;
 	int ret = 0;
 
 	progress_begin(&prog, rp->capture);
 	for (;;) {
-		/* keep the threads fed: read ahead while a batch is free */
-		while (more && (b = worker_free_slot(rp->pool))) {
-			more = batch_fill(rp, cap, b);
-			if (!b->n_frames)
-				break;
-			worker_submit(rp->pool);
-		}
+		replay_prime(rp, cap);
 		b = worker_wait(rp->pool);
 		if (!b)
 			break;
@@ -616,19 +626,20 @@ static int replay_start_pool(struct replay *rp)
 	rp->batches = calloc(n, sizeof(*rp->batches));
 	if (!rp->batches)
 		return -ENOMEM;
-	for (; rp->n_batches < n; rp->n_batches++) {
+	while (rp->n_batches < n) {
 		struct batch *b = malloc(sizeof(*b));
 
 		if (!b)
 			return -ENOMEM;
-		rp->batches[rp->n_batches] = b;
+		/* owned by replay_stop_pool() from here, whatever follows */
+		rp->batches[rp->n_batches++] = b;
 		b->lines = NULL;
 		b->line_off = NULL;
 		b->line_len = NULL;
 		b->res = calloc(n_res, sizeof(*b->res));
 		if (!b->res)
 			return -ENOMEM;
-		if (!rp->golden && !rp->writer)
+		if (!rp->want_lines)
 			continue;
 		/* most lines are under 400 bytes; longer ones wait */
 		b->lines_size = n_res * 400 + KEYS_JSON_LINE_MAX;
@@ -654,6 +665,9 @@ static void replay_stop_pool(struct replay *rp)
 		free(rp->batches[i]);
 	}
 	free(rp->batches);
+	rp->pool = NULL;
+	rp->batches = NULL;
+	rp->n_batches = 0;
 }
 
 static void fill_header(struct golden_header *hdr, const struct replay *rp,
@@ -726,6 +740,25 @@ static void report_timings(struct replay *rp)
 	report_timing(rp->rep, rows, t->n_rows);
 }
 
+/*
+ * The capture's SHA-256 (for the golden's header) is taken on a thread of
+ * its own while the first batches are test-run: hashing a large capture
+ * costs as much as thousands of test runs, with a CPU otherwise idle.
+ */
+struct sha_job {
+	const char *path;
+	char sha[65];
+	int ret;
+};
+
+static void *sha_thread(void *arg)
+{
+	struct sha_job *job = arg;
+
+	job->ret = golden_file_sha256(job->path, job->sha);
+	return NULL;
+}
+
 int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		   const char *capture, struct report *rep,
 		   struct report_counts *counts, char *err, size_t err_size)
@@ -734,8 +767,10 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	struct report_capture info = { 0 };
 	struct capture *cap = NULL;
 	struct replay *rp;
+	struct sha_job sha = { .path = capture };
 	char golden_path[4096];
-	char sha[65] = "";
+	pthread_t sha_tid;
+	bool sha_started;
 	char why[512];
 	int ret;
 
@@ -763,28 +798,47 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		snprintf(err, err_size, "capture '%s': %s", capture, why);
 		goto out_free;
 	}
-	ret = golden_file_sha256(capture, sha);
-	ret = ret ?: replay_golden_path(golden_path, sizeof(golden_path),
-					opts->expected_dir,
-					dissector_name(dis), capture);
+	ret = replay_golden_path(golden_path, sizeof(golden_path),
+				 opts->expected_dir, dissector_name(dis), capture);
 	if (ret) {
 		snprintf(err, err_size, "capture '%s': %s", capture,
 			 strerror(-ret));
 		goto out_close_capture;
 	}
 	rp->golden_path = golden_path;
+	rp->want_lines = opts->update || access(golden_path, F_OK) == 0;
+	rp->more = true;
+	sha_started = pthread_create(&sha_tid, NULL, sha_thread, &sha) == 0;
+	if (!sha_started)
+		sha_thread(&sha);
+	ret = replay_start_pool(rp);
+	if (ret)
+		snprintf(err, err_size, "capture '%s': starting %u threads: %s",
+			 capture, opts->jobs, strerror(-ret));
+	else
+		replay_prime(rp, cap);
+	if (sha_started)
+		pthread_join(sha_tid, NULL);
+	if (ret)
+		goto out_stop_pool;
+	if (sha.ret) {
+		ret = sha.ret;
+		snprintf(err, err_size, "capture '%s': %s", capture,
+			 strerror(-ret));
+		goto out_stop_pool;
+	}
 	if (opts->update) {
-		fill_header(&hdr, rp, sha);
+		fill_header(&hdr, rp, sha.sha);
 		ret = golden_writer_open(golden_path, &hdr, &rp->writer);
 		if (ret) {
 			snprintf(err, err_size, "golden '%s': cannot write: %s",
 				 golden_path, strerror(-ret));
-			goto out_close_capture;
+			goto out_stop_pool;
 		}
 	} else {
-		ret = golden_prepare(rp, golden_path, sha, err, err_size);
+		ret = golden_prepare(rp, golden_path, sha.sha, err, err_size);
 		if (ret)
-			goto out_close_golden;
+			goto out_stop_pool;
 	}
 
 	info.dissector = dissector_name(dis);
@@ -801,12 +855,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	info.max_ns = opts->max_ns;
 	report_capture_begin(rep, &info);
 
-	ret = replay_start_pool(rp);
-	if (ret)
-		snprintf(err, err_size, "capture '%s': starting %u threads: %s",
-			 capture, opts->jobs, strerror(-ret));
-	else
-		ret = replay_frames(rp, cap, err, err_size);
+	ret = replay_frames(rp, cap, err, err_size);
 	replay_stop_pool(rp);
 	if (!ret && rp->timing)
 		report_timings(rp);
@@ -829,7 +878,8 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	else
 		report_capture_abort(rep);	/* the caller reports err */
 
-out_close_golden:
+out_stop_pool:
+	replay_stop_pool(rp);	/* again is fine */
 	golden_writer_abort(rp->writer);
 	golden_close(rp->golden);
 out_close_capture:
