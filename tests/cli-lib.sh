@@ -8,11 +8,13 @@ fail() {
 	return 1
 }
 
-# run EXPECTED_EXIT CMD...: output in $TMP/out and $TMP/err
+# run EXPECTED_EXIT CMD...: output in $TMP/out and $TMP/err. With
+# RUN_TIMEOUT set, every run is bounded, so a hang fails the test instead
+# of stopping make.
 run() {
 	local want=$1 got
 	shift
-	"$@" >"$TMP/out" 2>"$TMP/err"
+	${RUN_TIMEOUT:+timeout "$RUN_TIMEOUT"} "$@" >"$TMP/out" 2>"$TMP/err"
 	got=$?
 	if [ "$got" != "$want" ]; then
 		echo "command: $*"

@@ -33,33 +33,8 @@ test_valgrind
 test_not_root
 "
 
-fail() {
-	echo "FAIL: $*"
-	return 1
-}
-
-# run EXPECTED_EXIT CMD...: output in $TMP/out and $TMP/err. Every run is
-# bounded here too, so a hang fails the test instead of stopping make.
-run() {
-	local want=$1 got
-	shift
-	timeout 150 "$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" != "$want" ]; then
-		echo "command: $*"
-		echo "--- stdout"; tail -30 "$TMP/out"
-		echo "--- stderr"; tail -20 "$TMP/err"
-		fail "exit $got, want $want"
-		return 1
-	fi
-}
-
-expect_in() {
-	grep -q -- "$2" "$TMP/$1" || {
-		echo "--- $1"; cat "$TMP/$1"
-		fail "$1 lacks '$2'"
-	}
-}
+RUN_TIMEOUT=150
+. tests/cli-lib.sh
 
 need_kernel() {
 	[ -s "$K510" ] || fail "no 5.10 kernel image at $K510: run 'make matrix-kernels' (fetches it from Debian's archive)"
@@ -210,17 +185,4 @@ test_not_root() {
 	expect_in err "run it as root"
 }
 
-passed=0
-failed=0
-for t in $ALL_TESTS; do
-	if out=$($t 2>&1); then
-		echo "ok   $t"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $t"
-		echo "$out" | sed 's/^/     /'
-		failed=$((failed + 1))
-	fi
-done
-echo "test-matrix: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+run_all test-matrix

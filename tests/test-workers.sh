@@ -28,10 +28,7 @@ test_repeat_reports_classes
 test_max_ns_fails
 "
 
-fail() {
-	echo "FAIL: $*"
-	return 1
-}
+. tests/cli-lib.sh
 
 # A capture of $1 frames from the corpus descriptions, more than a few
 # batches of frames, so the ring of every -j wraps around.
@@ -188,17 +185,4 @@ test_max_ns_fails() {
 		fail "a 100 ms bound failed"
 }
 
-passed=0
-failed=0
-for t in $ALL_TESTS; do
-	if out=$($t 2>&1); then
-		echo "ok   $t"
-		passed=$((passed + 1))
-	else
-		echo "FAIL $t"
-		echo "$out" | sed 's/^/     /'
-		failed=$((failed + 1))
-	fi
-done
-echo "test-workers: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+run_all test-workers
