@@ -206,18 +206,18 @@ const char *dissector_verifier_reason(void)
 	return verifier_reason;
 }
 
-static void name_from_path(struct dissector *d, const char *path)
+void dissector_name_of(const char *path, char *out, size_t size)
 {
 	const char *base = strrchr(path, '/');
 	size_t len;
 
 	base = base ? base + 1 : path;
-	snprintf(d->name, sizeof(d->name), "%s", base);
-	len = strlen(d->name);
-	if (len > 6 && strcmp(d->name + len - 6, ".bpf.o") == 0)
-		d->name[len - 6] = '\0';
-	else if (len > 2 && strcmp(d->name + len - 2, ".o") == 0)
-		d->name[len - 2] = '\0';
+	len = strlen(base);
+	if (len > 6 && strcmp(base + len - 6, ".bpf.o") == 0)
+		len -= 6;
+	else if (len > 2 && strcmp(base + len - 2, ".o") == 0)
+		len -= 2;
+	snprintf(out, size, "%.*s", (int)len, base);
 }
 
 static bool is_flow_dissector(const struct bpf_program *prog)
@@ -523,7 +523,7 @@ int dissector_load(const char *path, const char *prog_name,
 	if (!d)
 		return -ENOMEM;
 	d->path = strdup(path);
-	name_from_path(d, path);
+	dissector_name_of(path, d->name, sizeof(d->name));
 	hold_begin();
 	d->obj = bpf_object__open_file(path, NULL);
 	if (!d->obj) {

@@ -35,6 +35,12 @@ int dissector_load(const char *path, const char *prog_name,
  */
 const char *dissector_verifier_reason(void);
 
+/*
+ * The name dissector_name() gives the object at @path, whether or not it
+ * loads: the file name without folder and ".bpf.o"/".o".
+ */
+void dissector_name_of(const char *path, char *out, size_t size);
+
 /* File name without folder and ".bpf.o"/".o": names goldens. */
 const char *dissector_name(const struct dissector *d);
 const char *dissector_path(const struct dissector *d);

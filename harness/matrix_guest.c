@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "dissector.h"
 #include "log.h"
 #include "matrix_frame.h"
 #include "matrix_golden.h"
@@ -98,7 +99,7 @@ static int pack_goldens(struct initramfs *ir, const struct matrix_pack *p,
 	for (size_t d = 0; d < p->n_dissectors && !ret; d++) {
 		char dis[256];
 
-		matrix_suite_object_name(p->dissectors[d], dis, sizeof(dis));
+		dissector_name_of(p->dissectors[d], dis, sizeof(dis));
 		snprintf(dir, sizeof(dir), "suite/expected/%s", dis);
 		ret = matrix_initramfs_add_dir(ir, dir);
 		for (size_t c = 0; c < p->n_captures && !ret; c++) {

@@ -12,20 +12,6 @@
 #include "matrix_suite.h"
 #include "replay.h"
 
-void matrix_suite_object_name(const char *path, char *out, size_t size)
-{
-	const char *base = strrchr(path, '/');
-	size_t n;
-
-	base = base ? base + 1 : path;
-	n = strlen(base);
-	if (n > 6 && strcmp(base + n - 6, ".bpf.o") == 0)
-		n -= 6;
-	else if (n > 2 && strcmp(base + n - 2, ".o") == 0)
-		n -= 2;
-	snprintf(out, size, "%.*s", (int)n, base);
-}
-
 struct suite_ctx {
 	const struct matrix_suite *s;
 	struct testrun_kernel kernel;
@@ -81,7 +67,7 @@ static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
 	const char *load = "loaded";
 	int has_min, errors = 0, ret;
 
-	matrix_suite_object_name(path, name, sizeof(name));
+	dissector_name_of(path, name, sizeof(name));
 	has_min = matrix_kver_min_of(path, &min);
 	if (has_min == 1)
 		snprintf(min_text, sizeof(min_text), "%u.%u", min.major,

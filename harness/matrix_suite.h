@@ -43,7 +43,4 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out);
 /* Whether a suite result holds a failure (the row then fails). */
 bool matrix_suite_failed(const json_t *result);
 
-/* "reference" for ".../reference.bpf.o", as dissector_name() says it. */
-void matrix_suite_object_name(const char *path, char *out, size_t size);
-
 #endif /* FDTEST_MATRIX_SUITE_H */
