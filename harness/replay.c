@@ -215,10 +215,16 @@ static int golden_match(struct replay *rp, const struct case_id *id,
 
 /* ---- the work: shaping and test runs, on a pool thread ---------------- */
 
+/* Where frame @i, state @s, flag set @f sits in res[] and the lines. */
+static size_t batch_case(const struct replay *rp, size_t i, int s, size_t f)
+{
+	return (i * FDTEST_STATE_COUNT + (size_t)s) * rp->opts->n_flags + f;
+}
+
 static struct testrun_result *batch_res(const struct replay *rp,
 					const struct batch *b, size_t i)
 {
-	return b->res + i * FDTEST_STATE_COUNT * rp->opts->n_flags;
+	return b->res + batch_case(rp, i, 0, 0);
 }
 
 static int run_frame(const struct replay *rp, struct batch *b, size_t i)
@@ -266,13 +272,12 @@ static void format_lines(const struct replay *rp, struct batch *b, size_t i)
 {
 	const struct replay_opts *o = rp->opts;
 	const struct batch_frame *bf = &b->frames[i];
-	size_t base = i * FDTEST_STATE_COUNT * o->n_flags;
 
 	for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
 		if (!(o->states & (1u << s)))
 			continue;
 		for (size_t f = 0; f < o->n_flags; f++) {
-			size_t k = base + s * o->n_flags + f;
+			size_t k = batch_case(rp, i, s, f);
 			const struct testrun_result *r = &b->res[k];
 			struct case_id id = {
 				.frame = bf->index,
@@ -419,8 +424,7 @@ static int replay_frame(struct replay *rp, const struct batch *b, size_t i,
 {
 	const struct replay_opts *o = rp->opts;
 	const struct batch_frame *bf = &b->frames[i];
-	size_t base = i * FDTEST_STATE_COUNT * o->n_flags;
-	const struct testrun_result *res = b->res + base;
+	const struct testrun_result *res = batch_res(rp, b, i);
 	struct frame_result out = {
 		.index = bf->index,
 		.n_flags = o->n_flags,
@@ -453,7 +457,7 @@ static int replay_frame(struct replay *rp, const struct batch *b, size_t i,
 			c->duration_ns = r->duration_ns;
 			c->cut = bf->st[s].cut;
 			c->diffs = rp->diffs[out.n_cases];
-			k = base + s * o->n_flags + f;
+			k = batch_case(rp, i, s, f);
 			ret = replay_case(rp, bf, res, c, f,
 					  b->lines ? b->lines + b->line_off[k] :
 						     NULL,
