@@ -9,8 +9,9 @@
  *
  * Usage: floor [--threads N] OBJ CAPTURE [MAX_FRAMES]
  * Prints one line of key=value pairs for bench/run.sh. With N threads the
- * shaped frames are split into N contiguous parts run side by side: what
- * the kernel itself gives on N cores, with no harness at all.
+ * shaped frames are split into N contiguous parts run side by side, each
+ * thread on a copy of the program of its own as fdtest's threads are:
+ * what the kernel itself gives on N cores, with no harness at all.
  *
  * Usage: floor --dump DIR CAPTURE MAX_FRAMES
  * Writes the first frames as captured to DIR/1.bin, DIR/2.bin, ..., the
@@ -205,7 +206,8 @@ static void *part_thread(void *arg)
 
 #define FLOOR_THREADS_MAX 64
 
-static int run_all(int fd, const struct preload *p, unsigned int n)
+static int run_all(const struct dissector *dis, const struct preload *p,
+		   unsigned int n)
 {
 	struct part parts[FLOOR_THREADS_MAX];
 	pthread_t tids[FLOOR_THREADS_MAX];
@@ -213,10 +215,10 @@ static int run_all(int fd, const struct preload *p, unsigned int n)
 	int ret = 0;
 
 	if (n <= 1)
-		return run_part(fd, p, 0, p->n_runs);
+		return run_part(dissector_prog_fd(dis), p, 0, p->n_runs);
 	for (unsigned int i = 0; i < n; i++) {
 		parts[i] = (struct part){
-			.fd = fd, .p = p,
+			.fd = dissector_thread_fd(dis, i), .p = p,
 			.from = p->n_runs * i / n,
 			.to = p->n_runs * (i + 1) / n,
 		};
@@ -265,13 +267,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: dissector '%s': %s\n", argv[1], err);
 		return dissector_err_is_env(ret) ? 3 : 2;
 	}
+	ret = dissector_add_copies(dis, threads - 1, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "floor: dissector '%s': copies: %s\n", argv[1],
+			err);
+		goto out;
+	}
 	ret = for_each_frame(argv[2], max, preload_frame, &p);
 	if (ret)
 		goto out;
 
 	t0 = now(CLOCK_MONOTONIC);
 	c0 = now(CLOCK_PROCESS_CPUTIME_ID);
-	ret = run_all(dissector_prog_fd(dis), &p, threads);
+	ret = run_all(dis, &p, threads);
 	c1 = now(CLOCK_PROCESS_CPUTIME_ID);
 	t1 = now(CLOCK_MONOTONIC);
 	if (ret) {

@@ -25,6 +25,9 @@ struct dissector {
 	/* programs reached by tail calls; never the entry */
 	const struct bpf_program *targets[TARGETS_MAX];
 	unsigned int n_targets;
+	/* the object loaded again, one per test-run thread past the first */
+	struct dissector **copies;
+	unsigned int n_copies;
 };
 
 bool dissector_err_is_env(int err)
@@ -584,6 +587,35 @@ int dissector_prog_fd(const struct dissector *d)
 	return bpf_program__fd(d->entry);
 }
 
+int dissector_add_copies(struct dissector *d, unsigned int n, char *err,
+			 size_t err_size)
+{
+	struct dissector **copies;
+	int ret;
+
+	if (!n)
+		return 0;
+	copies = realloc(d->copies, (d->n_copies + n) * sizeof(*copies));
+	if (!copies)
+		return -ENOMEM;
+	d->copies = copies;
+	for (unsigned int i = 0; i < n; i++) {
+		ret = dissector_load(d->path, dissector_entry(d),
+				     &d->copies[d->n_copies], err, err_size);
+		if (ret)
+			return ret;
+		d->n_copies++;
+	}
+	return 0;
+}
+
+int dissector_thread_fd(const struct dissector *d, unsigned int thread)
+{
+	if (thread == 0 || thread > d->n_copies)
+		return dissector_prog_fd(d);
+	return dissector_prog_fd(d->copies[thread - 1]);
+}
+
 unsigned int dissector_filled(const struct dissector *d)
 {
 	return d->filled;
@@ -593,6 +625,9 @@ void dissector_close(struct dissector *d)
 {
 	if (!d)
 		return;
+	for (unsigned int i = 0; i < d->n_copies; i++)
+		dissector_close(d->copies[i]);
+	free(d->copies);
 	bpf_object__close(d->obj);
 	free(d->path);
 	free(d);

@@ -46,6 +46,19 @@ const char *dissector_name(const struct dissector *d);
 const char *dissector_path(const struct dissector *d);
 const char *dissector_entry(const struct dissector *d);
 int dissector_prog_fd(const struct dissector *d);
+
+/*
+ * Loads the object @n more times, for test-run threads 1..@n to run
+ * programs of their own: every BPF_PROG_TEST_RUN takes and drops a
+ * reference on its program and its file, and two CPUs doing that on the
+ * same ones spend a few percent of the kernel's time moving those counts
+ * between them. Each copy has its own maps. Returns 0, or the first
+ * copy's error (as dissector_load()) with the copies loaded so far kept.
+ */
+int dissector_add_copies(struct dissector *d, unsigned int n, char *err,
+			 size_t err_size);
+/* The program for test-run thread @thread: its copy, or the first. */
+int dissector_thread_fd(const struct dissector *d, unsigned int thread);
 /* Tail-call slots fdtest filled by program name. */
 unsigned int dissector_filled(const struct dissector *d);
 

@@ -70,7 +70,6 @@ struct batch {
 struct replay {
 	const struct replay_opts *opts;
 	struct dissector *dis;
-	int prog_fd;
 	struct report *rep;
 	struct report_counts *counts;
 	const char *capture;
@@ -226,7 +225,8 @@ static struct testrun_result *batch_res(const struct replay *rp,
 	return b->res + batch_case(rp, i, 0, 0);
 }
 
-static int run_frame(const struct replay *rp, struct batch *b, size_t i)
+static int run_frame(const struct replay *rp, int prog_fd, struct batch *b,
+		     size_t i)
 {
 	const struct replay_opts *o = rp->opts;
 	struct batch_frame *bf = &b->frames[i];
@@ -251,7 +251,7 @@ static int run_frame(const struct replay *rp, struct batch *b, size_t i)
 		if (!(o->states & (1u << s)))
 			continue;
 		for (size_t f = 0; f < o->n_flags; f++) {
-			ret = testrun_one(rp->prog_fd, o->kernel, st,
+			ret = testrun_one(prog_fd, o->kernel, st,
 					  o->flags[f],
 					  o->repeat ? (int)o->repeat : 1,
 					  &res[s * o->n_flags + f]);
@@ -303,17 +303,18 @@ static void format_lines(const struct replay *rp, struct batch *b, size_t i)
 	}
 }
 
-static void batch_work(void *ctx, void *slot)
+static void batch_work(void *ctx, unsigned int thread, void *slot)
 {
 	const struct replay *rp = ctx;
 	struct batch *b = slot;
+	int prog_fd = dissector_thread_fd(rp->dis, thread);
 
 	for (size_t i = 0; i < b->n_frames; i++) {
 		struct batch_frame *bf = &b->frames[i];
 
 		if (bf->skipped)
 			continue;
-		bf->ret = run_frame(rp, b, i);
+		bf->ret = run_frame(rp, prog_fd, b, i);
 		/* the frames after a failure are never looked at */
 		if (bf->ret)
 			break;
@@ -789,7 +790,6 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	rp->rep = rep;
 	rp->counts = counts;
 	rp->capture = capture;
-	rp->prog_fd = dissector_prog_fd(dis);
 
 	if (opts->repeat) {
 		rp->timing = timing_new();

@@ -13,6 +13,12 @@
  * [tail, taken) are being worked on or done, [taken, head) wait for a
  * thread, [head, tail + n_slots) are free.
  */
+struct worker_thread {
+	struct worker_pool *pool;
+	unsigned int index;
+	pthread_t tid;
+};
+
 struct worker_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t work;	/* a slot waits for a thread, or stop */
@@ -27,7 +33,7 @@ struct worker_pool {
 	bool stop;
 	worker_fn fn;
 	void *ctx;
-	pthread_t *threads;
+	struct worker_thread *threads;
 	unsigned int n_threads;
 };
 
@@ -43,7 +49,8 @@ static size_t done_in_order(const struct worker_pool *p)
 
 static void *worker_main(void *arg)
 {
-	struct worker_pool *p = arg;
+	const struct worker_thread *t = arg;
+	struct worker_pool *p = t->pool;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -56,7 +63,7 @@ static void *worker_main(void *arg)
 		k = p->taken++ % p->n_slots;
 		pthread_mutex_unlock(&p->lock);
 
-		p->fn(p->ctx, p->slots[k]);
+		p->fn(p->ctx, t->index, p->slots[k]);
 
 		pthread_mutex_lock(&p->lock);
 		p->finished[k] = true;
@@ -93,8 +100,11 @@ int worker_pool_create(unsigned int n_threads, void *const *slots,
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
 	for (; p->n_threads < n_threads; p->n_threads++) {
-		ret = -pthread_create(&p->threads[p->n_threads], NULL,
-				      worker_main, p);
+		struct worker_thread *t = &p->threads[p->n_threads];
+
+		t->pool = p;
+		t->index = p->n_threads;
+		ret = -pthread_create(&t->tid, NULL, worker_main, t);
 		if (ret) {
 			worker_pool_destroy(p);
 			return ret;
@@ -123,7 +133,7 @@ void worker_submit(struct worker_pool *p)
 	size_t k = p->head % p->n_slots;
 
 	if (!p->n_threads) {
-		p->fn(p->ctx, p->slots[k]);
+		p->fn(p->ctx, 0, p->slots[k]);
 		p->finished[k] = true;
 		p->head++;
 		p->taken++;
@@ -186,7 +196,7 @@ void worker_pool_destroy(struct worker_pool *p)
 	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->lock);
 	for (unsigned int i = 0; i < p->n_threads; i++)
-		pthread_join(p->threads[i], NULL);
+		pthread_join(p->threads[i].tid, NULL);
 	pthread_cond_destroy(&p->done);
 	pthread_cond_destroy(&p->work);
 	pthread_mutex_destroy(&p->lock);

@@ -20,8 +20,12 @@
 
 #include <stddef.h>
 
-/* Works on one slot; runs on a pool thread (or the caller's with 0). */
-typedef void (*worker_fn)(void *ctx, void *slot);
+/*
+ * Works on one slot; runs on pool thread @thread, 0 to n_threads - 1 (0
+ * on the caller's thread with 0 threads), so that the work can keep
+ * per-thread resources apart.
+ */
+typedef void (*worker_fn)(void *ctx, unsigned int thread, void *slot);
 
 struct worker_pool;
 

@@ -264,17 +264,15 @@ static void make_vectors(struct vector *v, size_t *n)
 	*n = i;
 }
 
-static void test_testrun_kernel_selftest_vectors(void **state)
+/* The selftests' vectors through @prog_fd must give the selftests' keys. */
+static void check_selftest_vectors(int prog_fd)
 {
 	static struct vector v[16];
 	static struct frame_states fs;
 	struct testrun_result res;
 	size_t n;
 
-	(void)state;
 	make_vectors(v, &n);
-	assert_string_equal(dissector_entry(fx.kernel_flow), "_dissect");
-	assert_int_equal(dissector_filled(fx.kernel_flow), 6);
 	for (size_t i = 0; i < n; i++) {
 		/* as the selftests run them: the frame as it is */
 		bool tagged = v[i].pkt[12] == 0x81 || v[i].pkt[12] == 0x88;
@@ -283,8 +281,7 @@ static void test_testrun_kernel_selftest_vectors(void **state)
 
 		assert_int_equal(frame_shape(v[i].pkt, SELFTEST_LEN, false,
 					     &fs), 0);
-		assert_int_equal(testrun_one(dissector_prog_fd(fx.kernel_flow),
-					     &fx.kernel, &fs.state[s],
+		assert_int_equal(testrun_one(prog_fd, &fx.kernel, &fs.state[s],
 					     v[i].flags, 1, &res), 0);
 		if (res.ret != v[i].ret ||
 		    memcmp(&res.keys, &v[i].keys, sizeof(res.keys))) {
@@ -299,6 +296,40 @@ static void test_testrun_kernel_selftest_vectors(void **state)
 				 got, want);
 		}
 	}
+}
+
+static void test_testrun_kernel_selftest_vectors(void **state)
+{
+	(void)state;
+	assert_string_equal(dissector_entry(fx.kernel_flow), "_dissect");
+	assert_int_equal(dissector_filled(fx.kernel_flow), 6);
+	check_selftest_vectors(dissector_prog_fd(fx.kernel_flow));
+}
+
+/*
+ * Each test-run thread's copy is a program of its own, with its own tail
+ * calls filled, and gives the same keys; threads past the copies run the
+ * first.
+ */
+static void test_testrun_thread_copies(void **state)
+{
+	struct dissector *d = load("tests/kernel/bpf_flow.bpf.o", NULL);
+	char err[512];
+	int fds[4];
+
+	(void)state;
+	assert_non_null(d);
+	assert_int_equal(dissector_add_copies(d, 2, err, sizeof(err)), 0);
+	for (unsigned int t = 0; t < 4; t++)
+		fds[t] = dissector_thread_fd(d, t);
+	assert_int_equal(fds[0], dissector_prog_fd(d));
+	assert_int_not_equal(fds[1], fds[0]);
+	assert_int_not_equal(fds[2], fds[0]);
+	assert_int_not_equal(fds[2], fds[1]);
+	assert_int_equal(fds[3], fds[0]);
+	for (unsigned int t = 0; t < 3; t++)
+		check_selftest_vectors(fds[t]);
+	dissector_close(d);
 }
 
 static size_t consistency_diffs(struct dissector *d, const uint8_t *frame,
@@ -432,6 +463,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_testrun_kernel_selftest_vectors),
+		cmocka_unit_test(test_testrun_thread_copies),
 		cmocka_unit_test(test_testrun_naive_caught),
 		cmocka_unit_test(test_testrun_kernel_flow_consistent),
 		cmocka_unit_test(test_testrun_flags_come_back),
