@@ -696,10 +696,9 @@ static void fill_header(struct golden_header *hdr, const struct replay *rp,
 }
 
 /* Opens the golden to check against; a missing one is not an error. */
-static int golden_prepare(struct replay *rp, const char *path,
-			  const char *sha, char *err, size_t err_size)
+static int golden_prepare(struct replay *rp, const char *path, char *err,
+			  size_t err_size)
 {
-	const struct golden_header *hdr;
 	char why[256];
 	int ret;
 
@@ -710,13 +709,19 @@ static int golden_prepare(struct replay *rp, const char *path,
 		snprintf(err, err_size, "golden '%s': %s", path, why);
 		return ret;
 	}
-	hdr = golden_header(rp->golden);
+	return golden_read(rp, err, err_size);
+}
+
+/* A golden recorded from other capture bytes is stale: said, counted. */
+static void golden_check_sha(struct replay *rp, const char *sha)
+{
+	const struct golden_header *hdr = golden_header(rp->golden);
+
 	if (hdr->sha256[0] && strcmp(hdr->sha256, sha) != 0) {
 		p_err("golden '%s' is stale: it was recorded for a capture with SHA-256 %.12s..., this one is %.12s...; re-record it with --update",
-		      path, hdr->sha256, sha);
+		      rp->golden_path, hdr->sha256, sha);
 		rp->counts->stale++;
 	}
-	return golden_read(rp, err, err_size);
 }
 
 /*
@@ -750,13 +755,17 @@ static void report_timings(struct replay *rp)
 
 /*
  * The capture's SHA-256 (for the golden's header) is taken on a thread of
- * its own while the first batches are test-run: hashing a large capture
- * costs as much as thousands of test runs, with a CPU otherwise idle.
+ * its own while the frames are test-run: hashing a large capture costs as
+ * much as thousands of test runs. A check needs it only at the end, to
+ * tell a stale golden, and not at all without a golden; --update needs it
+ * before the first line.
  */
 struct sha_job {
 	const char *path;
 	char sha[65];
 	int ret;
+	pthread_t tid;
+	bool running;
 };
 
 static void *sha_thread(void *arg)
@@ -765,6 +774,23 @@ static void *sha_thread(void *arg)
 
 	job->ret = golden_file_sha256(job->path, job->sha);
 	return NULL;
+}
+
+static void sha_start(struct sha_job *job)
+{
+	job->running = pthread_create(&job->tid, NULL, sha_thread, job) == 0;
+	if (!job->running)
+		sha_thread(job);
+}
+
+/* Waits for the hash; 0 or a negative errno. Again is fine. */
+static int sha_wait(struct sha_job *job)
+{
+	if (job->running) {
+		pthread_join(job->tid, NULL);
+		job->running = false;
+	}
+	return job->ret;
 }
 
 int replay_capture(const struct replay_opts *opts, struct dissector *dis,
@@ -777,8 +803,6 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	struct replay *rp;
 	struct sha_job sha = { .path = capture };
 	char golden_path[4096];
-	pthread_t sha_tid;
-	bool sha_started;
 	char why[512];
 	int ret;
 
@@ -815,26 +839,22 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	rp->golden_path = golden_path;
 	rp->want_lines = opts->update;
 	rp->more = true;
-	sha_started = pthread_create(&sha_tid, NULL, sha_thread, &sha) == 0;
-	if (!sha_started)
-		sha_thread(&sha);
+	if (opts->update)
+		sha_start(&sha);
 	ret = replay_start_pool(rp);
-	if (ret)
+	if (ret) {
 		snprintf(err, err_size, "capture '%s': starting %u threads: %s",
 			 capture, opts->jobs, strerror(-ret));
-	else
-		replay_prime(rp, cap);
-	if (sha_started)
-		pthread_join(sha_tid, NULL);
-	if (ret)
-		goto out_stop_pool;
-	if (sha.ret) {
-		ret = sha.ret;
-		snprintf(err, err_size, "capture '%s': %s", capture,
-			 strerror(-ret));
 		goto out_stop_pool;
 	}
+	replay_prime(rp, cap);
 	if (opts->update) {
+		ret = sha_wait(&sha);
+		if (ret) {
+			snprintf(err, err_size, "capture '%s': %s", capture,
+				 strerror(-ret));
+			goto out_stop_pool;
+		}
 		fill_header(&hdr, rp, sha.sha);
 		ret = golden_writer_open(golden_path, &hdr, &rp->writer);
 		if (ret) {
@@ -843,9 +863,11 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 			goto out_stop_pool;
 		}
 	} else {
-		ret = golden_prepare(rp, golden_path, sha.sha, err, err_size);
+		ret = golden_prepare(rp, golden_path, err, err_size);
 		if (ret)
 			goto out_stop_pool;
+		if (rp->golden)
+			sha_start(&sha);
 	}
 
 	info.dissector = dissector_name(dis);
@@ -871,6 +893,14 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		       capture);
 	if (!ret && rp->golden)
 		ret = golden_check_rest(rp, err, err_size);
+	if (!ret && rp->golden) {
+		ret = sha_wait(&sha);
+		if (ret)
+			snprintf(err, err_size, "capture '%s': %s", capture,
+				 strerror(-ret));
+		else
+			golden_check_sha(rp, sha.sha);
+	}
 	if (!ret && rp->writer) {
 		ret = golden_writer_commit(rp->writer);
 		rp->writer = NULL;
@@ -887,6 +917,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 
 out_stop_pool:
 	replay_stop_pool(rp);	/* again is fine */
+	sha_wait(&sha);
 	golden_writer_abort(rp->writer);
 	golden_close(rp->golden);
 out_close_capture:
