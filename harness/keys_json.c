@@ -65,23 +65,26 @@ static void out_ipv6(struct out *o, const uint8_t *p)
 /* "a.b.c.d" with its quotes: inet_ntop's dotted quad, without sprintf */
 static void out_ipv4(struct out *o, const uint8_t *p)
 {
-	char tmp[sizeof("\"255.255.255.255\"")];
+	const size_t most = sizeof("\"255.255.255.255\"") - 1;
+	char *d = out_take(o, most);
 	size_t n = 0;
 
-	tmp[n++] = '"';
+	if (!d)
+		return;
+	d[n++] = '"';
 	for (int i = 0; i < 4; i++) {
 		unsigned int v = p[i];
 
 		if (i)
-			tmp[n++] = '.';
+			d[n++] = '.';
 		if (v >= 100)
-			tmp[n++] = (char)('0' + v / 100);
+			d[n++] = (char)('0' + v / 100);
 		if (v >= 10)
-			tmp[n++] = (char)('0' + v / 10 % 10);
-		tmp[n++] = (char)('0' + v % 10);
+			d[n++] = (char)('0' + v / 10 % 10);
+		d[n++] = (char)('0' + v % 10);
 	}
-	tmp[n++] = '"';
-	out_mem(o, tmp, n);
+	d[n++] = '"';
+	o->len -= most - n;	/* give back what the address did not use */
 }
 
 static bool bytes_zero(const uint8_t *p, size_t n)

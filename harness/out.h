@@ -21,25 +21,65 @@ struct out {
 };
 
 /*
- * Pieces are a few bytes long: a loop beats a call to memcpy or strlen,
- * but a length known when compiling makes memcpy a few moves.
+ * Pieces are a few bytes long. A length known when compiling makes memcpy
+ * a few moves; any other length up to 32 bytes is two moves of a fixed
+ * size that overlap in the middle, cheaper than a loop or a call.
  */
-static inline void out_mem(struct out *o, const char *s, size_t n)
+/*
+ * GCC does not see that a piece taken from a short literal by strlen() is
+ * short, and warns about the branches for longer ones it never takes.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Warray-bounds"
+#ifndef __clang__
+#pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
+static inline void out_copy(char *d, const char *s, size_t n)
+{
+	if (n > 32) {
+		memcpy(d, s, n);
+	} else if (n >= 16) {
+		memcpy(d, s, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+#pragma GCC diagnostic pop
+
+/*
+ * Takes @n bytes at the end for the caller to fill (room for the NUL
+ * stays), or marks the buffer full and returns NULL.
+ */
+static inline char *out_take(struct out *o, size_t n)
 {
 	char *d = o->buf + o->len;
 
-	if (o->full)
-		return;
-	if (n >= o->size - o->len) {
+	if (o->full || n >= o->size - o->len) {
 		o->full = true;
-		return;
+		return NULL;
 	}
+	o->len += n;
+	return d;
+}
+
+static inline void out_mem(struct out *o, const char *s, size_t n)
+{
+	char *d = out_take(o, n);
+
+	if (!d)
+		return;
 	if (__builtin_constant_p(n))
 		memcpy(d, s, n);
 	else
-		for (size_t i = 0; i < n; i++)
-			d[i] = s[i];
-	o->len += n;
+		out_copy(d, s, n);
 }
 
 /* A string literal, its length counted when compiling. */
@@ -47,20 +87,7 @@ static inline void out_mem(struct out *o, const char *s, size_t n)
 
 static inline void out_str(struct out *o, const char *s)
 {
-	char *d = o->buf + o->len;
-	size_t room = o->size - o->len;
-	size_t i;
-
-	if (o->full)
-		return;
-	for (i = 0; s[i]; i++) {
-		if (i + 1 >= room) {
-			o->full = true;
-			return;
-		}
-		d[i] = s[i];
-	}
-	o->len += i;
+	out_mem(o, s, strlen(s));
 }
 
 static inline void out_char(struct out *o, char c)
@@ -68,7 +95,10 @@ static inline void out_char(struct out *o, char c)
 	out_mem(o, &c, 1);
 }
 
-/* Decimal, two digits at a time: the divisions are most of its cost. */
+/*
+ * Decimal, written in place from the last digit, two digits at a time:
+ * the divisions are most of its cost.
+ */
 static inline void out_uint(struct out *o, uint32_t v)
 {
 	static const char pairs[] =
@@ -76,34 +106,43 @@ static inline void out_uint(struct out *o, uint32_t v)
 		"25262728293031323334353637383940414243444546474849"
 		"50515253545556575859606162636465666768697071727374"
 		"75767778798081828384858687888990919293949596979899";
-	char tmp[10];
-	size_t i = sizeof(tmp);
+	static const uint32_t tens[] = {
+		10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u,
+		100000000u, 1000000000u,
+	};
+	size_t n = 1;
+	char *d;
 
+	while (n < 10 && v >= tens[n - 1])
+		n++;
+	d = out_take(o, n);
+	if (!d)
+		return;
 	while (v >= 100) {
 		uint32_t r = v % 100;
 
 		v /= 100;
-		tmp[--i] = pairs[2 * r + 1];
-		tmp[--i] = pairs[2 * r];
+		d[--n] = pairs[2 * r + 1];
+		d[--n] = pairs[2 * r];
 	}
 	if (v >= 10) {
-		tmp[--i] = pairs[2 * v + 1];
-		tmp[--i] = pairs[2 * v];
+		d[1] = pairs[2 * v + 1];
+		d[0] = pairs[2 * v];
 	} else {
-		tmp[--i] = (char)('0' + v);
+		d[0] = (char)('0' + v);
 	}
-	out_mem(o, tmp + i, sizeof(tmp) - i);
 }
 
 /* @digits lower-case hex digits of @v, leading zeros kept. */
 static inline void out_hex(struct out *o, uint32_t v, unsigned int digits)
 {
 	static const char hex[] = "0123456789abcdef";
-	char tmp[8];
+	char *d = out_take(o, digits);
 
+	if (!d)
+		return;
 	for (unsigned int i = digits; i-- > 0; v >>= 4)
-		tmp[i] = hex[v & 0xf];
-	out_mem(o, tmp, digits);
+		d[i] = hex[v & 0xf];
 }
 
 /* Lower-case hex, zero-padded to @min digits, as printf's "%0<min>x". */
