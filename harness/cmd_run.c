@@ -372,14 +372,16 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 			  int *code)
 {
 	struct dissector *dis;
-	char err[512], msg[1024];
+	char err[512], msg[1024], name[256];
+	struct report_error e = { .dissector = name, .message = msg };
 	int ret;
 
+	dissector_name_of(path, name, sizeof(name));
 	ret = dissector_load(path, opts->prog, &dis, err, sizeof(err));
 	if (ret) {
 		snprintf(msg, sizeof(msg), "dissector '%s': %s", path, err);
 		p_err("%s", msg);
-		report_error(rep, msg);
+		report_error(rep, &e);
 		note_exit(code, ret);
 		return;
 	}
@@ -398,7 +400,9 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 				     rep, &counts, err, sizeof(err));
 		if (ret) {
 			p_err("%s", err);
-			report_error(rep, err);
+			e.capture = opts->captures[i];
+			e.message = err;
+			report_error(rep, &e);
 			note_exit(code, ret);
 		}
 		report_counts_add(total, &counts);

@@ -97,11 +97,11 @@ void report_capture_abort(struct report *r)
 		r->cap = NULL;
 }
 
-void report_error(struct report *r, const char *message)
+void report_error(struct report *r, const struct report_error *e)
 {
 	for (; r; r = r->next) {
 		if (r->ops->error)
-			r->ops->error(r, message);
+			r->ops->error(r, e);
 	}
 }
 

@@ -42,6 +42,16 @@ struct frame_result {
 	size_t n_cases;
 };
 
+/*
+ * A dissector or a capture that could not be used at all: what it was,
+ * as far as known (NULL otherwise), and the one-line message.
+ */
+struct report_error {
+	const char *dissector;	/* its name, as goldens are named */
+	const char *capture;	/* its path */
+	const char *message;
+};
+
 /* One dissector over one capture. */
 struct report_capture {
 	const char *dissector;
@@ -99,7 +109,7 @@ struct reporter_ops {
 	void (*capture_end)(struct report *r,
 			    const struct report_counts *counts);
 	/* a capture or dissector could not be used at all */
-	void (*error)(struct report *r, const char *message);
+	void (*error)(struct report *r, const struct report_error *e);
 	void (*run_end)(struct report *r, const struct report_counts *total,
 			int exit_code);
 };
@@ -125,7 +135,7 @@ void report_timing(struct report *r, const struct report_timing *rows,
 void report_capture_end(struct report *r, const struct report_counts *counts);
 /* A capture stopped by an error: forget it without a summary. */
 void report_capture_abort(struct report *r);
-void report_error(struct report *r, const char *message);
+void report_error(struct report *r, const struct report_error *e);
 void report_run_end(struct report *r, const struct report_counts *total,
 		    int exit_code);
 

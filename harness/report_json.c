@@ -126,10 +126,18 @@ static void json_capture_end(struct report *r, const struct report_counts *c)
 	fputs("}\n", r->out);
 }
 
-static void json_error(struct report *r, const char *message)
+static void json_error(struct report *r, const struct report_error *e)
 {
 	fputs("{\"error\":", r->out);
-	put_string(r->out, message);
+	put_string(r->out, e->message);
+	if (e->dissector) {
+		fputs(",\"dissector\":", r->out);
+		put_string(r->out, e->dissector);
+	}
+	if (e->capture) {
+		fputs(",\"capture\":", r->out);
+		put_string(r->out, e->capture);
+	}
 	fputs("}\n", r->out);
 }
 

@@ -227,7 +227,12 @@ static void junit_capture_end(struct report *r,
  * A capture or dissector that could not be used: an <error> testcase,
  * named after the capture when one was running, else numbered.
  */
-static void junit_error(struct report *r, const char *message)
+/*
+ * A capture that stopped after it began keeps its testcase; one that never
+ * began, or a dissector that did not load, gets one named as a capture's
+ * would be ("vxlan/vxlan.pcap", or "vxlan/load" for the dissector alone).
+ */
+static void junit_error(struct report *r, const struct report_error *e)
 {
 	FILE *out = js.cases;
 
@@ -235,14 +240,22 @@ static void junit_error(struct report *r, const char *message)
 	if (!out)
 		return;
 	if (!js.name[0]) {
-		snprintf(js.name, sizeof(js.name), "error-%lu", js.errors + 1);
-		snprintf(js.classname, sizeof(js.classname), "fdtest");
-		js.file[0] = '\0';
+		const char *dis = e->dissector ? e->dissector : "fdtest";
+		const char *base = e->capture ? strrchr(e->capture, '/') : NULL;
+
+		if (e->capture)
+			snprintf(js.name, sizeof(js.name), "%s/%s", dis,
+				 base ? base + 1 : e->capture);
+		else
+			snprintf(js.name, sizeof(js.name), "%s/load", dis);
+		snprintf(js.classname, sizeof(js.classname), "%s", dis);
+		snprintf(js.file, sizeof(js.file), "%s",
+			 e->capture ? e->capture : "");
 		js.started.tv_sec = 0;
 	}
 	open_testcase(out, js.started.tv_sec ? seconds_since(&js.started) : 0);
 	fputs("<error message=\"", out);
-	put_escaped(out, message);
+	put_escaped(out, e->message);
 	fputs("\" type=\"error\"/>\n</testcase>\n", out);
 	js.errors++;
 	js.name[0] = '\0';

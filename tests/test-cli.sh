@@ -228,8 +228,16 @@ test_junit_validates() {
 		grep -q '<failure message="1 of 36 cases failed"' || fail "no failure"
 	grep -q '^reference vxlan.pcap#1/post-vlan/flags=0x0: thoff: expected 9[0-9]*, actual [0-9]*$' \
 		"$TMP/fail.xml" || fail "the failure lacks the field difference"
-	grep -q '<error message="capture &apos;/nonexistent.pcap&apos;: No such file' \
-		"$TMP/fail.xml" || fail "no error testcase"
+	grep -A1 '<testcase classname="reference" name="reference/nonexistent.pcap"' "$TMP/fail.xml" |
+		grep -q '<error message="capture &apos;/nonexistent.pcap&apos;: No such file' ||
+		fail "no error testcase named after its dissector and capture"
+	# a dissector that does not load is a testcase of its own
+	run 2 "$FDTEST" run --format junit --output "$TMP/noload.xml" \
+		-d /nonexistent.bpf.o $CAP || return 1
+	validate "$TMP/noload.xml" || return 1
+	grep -A1 '<testcase classname="nonexistent" name="nonexistent/load"' "$TMP/noload.xml" |
+		grep -q '<error message="dissector &apos;/nonexistent.bpf.o&apos;' ||
+		fail "no error testcase for the dissector"
 }
 
 # The schema is not vacuous: a testcase without a name, or with two
@@ -254,6 +262,11 @@ test_json_summary() {
 		{ fail "want a summary per dissector"; return 1; }
 	jq -s -e 'last | .exit == 0 and .total.cases == 72 and .total.failed == 0' \
 		"$TMP/r.json" >/dev/null || fail "last line is not the total"
+	# an error says what it was about
+	run 2 "$FDTEST" run --format json --output "$TMP/e.json" -d $REF \
+		/nonexistent.pcap || return 1
+	jq -s -e 'first | .dissector == "reference" and .capture == "/nonexistent.pcap" and (.error | test("No such file"))' \
+		"$TMP/e.json" >/dev/null || fail "the error line lacks its dissector and capture"
 }
 
 # vxlan.bpf.o follows VXLAN/GENEVE; reference.bpf.o stops at the outer
