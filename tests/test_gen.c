@@ -24,6 +24,7 @@
 #include "gen.h"
 #include "gen_expect.h"
 #include "gen_pcap.h"
+#include "test_util.h"
 
 static char dir[] = "/tmp/fdtest-gen-XXXXXX";
 static struct gen_packet pkt;
@@ -32,21 +33,13 @@ static struct gen_expectations all;
 static int setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
+	return test_tmpdir_make(dir);
 }
 
-/* The files the tests write, then the folder: nothing else is there. */
 static int teardown(void **state)
 {
-	static const char *const files[] = { "a.pcapng", "b.pcapng" };
-	char path[256];
-
 	(void)state;
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	return rmdir(dir);
+	return test_tmpdir_remove(dir);
 }
 
 static void build(const char *line)

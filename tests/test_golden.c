@@ -14,31 +14,20 @@
 #include <cmocka.h>
 
 #include "golden.h"
+#include "test_util.h"
 
 static char dir[] = "/tmp/fdtest-golden-XXXXXX";
 
 static int setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
+	return test_tmpdir_make(dir);
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	return test_tmpdir_remove(dir);
 }
 
 #define HEADER "{\"fdtest_golden\":1,\"capture\":\"x.pcap\",\"sha256\":\"ab\"," \
@@ -53,7 +42,7 @@ static void test_golden_read(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/read.json", dir);
-	write_file(path, HEADER
+	test_write_file(path, HEADER
 		   "{\"frame\":1,\"state\":\"vlanless\",\"nhoff\":14}\n"
 		   "\n"
 		   "{\"frame\":2,\"state\":\"post-vlan\",\"in_flags\":4}\r\n");
@@ -82,7 +71,7 @@ static void test_golden_errors_name_the_line(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/bad.json", dir);
-	write_file(path, HEADER
+	test_write_file(path, HEADER
 		   "{\"frame\":1,\"state\":\"vlanless\"}\n"
 		   "{\"frame\":2,\"state\":\"vlanless\",\"thoff\":-1}\n");
 	assert_int_equal(golden_open(path, &g, err, sizeof(err)), 0);
@@ -91,15 +80,15 @@ static void test_golden_errors_name_the_line(void **state)
 	assert_string_equal(err, "line 3: field 'thoff': expected an integer 0..65535");
 	golden_close(g);
 
-	write_file(path, "{\"frame\":1,\"state\":\"vlanless\"}\n");
+	test_write_file(path, "{\"frame\":1,\"state\":\"vlanless\"}\n");
 	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "line 1: not a golden header"));
 
-	write_file(path, "");
+	test_write_file(path, "");
 	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "no header line"));
 
-	write_file(path, "{\"fdtest_golden\":99}\n");
+	test_write_file(path, "{\"fdtest_golden\":99}\n");
 	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "golden format 99"));
 
@@ -159,7 +148,7 @@ static void test_golden_abort_keeps_old(void **state)
 	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
 	golden_writer_abort(w);
 	assert_int_equal(count_entries(sub), 0);
-	write_file(path, "old\n");
+	test_write_file(path, "old\n");
 	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
 	assert_int_equal(golden_writer_add(w, "{}"), 0);
 	golden_writer_abort(w);
@@ -178,7 +167,7 @@ static void test_golden_sha256(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/abc", dir);
-	write_file(path, "abc");
+	test_write_file(path, "abc");
 	assert_int_equal(golden_file_sha256(path, sha), 0);
 	/* FIPS 180-2 example: SHA-256("abc") */
 	assert_string_equal(sha,

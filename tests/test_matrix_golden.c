@@ -18,29 +18,20 @@
 #include "golden.h"
 #include "matrix_golden.h"
 #include "matrix_kver.h"
+#include "test_util.h"
 
 static char dir[] = "/tmp/fdtest-mgolden-XXXXXX";
 
 static int setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
+	return test_tmpdir_make(dir);
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
-
-static const char *build_dir(void)
-{
-	const char *o = getenv("O");
-
-	return o && *o ? o : "build";
+	return test_tmpdir_remove(dir);
 }
 
 struct range_case {
@@ -116,26 +107,17 @@ static void test_matrix_golden_min_kernel(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/tests/fixtures/tai_clock.bpf.o",
-		 build_dir());
+		 test_build_dir());
 	assert_int_equal(matrix_kver_min_of(path, &v), 1);
 	assert_int_equal(v.major, 6);
 	assert_int_equal(v.minor, 1);
 	snprintf(path, sizeof(path), "%s/dissectors/reference.bpf.o",
-		 build_dir());
+		 test_build_dir());
 	assert_int_equal(matrix_kver_min_of(path, &v), 0);
 	assert_int_equal(matrix_kver_min_of("/nonexistent.bpf.o", &v),
 			 -ENOENT);
 	assert_int_equal(matrix_kver_min_of("/proc/self/status", &v),
 			 -ENOEXEC);
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 #define HEADER "{\"fdtest_golden\":1,\"capture\":\"x.pcap\",\"sha256\":\"\"," \
@@ -151,22 +133,22 @@ static void make_goldens(char *expected, size_t size)
 	snprintf(path, sizeof(path), "%s/ref", expected);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/ref/x.json", expected);
-	write_file(path, HEADER
+	test_write_file(path, HEADER
 		   "{\"frame\":1,\"state\":\"vlanless\",\"in_flags\":0,\"nhoff\":14}\n"
 		   "{\"frame\":2,\"state\":\"vlanless\",\"in_flags\":0,\"nhoff\":14}\n"
 		   "{\"frame\":3,\"state\":\"vlanless\",\"in_flags\":0,\"nhoff\":14}\n");
 	/* before 6.1 frame 2 differs and frame 4 is new; listed backwards */
 	snprintf(path, sizeof(path), "%s/ref/x@-6.0.json", expected);
-	write_file(path,
+	test_write_file(path,
 		   "{\"frame\":4,\"state\":\"vlanless\",\"in_flags\":0,\"nhoff\":40}\n"
 		   "{\"frame\":2,\"state\":\"vlanless\",\"in_flags\":0,\"nhoff\":18}\n");
 	/* on 5.10 alone frame 2 differs once more: the later name wins */
 	snprintf(path, sizeof(path), "%s/ref/x@5.10.json", expected);
-	write_file(path,
+	test_write_file(path,
 		   "{\"frame\":2,\"state\":\"vlanless\",\"in_flags\":0,\"nhoff\":22}\n");
 	/* another capture's override never applies to x */
 	snprintf(path, sizeof(path), "%s/ref/xy@-6.0.json", expected);
-	write_file(path, "not even JSON\n");
+	test_write_file(path, "not even JSON\n");
 }
 
 /* The nhoff of each line of the golden in @edir, in order. */
@@ -244,7 +226,7 @@ static void test_matrix_golden_bad_override(void **state)
 	(void)state;
 	make_goldens(expected, sizeof(expected));
 	snprintf(path, sizeof(path), "%s/ref/x@old.json", expected);
-	write_file(path, "{}\n");
+	test_write_file(path, "{}\n");
 	assert_int_equal(matrix_golden_for_kernel(expected, dir, "ref",
 						  "x.pcap", &k, &edir, err,
 						  sizeof(err)), -EINVAL);
@@ -254,7 +236,7 @@ static void test_matrix_golden_bad_override(void **state)
 
 	/* an override with no golden under it */
 	snprintf(path, sizeof(path), "%s/ref/lone@5.10.json", expected);
-	write_file(path,
+	test_write_file(path,
 		   "{\"frame\":1,\"state\":\"vlanless\",\"in_flags\":0}\n");
 	assert_int_equal(matrix_golden_for_kernel(expected, dir, "ref",
 						  "lone.pcap", &k, &edir, err,

@@ -20,6 +20,7 @@
 #include "compare.h"
 #include "dissector.h"
 #include "testrun.h"
+#include "test_util.h"
 
 struct fixture {
 	struct testrun_kernel kernel;
@@ -29,20 +30,13 @@ struct fixture {
 
 static struct fixture fx;
 
-static const char *build_dir(void)
-{
-	const char *o = getenv("O");
-
-	return o && *o ? o : "build";
-}
-
 static struct dissector *load(const char *rel, const char *prog)
 {
 	struct dissector *d = NULL;
 	char path[512], err[512];
 	int ret;
 
-	snprintf(path, sizeof(path), "%s/%s", build_dir(), rel);
+	snprintf(path, sizeof(path), "%s/%s", test_build_dir(), rel);
 	ret = dissector_load(path, prog, &d, err, sizeof(err));
 	if (ret)
 		print_error("dissector '%s': %s\n", path, err);
@@ -449,7 +443,7 @@ static void test_testrun_prog_override(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/tests/kernel/bpf_flow.bpf.o",
-		 build_dir());
+		 test_build_dir());
 	assert_int_equal(dissector_load(path, "no_such_prog", &d, err,
 					sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "no_such_prog"));

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * What several cmocka suites share: the build folder, a scratch folder
+ * made by the group setup and removed whole by its teardown, and files
+ * written into it. Include after <cmocka.h>.
+ */
+#ifndef FDTEST_TEST_UTIL_H
+#define FDTEST_TEST_UTIL_H
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* $O, as the Makefile passes it, or "build". */
+static inline const char *test_build_dir(void)
+{
+	const char *o = getenv("O");
+
+	return o && *o ? o : "build";
+}
+
+/* Makes the folder @tmpl names ("/tmp/fdtest-NAME-XXXXXX"), in place. */
+static inline int test_tmpdir_make(char *tmpl)
+{
+	return mkdtemp(tmpl) ? 0 : -1;
+}
+
+static inline int test_remove_one(const char *path, const struct stat *st,
+				  int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Removes @dir and everything in it, depth first, links not followed. */
+static inline int test_tmpdir_remove(const char *dir)
+{
+	return nftw(dir, test_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static inline void test_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+#endif /* FDTEST_TEST_UTIL_H */
