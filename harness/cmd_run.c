@@ -367,9 +367,10 @@ static int probe_kernel(struct testrun_kernel *kernel)
 	return FDTEST_EXIT_PASS;
 }
 
+/* @shas: a hash per capture, taken by the first dissector that needs it */
 static void run_dissector(const struct run_opts *opts, const char *path,
-			  struct report *rep, struct report_counts *total,
-			  int *code)
+			  struct replay_sha *shas, struct report *rep,
+			  struct report_counts *total, int *code)
 {
 	struct dissector *dis;
 	char err[512], msg[1024], name[256];
@@ -397,7 +398,7 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 		struct report_counts counts = { 0 };
 
 		ret = replay_capture(&opts->replay, dis, opts->captures[i],
-				     rep, &counts, err, sizeof(err));
+				     &shas[i], rep, &counts, err, sizeof(err));
 		if (ret) {
 			p_err("%s", err);
 			e.capture = opts->captures[i];
@@ -472,6 +473,7 @@ static int run_exec(struct run_opts *opts)
 	struct output_file output = { 0 };
 	struct report_counts total = { 0 };
 	struct testrun_kernel kernel;
+	struct replay_sha *shas = NULL;
 	glob_t found = { 0 };
 	bool globbed = false;
 	int code, err;
@@ -496,6 +498,12 @@ static int run_exec(struct run_opts *opts)
 			opts->dissectors[opts->n_dissectors++] =
 				found.gl_pathv[i];
 	}
+	shas = calloc((size_t)opts->n_captures, sizeof(*shas));
+	if (!shas) {
+		p_err("%s", strerror(ENOMEM));
+		code = FDTEST_EXIT_USAGE;
+		goto out_free;
+	}
 	if (opts->output) {
 		err = output_open(&output, opts->output);
 		if (err) {
@@ -511,7 +519,8 @@ static int run_exec(struct run_opts *opts)
 	}
 	report_run_begin(rep);
 	for (size_t i = 0; i < opts->n_dissectors; i++)
-		run_dissector(opts, opts->dissectors[i], rep, &total, &code);
+		run_dissector(opts, opts->dissectors[i], shas, rep, &total,
+			      &code);
 	if (code == FDTEST_EXIT_PASS &&
 	    (total.failed || total.stale || total.slow))
 		code = FDTEST_EXIT_FAIL;
@@ -523,6 +532,7 @@ static int run_exec(struct run_opts *opts)
 		code = FDTEST_EXIT_USAGE;
 	}
 out_free:
+	free(shas);
 	if (globbed)
 		globfree(&found);
 	return code;

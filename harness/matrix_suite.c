@@ -47,8 +47,8 @@ static void replay_all(const struct suite_ctx *c, struct dissector *dis,
 					       dissector_name(dis), cap,
 					       &c->kver, &ro.expected_dir,
 					       err, sizeof(err));
-		ret = ret ?: replay_capture(&ro, dis, cap, &rep, &counts, err,
-					    sizeof(err));
+		ret = ret ?: replay_capture(&ro, dis, cap, NULL, &rep, &counts,
+					    err, sizeof(err));
 		if (ret) {
 			if (!(*errors)++)
 				snprintf(reason, reason_size, "%s", err);

@@ -766,6 +766,7 @@ struct sha_job {
 	int ret;
 	pthread_t tid;
 	bool running;
+	bool taken;		/* started, or known from an earlier dissector */
 };
 
 static void *sha_thread(void *arg)
@@ -778,6 +779,9 @@ static void *sha_thread(void *arg)
 
 static void sha_start(struct sha_job *job)
 {
+	if (job->taken)
+		return;
+	job->taken = true;
 	job->running = pthread_create(&job->tid, NULL, sha_thread, job) == 0;
 	if (!job->running)
 		sha_thread(job);
@@ -794,8 +798,9 @@ static int sha_wait(struct sha_job *job)
 }
 
 int replay_capture(const struct replay_opts *opts, struct dissector *dis,
-		   const char *capture, struct report *rep,
-		   struct report_counts *counts, char *err, size_t err_size)
+		   const char *capture, struct replay_sha *known,
+		   struct report *rep, struct report_counts *counts,
+		   char *err, size_t err_size)
 {
 	struct golden_header hdr;
 	struct report_capture info = { 0 };
@@ -839,6 +844,10 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	rp->golden_path = golden_path;
 	rp->want_lines = opts->update;
 	rp->more = true;
+	if (known && known->hex[0]) {
+		memcpy(sha.sha, known->hex, sizeof(sha.sha));
+		sha.taken = true;
+	}
 	if (opts->update)
 		sha_start(&sha);
 	ret = replay_start_pool(rp);
@@ -901,6 +910,8 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		else
 			golden_check_sha(rp, sha.sha);
 	}
+	if (!ret && known && sha.taken && !sha_wait(&sha))
+		memcpy(known->hex, sha.sha, sizeof(known->hex));
 	if (!ret && rp->writer) {
 		ret = golden_writer_commit(rp->writer);
 		rp->writer = NULL;

@@ -3,7 +3,8 @@
  * One dissector over one capture: every frame, in every starting state
  * and input-flag set, through the kernel, against the golden, with the
  * consistency check, out to a reporter. Memory does not grow with the
- * capture: one frame and one golden line are held at a time.
+ * capture: frames travel in a fixed ring of batches, the golden is read
+ * and written a line at a time.
  */
 #ifndef FDTEST_REPLAY_H
 #define FDTEST_REPLAY_H
@@ -40,14 +41,22 @@ struct replay_opts {
 int replay_golden_path(char *buf, size_t size, const char *expected_dir,
 		       const char *dissector, const char *capture);
 
+/* The capture's SHA-256 in hex, once taken; "" before. */
+struct replay_sha {
+	char hex[65];
+};
+
 /*
  * Replays @capture through @dis. Differences are counted in @counts, not
  * returned. Returns 0, or a negative errno with a one-line reason in @err
  * when the capture or golden cannot be used (nothing is then written);
- * dissector_err_is_env() tells a refusal of the machine.
+ * dissector_err_is_env() tells a refusal of the machine. @sha (NULL: none)
+ * keeps the capture's hash from one dissector to the next, so that it is
+ * taken once.
  */
 int replay_capture(const struct replay_opts *opts, struct dissector *dis,
-		   const char *capture, struct report *rep,
-		   struct report_counts *counts, char *err, size_t err_size);
+		   const char *capture, struct replay_sha *sha,
+		   struct report *rep, struct report_counts *counts,
+		   char *err, size_t err_size);
 
 #endif /* FDTEST_REPLAY_H */

@@ -129,7 +129,17 @@ test_golden_stale() {
 	copy_golden
 	sed -i '1s/"sha256":"[0-9a-f]*"/"sha256":"00"/' "$TMP/exp/reference/vxlan.json"
 	run 1 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP &&
-	expect_in err "is stale"
+	expect_in err "is stale" || return 1
+	# the second dissector reuses the first one's hash of the capture:
+	# its fresh golden must hold, the first one's stale golden not
+	copy_golden
+	mkdir -p "$TMP/exp/vxlan"
+	sed '1s/"sha256":"[0-9a-f]*"/"sha256":"00"/' expected/vxlan/vxlan.json \
+		>"$TMP/exp/vxlan/vxlan.json"
+	run 1 "$FDTEST" run -d $VXLAN -d $REF --expected "$TMP/exp" $CAP &&
+	expect_in err "golden '$TMP/exp/vxlan/vxlan.json' is stale" || return 1
+	! grep -q "reference/vxlan.json' is stale" "$TMP/err" ||
+		fail "the fresh golden was called stale"
 }
 
 test_update_writes_same_bytes() {
