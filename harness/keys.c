@@ -85,25 +85,6 @@ const struct keys_field *keys_field_find(enum keys_layout layout,
 	return NULL;
 }
 
-uint32_t keys_field_get(const struct keys_field *field,
-			const struct bpf_flow_keys *keys)
-{
-	const uint8_t *p = (const uint8_t *)keys + field->offset;
-	uint16_t v16;
-	uint32_t v32;
-
-	switch (field->size) {
-	case 1:
-		return *p;
-	case 2:
-		memcpy(&v16, p, 2);
-		return field->big_endian ? ntohs(v16) : v16;
-	default:
-		memcpy(&v32, p, 4);
-		return field->big_endian ? ntohl(v32) : v32;
-	}
-}
-
 void keys_field_set(const struct keys_field *field,
 		    struct bpf_flow_keys *keys, uint32_t value)
 {

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <arpa/inet.h>
 #include <linux/bpf.h>
 
 /* 56 bytes since 5.4 (flags and flow_label were added then) */
@@ -58,15 +60,34 @@ const struct keys_field *keys_fields(enum keys_layout layout, size_t *count);
 const struct keys_field *keys_field_find(enum keys_layout layout,
 					 const char *name);
 
-/* Value of a UINT or ETHERTYPE field in host order. */
 /*
  * The "src" (or with @dst "dst") field of @layout, as keys_field_find()
  * gives it, for callers that need it once per frame: no name lookup.
  */
 const struct keys_field *keys_field_addr(enum keys_layout layout, bool dst);
 
-uint32_t keys_field_get(const struct keys_field *field,
-			const struct bpf_flow_keys *keys);
+/*
+ * Value of a UINT or ETHERTYPE field in host order. Inline: every result
+ * line reads a dozen fields.
+ */
+static inline uint32_t keys_field_get(const struct keys_field *field,
+				      const struct bpf_flow_keys *keys)
+{
+	const uint8_t *p = (const uint8_t *)keys + field->offset;
+	uint16_t v16;
+	uint32_t v32;
+
+	switch (field->size) {
+	case 1:
+		return *p;
+	case 2:
+		memcpy(&v16, p, 2);
+		return field->big_endian ? ntohs(v16) : v16;
+	default:
+		memcpy(&v32, p, 4);
+		return field->big_endian ? ntohl(v32) : v32;
+	}
+}
 void keys_field_set(const struct keys_field *field,
 		    struct bpf_flow_keys *keys, uint32_t value);
 
