@@ -206,7 +206,7 @@ static void *part_thread(void *arg)
 
 #define FLOOR_THREADS_MAX 64
 
-static int run_all(const struct dissector *dis, const struct preload *p,
+static int run_all(struct dissector *dis, const struct preload *p,
 		   unsigned int n)
 {
 	struct part parts[FLOOR_THREADS_MAX];
@@ -267,12 +267,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: dissector '%s': %s\n", argv[1], err);
 		return dissector_err_is_env(ret) ? 3 : 2;
 	}
-	ret = dissector_add_copies(dis, threads - 1, err, sizeof(err));
+	ret = dissector_want_copies(dis, threads - 1);
 	if (ret) {
 		fprintf(stderr, "floor: dissector '%s': copies: %s\n", argv[1],
-			err);
+			strerror(-ret));
 		goto out;
 	}
+	/* the copies load before the clock starts */
+	for (unsigned int i = 1; i < threads; i++)
+		dissector_thread_fd(dis, i);
 	ret = for_each_frame(argv[2], max, preload_frame, &p);
 	if (ret)
 		goto out;

@@ -391,9 +391,9 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 		dissector_filled(dis) == 1 ? "" : "s");
 	/* a program per test-run thread; sharing one is only slower */
 	if (opts->replay.jobs > 1 &&
-	    dissector_add_copies(dis, opts->replay.jobs - 1, err, sizeof(err)))
-		p_warn("dissector '%s': loading a copy for each of %u threads: %s; threads without one use the first",
-		       path, opts->replay.jobs, err);
+	    dissector_want_copies(dis, opts->replay.jobs - 1))
+		p_warn("dissector '%s': no memory for a copy per thread; the threads share one",
+		       path);
 	for (int i = 0; i < opts->n_captures; i++) {
 		struct report_counts counts = { 0 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Load a flow dissector object, find its entry, fill tail calls. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,12 @@
 /* Lines of a verifier log shown without -v: where it failed. */
 #define VERIFIER_TAIL_LINES 12
 
+/* A copy of the object for one test-run thread, loaded when it first asks. */
+struct dissector_copy {
+	struct dissector *d;	/* NULL: not loaded (yet, or it failed) */
+	bool tried;
+};
+
 struct dissector {
 	struct bpf_object *obj;
 	struct bpf_program *entry;
@@ -26,7 +33,7 @@ struct dissector {
 	const struct bpf_program *targets[TARGETS_MAX];
 	unsigned int n_targets;
 	/* the object loaded again, one per test-run thread past the first */
-	struct dissector **copies;
+	struct dissector_copy *copies;
 	unsigned int n_copies;
 };
 
@@ -511,21 +518,26 @@ static int load_error(int ret, char *err, size_t err_size)
 	return -EACCES;
 }
 
-int dissector_load(const char *path, const char *prog_name,
-		   struct dissector **out, char *err, size_t err_size)
+static int load(const char *path, const char *prog_name,
+		struct dissector **out, char *err, size_t err_size)
 {
 	char why[256], progs[256];
 	struct dissector *d;
 	int ret;
 
 	if (access(path, R_OK)) {
-		snprintf(err, err_size, "%s", strerror(errno));
-		return -errno;
+		ret = -errno;
+		snprintf(err, err_size, "%s", strerror(-ret));
+		return ret;
 	}
 	d = calloc(1, sizeof(*d));
-	if (!d)
+	if (d)
+		d->path = strdup(path);
+	if (!d || !d->path) {
+		free(d);
+		snprintf(err, err_size, "%s", strerror(ENOMEM));
 		return -ENOMEM;
-	d->path = strdup(path);
+	}
 	dissector_name_of(path, d->name, sizeof(d->name));
 	hold_begin();
 	d->obj = bpf_object__open_file(path, NULL);
@@ -567,6 +579,24 @@ err_free:
 	return ret;
 }
 
+/*
+ * libbpf's messages are held in one place while an object loads (see
+ * hold_print()), and test-run threads load their copies when they first
+ * run: one load at a time.
+ */
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int dissector_load(const char *path, const char *prog_name,
+		   struct dissector **out, char *err, size_t err_size)
+{
+	int ret;
+
+	pthread_mutex_lock(&load_lock);
+	ret = load(path, prog_name, out, err, err_size);
+	pthread_mutex_unlock(&load_lock);
+	return ret;
+}
+
 const char *dissector_name(const struct dissector *d)
 {
 	return d->name;
@@ -587,33 +617,37 @@ int dissector_prog_fd(const struct dissector *d)
 	return bpf_program__fd(d->entry);
 }
 
-int dissector_add_copies(struct dissector *d, unsigned int n, char *err,
-			 size_t err_size)
+int dissector_want_copies(struct dissector *d, unsigned int n)
 {
-	struct dissector **copies;
-	int ret;
+	struct dissector_copy *copies;
 
-	if (!n)
+	if (n <= d->n_copies)
 		return 0;
-	copies = realloc(d->copies, (d->n_copies + n) * sizeof(*copies));
+	copies = realloc(d->copies, n * sizeof(*copies));
 	if (!copies)
 		return -ENOMEM;
+	memset(copies + d->n_copies, 0, (n - d->n_copies) * sizeof(*copies));
 	d->copies = copies;
-	for (unsigned int i = 0; i < n; i++) {
-		ret = dissector_load(d->path, dissector_entry(d),
-				     &d->copies[d->n_copies], err, err_size);
-		if (ret)
-			return ret;
-		d->n_copies++;
-	}
+	d->n_copies = n;
 	return 0;
 }
 
-int dissector_thread_fd(const struct dissector *d, unsigned int thread)
+int dissector_thread_fd(struct dissector *d, unsigned int thread)
 {
+	struct dissector_copy *c;
+	char err[512];
+
 	if (thread == 0 || thread > d->n_copies)
 		return dissector_prog_fd(d);
-	return dissector_prog_fd(d->copies[thread - 1]);
+	c = &d->copies[thread - 1];
+	if (!c->tried) {
+		c->tried = true;
+		if (dissector_load(d->path, dissector_entry(d), &c->d, err,
+				   sizeof(err)))
+			p_warn("dissector '%s': loading a copy for test-run thread %u: %s; the thread runs the first",
+			       d->path, thread, err);
+	}
+	return c->d ? dissector_prog_fd(c->d) : dissector_prog_fd(d);
 }
 
 unsigned int dissector_filled(const struct dissector *d)
@@ -626,7 +660,7 @@ void dissector_close(struct dissector *d)
 	if (!d)
 		return;
 	for (unsigned int i = 0; i < d->n_copies; i++)
-		dissector_close(d->copies[i]);
+		dissector_close(d->copies[i].d);
 	free(d->copies);
 	bpf_object__close(d->obj);
 	free(d->path);

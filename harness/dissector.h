@@ -48,17 +48,21 @@ const char *dissector_entry(const struct dissector *d);
 int dissector_prog_fd(const struct dissector *d);
 
 /*
- * Loads the object @n more times, for test-run threads 1..@n to run
- * programs of their own: every BPF_PROG_TEST_RUN takes and drops a
+ * Makes room for @n copies of the object, for test-run threads 1..@n to
+ * run programs of their own: every BPF_PROG_TEST_RUN takes and drops a
  * reference on its program and its file, and two CPUs doing that on the
  * same ones spend a few percent of the kernel's time moving those counts
- * between them. Each copy has its own maps. Returns 0, or the first
- * copy's error (as dissector_load()) with the copies loaded so far kept.
+ * between them. Each copy has its own maps. Returns 0 or -ENOMEM.
  */
-int dissector_add_copies(struct dissector *d, unsigned int n, char *err,
-			 size_t err_size);
-/* The program for test-run thread @thread: its copy, or the first. */
-int dissector_thread_fd(const struct dissector *d, unsigned int thread);
+int dissector_want_copies(struct dissector *d, unsigned int n);
+/*
+ * The program for test-run thread @thread: its copy, loaded on the
+ * thread's first call so that a thread that never runs costs no load, or
+ * the first program (thread 0, threads past the copies, and a copy that
+ * did not load, which is said once as a warning). Calls for different
+ * threads may come at once; calls for one thread must not.
+ */
+int dissector_thread_fd(struct dissector *d, unsigned int thread);
 /* Tail-call slots fdtest filled by program name. */
 unsigned int dissector_filled(const struct dissector *d);
 

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include <bpf/bpf.h>
+
 #include "compare.h"
 #include "dissector.h"
 #include "testrun.h"
@@ -300,27 +302,39 @@ static void test_testrun_kernel_selftest_vectors(void **state)
 	check_selftest_vectors(dissector_prog_fd(fx.kernel_flow));
 }
 
+static uint32_t prog_id_of(int fd)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	return info.id;
+}
+
 /*
- * Each test-run thread's copy is a program of its own, with its own tail
- * calls filled, and gives the same keys; threads past the copies run the
- * first.
+ * Each test-run thread's copy is a program of its own (another id, not
+ * another fd on the same program), loaded once, with its own tail calls
+ * filled, and gives the same keys; threads past the copies run the first.
  */
 static void test_testrun_thread_copies(void **state)
 {
 	struct dissector *d = load("tests/kernel/bpf_flow.bpf.o", NULL);
-	char err[512];
+	uint32_t ids[4];
 	int fds[4];
 
 	(void)state;
 	assert_non_null(d);
-	assert_int_equal(dissector_add_copies(d, 2, err, sizeof(err)), 0);
-	for (unsigned int t = 0; t < 4; t++)
+	assert_int_equal(dissector_want_copies(d, 2), 0);
+	for (unsigned int t = 0; t < 4; t++) {
 		fds[t] = dissector_thread_fd(d, t);
+		ids[t] = prog_id_of(fds[t]);
+	}
 	assert_int_equal(fds[0], dissector_prog_fd(d));
-	assert_int_not_equal(fds[1], fds[0]);
-	assert_int_not_equal(fds[2], fds[0]);
-	assert_int_not_equal(fds[2], fds[1]);
-	assert_int_equal(fds[3], fds[0]);
+	assert_int_not_equal(ids[1], ids[0]);
+	assert_int_not_equal(ids[2], ids[0]);
+	assert_int_not_equal(ids[2], ids[1]);
+	assert_int_equal(ids[3], ids[0]);
+	assert_int_equal(dissector_thread_fd(d, 1), fds[1]);
 	for (unsigned int t = 0; t < 3; t++)
 		check_selftest_vectors(fds[t]);
 	dissector_close(d);
