@@ -902,13 +902,16 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		       capture);
 	if (!ret && rp->golden)
 		ret = golden_check_rest(rp, err, err_size);
-	if (!ret && rp->golden) {
-		ret = sha_wait(&sha);
-		if (ret)
-			snprintf(err, err_size, "capture '%s': %s", capture,
-				 strerror(-ret));
-		else
+	/* said after an error too: a stale golden is what explains most */
+	if (rp->golden) {
+		int sha_ret = sha_wait(&sha);
+
+		if (!sha_ret)
 			golden_check_sha(rp, sha.sha);
+		else if (!ret)
+			snprintf(err, err_size, "capture '%s': %s", capture,
+				 strerror(-sha_ret));
+		ret = ret ?: sha_ret;
 	}
 	if (!ret && known && sha.taken && !sha_wait(&sha))
 		memcpy(known->hex, sha.sha, sizeof(known->hex));
