@@ -65,12 +65,9 @@ static void out_ipv6(struct out *o, const uint8_t *p)
 /* "a.b.c.d" with its quotes: inet_ntop's dotted quad, without sprintf */
 static void out_ipv4(struct out *o, const uint8_t *p)
 {
-	const size_t most = sizeof("\"255.255.255.255\"") - 1;
-	char *d = out_take(o, most);
+	char d[sizeof("\"255.255.255.255\"")];
 	size_t n = 0;
 
-	if (!d)
-		return;
 	d[n++] = '"';
 	for (int i = 0; i < 4; i++) {
 		unsigned int v = p[i];
@@ -84,7 +81,7 @@ static void out_ipv4(struct out *o, const uint8_t *p)
 		d[n++] = (char)('0' + v % 10);
 	}
 	d[n++] = '"';
-	o->len -= most - n;	/* give back what the address did not use */
+	out_mem(o, d, n);
 }
 
 static bool bytes_zero(const uint8_t *p, size_t n)

@@ -22,8 +22,8 @@ struct out {
 
 /*
  * Pieces are a few bytes long. A length known when compiling makes memcpy
- * a few moves; any other length up to 32 bytes is two moves of a fixed
- * size that overlap in the middle, cheaper than a loop or a call.
+ * a few moves; any other length from 4 to 32 bytes is two moves of a
+ * fixed size that overlap in the middle, cheaper than a loop or a call.
  */
 /*
  * GCC does not see that a piece taken from a short literal by strlen() is

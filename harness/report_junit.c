@@ -224,11 +224,8 @@ static void junit_capture_end(struct report *r,
 }
 
 /*
- * A capture or dissector that could not be used: an <error> testcase,
- * named after the capture when one was running, else numbered.
- */
-/*
- * A capture that stopped after it began keeps its testcase; one that never
+ * A capture or dissector that could not be used: an <error> testcase. A
+ * capture that stopped after it began keeps its testcase; one that never
  * began, or a dissector that did not load, gets one named as a capture's
  * would be ("vxlan/vxlan.pcap", or "vxlan/load" for the dissector alone).
  */
