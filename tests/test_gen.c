@@ -26,21 +26,8 @@
 #include "gen_pcap.h"
 #include "test_util.h"
 
-static char dir[] = "/tmp/fdtest-gen-XXXXXX";
 static struct gen_packet pkt;
 static struct gen_expectations all;
-
-static int setup(void **state)
-{
-	(void)state;
-	return test_tmpdir_make(dir);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return test_tmpdir_remove(dir);
-}
 
 static void build(const char *line)
 {
@@ -234,8 +221,8 @@ static void test_gen_pcapng_reads_back(void **state)
 	int n = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/a.pcapng", dir);
-	snprintf(path2, sizeof(path2), "%s/b.pcapng", dir);
+	snprintf(path, sizeof(path), "%s/a.pcapng", test_scratch());
+	snprintf(path2, sizeof(path2), "%s/b.pcapng", test_scratch());
 	write_pcapng(path);
 	p = pcap_open_offline(path, errbuf);
 	assert_non_null(p);
@@ -262,7 +249,7 @@ static void test_gen_pcap_refuses_iface(void **state)
 	char path[256], err[256];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/c.pcap", dir);
+	snprintf(path, sizeof(path), "%s/c.pcap", test_scratch());
 	assert_int_equal(gen_pcap_open(path, GEN_LINK_ETH, GEN_FORMAT_PCAP,
 				       &g, err, sizeof(err)), 0);
 	build("eth / ipv4 / tcp");
@@ -284,5 +271,6 @@ int main(void)
 		cmocka_unit_test(test_gen_pcap_refuses_iface),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_scratch_setup,
+				      test_scratch_teardown);
 }

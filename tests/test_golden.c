@@ -16,19 +16,6 @@
 #include "golden.h"
 #include "test_util.h"
 
-static char dir[] = "/tmp/fdtest-golden-XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return test_tmpdir_make(dir);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return test_tmpdir_remove(dir);
-}
 
 #define HEADER "{\"fdtest_golden\":1,\"capture\":\"x.pcap\",\"sha256\":\"ab\"," \
 	       "\"dissector\":\"ref\",\"states\":[\"vlanless\",\"post-vlan\"]," \
@@ -41,7 +28,7 @@ static void test_golden_read(void **state)
 	char path[256], err[256];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/read.json", dir);
+	snprintf(path, sizeof(path), "%s/read.json", test_scratch());
 	test_write_file(path, HEADER
 		   "{\"frame\":1,\"state\":\"vlanless\",\"nhoff\":14}\n"
 		   "\n"
@@ -70,7 +57,7 @@ static void test_golden_errors_name_the_line(void **state)
 	char path[256], err[256];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/bad.json", dir);
+	snprintf(path, sizeof(path), "%s/bad.json", test_scratch());
 	test_write_file(path, HEADER
 		   "{\"frame\":1,\"state\":\"vlanless\"}\n"
 		   "{\"frame\":2,\"state\":\"vlanless\",\"thoff\":-1}\n");
@@ -92,7 +79,7 @@ static void test_golden_errors_name_the_line(void **state)
 	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "golden format 99"));
 
-	snprintf(path, sizeof(path), "%s/missing.json", dir);
+	snprintf(path, sizeof(path), "%s/missing.json", test_scratch());
 	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -ENOENT);
 }
 
@@ -107,7 +94,7 @@ static void test_golden_write_commit(void **state)
 	char path[256], err[256];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/new/sub/c.json", dir);
+	snprintf(path, sizeof(path), "%s/new/sub/c.json", test_scratch());
 	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
 	assert_int_equal(golden_writer_add(w,
 		"{\"frame\":1,\"state\":\"pre-vlan\",\"in_flags\":1,\"thoff\":9}"), 0);
@@ -143,7 +130,7 @@ static void test_golden_abort_keeps_old(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(sub, sizeof(sub), "%s/abort", dir);
+	snprintf(sub, sizeof(sub), "%s/abort", test_scratch());
 	snprintf(path, sizeof(path), "%s/c.json", sub);
 	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
 	golden_writer_abort(w);
@@ -166,7 +153,7 @@ static void test_golden_sha256(void **state)
 	char path[256], sha[65];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/abc", dir);
+	snprintf(path, sizeof(path), "%s/abc", test_scratch());
 	test_write_file(path, "abc");
 	assert_int_equal(golden_file_sha256(path, sha), 0);
 	/* FIPS 180-2 example: SHA-256("abc") */
@@ -184,5 +171,6 @@ int main(void)
 		cmocka_unit_test(test_golden_sha256),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_scratch_setup,
+				      test_scratch_teardown);
 }

@@ -20,19 +20,6 @@
 #include "matrix_kver.h"
 #include "test_util.h"
 
-static char dir[] = "/tmp/fdtest-mgolden-XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return test_tmpdir_make(dir);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return test_tmpdir_remove(dir);
-}
 
 struct range_case {
 	const char *text;
@@ -128,7 +115,7 @@ static void make_goldens(char *expected, size_t size)
 {
 	char path[512];
 
-	snprintf(expected, size, "%s/expected", dir);
+	snprintf(expected, size, "%s/expected", test_scratch());
 	mkdir(expected, 0755);
 	snprintf(path, sizeof(path), "%s/ref", expected);
 	mkdir(path, 0755);
@@ -198,7 +185,8 @@ static void test_matrix_golden_merge(void **state)
 		const char *edir;
 		size_t n;
 
-		snprintf(tmp, sizeof(tmp), "%s/merged-%zu", dir, i);
+		snprintf(tmp, sizeof(tmp), "%s/merged-%zu", test_scratch(),
+			 i);
 		mkdir(tmp, 0755);
 		assert_int_equal(matrix_kver_parse(c->kernel, &k), 0);
 		if (matrix_golden_for_kernel(expected, tmp, "ref", "p/x.pcap",
@@ -227,9 +215,9 @@ static void test_matrix_golden_bad_override(void **state)
 	make_goldens(expected, sizeof(expected));
 	snprintf(path, sizeof(path), "%s/ref/x@old.json", expected);
 	test_write_file(path, "{}\n");
-	assert_int_equal(matrix_golden_for_kernel(expected, dir, "ref",
-						  "x.pcap", &k, &edir, err,
-						  sizeof(err)), -EINVAL);
+	assert_int_equal(matrix_golden_for_kernel(expected, test_scratch(),
+						  "ref", "x.pcap", &k, &edir,
+						  err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "x@old.json"));
 	assert_non_null(strstr(err, "not a kernel range"));
 	remove(path);
@@ -238,9 +226,9 @@ static void test_matrix_golden_bad_override(void **state)
 	snprintf(path, sizeof(path), "%s/ref/lone@5.10.json", expected);
 	test_write_file(path,
 		   "{\"frame\":1,\"state\":\"vlanless\",\"in_flags\":0}\n");
-	assert_int_equal(matrix_golden_for_kernel(expected, dir, "ref",
-						  "lone.pcap", &k, &edir, err,
-						  sizeof(err)), -ENOENT);
+	assert_int_equal(matrix_golden_for_kernel(expected, test_scratch(),
+						  "ref", "lone.pcap", &k, &edir,
+						  err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "no golden"));
 }
 
@@ -254,5 +242,6 @@ int main(void)
 		cmocka_unit_test(test_matrix_golden_bad_override),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, test_scratch_setup,
+				      test_scratch_teardown);
 }

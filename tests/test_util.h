@@ -19,12 +19,6 @@ static inline const char *test_build_dir(void)
 	return o && *o ? o : "build";
 }
 
-/* Makes the folder @tmpl names ("/tmp/fdtest-NAME-XXXXXX"), in place. */
-static inline int test_tmpdir_make(char *tmpl)
-{
-	return mkdtemp(tmpl) ? 0 : -1;
-}
-
 static inline int test_remove_one(const char *path, const struct stat *st,
 				  int type, struct FTW *ftw)
 {
@@ -34,10 +28,29 @@ static inline int test_remove_one(const char *path, const struct stat *st,
 	return remove(path);
 }
 
-/* Removes @dir and everything in it, depth first, links not followed. */
-static inline int test_tmpdir_remove(const char *dir)
+/*
+ * The suite's scratch folder: test_scratch_setup() and
+ * test_scratch_teardown() are the group setup and teardown that make it
+ * and remove it whole (depth first, links not followed); test_scratch()
+ * is its path in between.
+ */
+static inline char *test_scratch(void)
 {
-	return nftw(dir, test_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	static char dir[] = "/tmp/fdtest-unit-XXXXXX";
+
+	return dir;
+}
+
+static inline int test_scratch_setup(void **state)
+{
+	(void)state;
+	return mkdtemp(test_scratch()) ? 0 : -1;
+}
+
+static inline int test_scratch_teardown(void **state)
+{
+	(void)state;
+	return nftw(test_scratch(), test_remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static inline void test_write_file(const char *path, const char *text)
