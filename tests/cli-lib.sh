@@ -1,11 +1,39 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
-# Helpers the CLI test scripts share (sourced, not run): they expect $TMP
+# Helpers the shell test scripts share (sourced, not run): they expect $TMP
 # to be a scratch folder and $ALL_TESTS to list the test functions.
+#
+# Every test function runs in a subshell of its own (run_all), so the
+# helpers below end the test with `exit` at the first failed step: no later
+# step, and no `return 0`, can hide a failure. A test ends in one of three
+# ways, as kselftest's do:
+#   exit 0              pass: every step held
+#   fail MSG (exit 1)   fail: MSG names the step
+#   skip WHY (exit 4)   skip: the test could not run; counted apart from
+#                       passes and printed with its reason
+# A helper called inside $(...) or a pipeline ends only that subshell:
+# call them at the test's top level.
+
+# kselftest's KSFT_SKIP
+SKIP_EXIT=4
 
 fail() {
 	echo "FAIL: $*"
-	return 1
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit "$SKIP_EXIT"
+}
+
+# check WHAT CMD...: run CMD; if it fails, the test fails naming WHAT.
+check() {
+	local what=$1 got
+	shift
+	"$@"
+	got=$?
+	[ "$got" = 0 ] || fail "$what (exit $got: $*)"
 }
 
 # run EXPECTED_EXIT CMD...: output in $TMP/out and $TMP/err. With
@@ -20,8 +48,7 @@ run() {
 		echo "command: $*"
 		echo "--- stdout"; tail -20 "$TMP/out"
 		echo "--- stderr"; tail -20 "$TMP/err"
-		fail "exit $got, want $want"
-		return 1
+		fail "exit $got, want $want: $*"
 	fi
 }
 
@@ -32,19 +59,33 @@ expect_in() {
 		{ echo "--- $file:"; tail -20 "$TMP/$file"; fail "no '$pattern' in $file"; }
 }
 
-# run_all NAME: every function in $ALL_TESTS, then "NAME: N passed, N failed"
+# expect_not_in out|err PATTERN: PATTERN must not occur
+expect_not_in() {
+	local file=$1 pattern=$2
+	! grep -q -- "$pattern" "$TMP/$file" ||
+		{ echo "--- $file:"; grep -- "$pattern" "$TMP/$file" | head -5; fail "'$pattern' in $file"; }
+}
+
+# run_all NAME: every function in $ALL_TESTS, each in its own subshell,
+# then "NAME: N passed, N failed, N skipped" (the line tests/run-tests.sh
+# adds up). Fails when any test failed.
 run_all() {
-	local passed=0 failed=0 out t
+	local passed=0 failed=0 skipped=0 out t ret
 	for t in $ALL_TESTS; do
-		if out=$($t 2>&1); then
+		out=$( ($t) 2>&1)
+		ret=$?
+		if [ "$ret" = 0 ]; then
 			echo "ok   $t"
 			passed=$((passed + 1))
+		elif [ "$ret" = "$SKIP_EXIT" ]; then
+			echo "SKIP $t: $(echo "$out" | sed -n 's/^SKIP: //p' | tail -1)"
+			skipped=$((skipped + 1))
 		else
 			echo "FAIL $t"
 			echo "$out" | sed 's/^/     /'
 			failed=$((failed + 1))
 		fi
 	done
-	echo "$1: $passed passed, $failed failed"
+	echo "$1: $passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
 }
