@@ -133,6 +133,11 @@ $(O)/tests/test_%: tests/test_%.c $(LIB) | $(O)/tests
 	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(EXTRA_CFLAGS) -Iharness -MMD -MP \
 		$< $(LIB) $(LDLIBS) $(TEST_LIBS) -o $@
 
+# Failure injection: these suites swap a call for one that fails on demand.
+$(O)/tests/test_matrix_suite: TEST_LIBS += -Wl,--wrap=realloc
+$(O)/tests/test_matrix_probe: TEST_LIBS += -Wl,--wrap=bpf_prog_test_run_opts \
+	-Wl,--wrap=bpf_prog_attach -Wl,--wrap=bpf_link_create -Wl,--wrap=unshare
+
 # Fuzz targets (libFuzzer; clang's runtime is Debian's libclang-rt-14-dev)
 # over the capture reader and frame shaper and over the golden reader.
 # The harness is rebuilt with clang and the sanitizers under $(FUZZ_O);
