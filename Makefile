@@ -246,10 +246,13 @@ pcaps/%.pcap: pcaps/%.txt $(BIN)
 pcaps/%.pcapng: pcaps/%.txt $(BIN)
 	$(Q)$(BIN) gen --format pcapng --spec expected/spec $<
 
-# Goldens are recorded from real runs of the bundled dissectors over the
-# whole corpus; tests/test-corpus.sh holds them to expected/spec/.
-goldens: all
-	$(Q)$(BIN) run --update --flags all $$(find pcaps -name '*.pcap' -o -name '*.pcapng' | sort) >/dev/null
+# Goldens are recorded from real runs of the bundled dissectors and the
+# matrix's 6.1 fixture (run on a 6.1 or later kernel) over the whole
+# corpus; tests/test-corpus.sh holds them to expected/spec/.
+goldens: all $(O)/tests/fixtures/tai_clock.bpf.o
+	$(Q)$(BIN) run --update --flags all \
+		$(addprefix -d ,$(DISSECTORS) $(O)/tests/fixtures/tai_clock.bpf.o) \
+		$$(find pcaps -name '*.pcap' -o -name '*.pcapng' | sort) >/dev/null
 
 # The benchmark (bench/run.sh says what it measures); its captures and
 # goldens stay under $(O)/bench.
