@@ -443,7 +443,7 @@ static int rows_run(struct matrix_opts *o, const char *work,
 	};
 	struct matrix_kvm_probe *probe = NULL;
 	char initramfs[PATH_MAX], merged[PATH_MAX];
-	int code;
+	int code, ret;
 
 	snprintf(merged, sizeof(merged), "%s/merged", work);
 	if (mkdir(merged, 0700)) {
@@ -469,7 +469,13 @@ static int rows_run(struct matrix_opts *o, const char *work,
 	p_info("booting %zu kernel%s under qemu (%s, %u at once)",
 	       o->n_kernels, o->n_kernels == 1 ? "" : "s", boot.accel,
 	       boot.jobs);
-	if (matrix_guest_boot_all(&boot, rows + 1, o->n_kernels))
+	ret = matrix_guest_boot_all(&boot, rows + 1, o->n_kernels);
+	/* without memory the rows were never filled: none may pass */
+	if (ret == -ENOMEM) {
+		p_err("booting the guests: %s", strerror(-ret));
+		return FDTEST_EXIT_ENV;
+	}
+	if (ret)
 		p_err("no guest could be started: see the rows");
 	return 0;
 }
