@@ -337,7 +337,7 @@ void matrix_guest_find_crash(const char *text, size_t len,
 
 		while (stop > line && stop[-1] == '\r')
 			stop--;
-		/* our frame lines carry names (a dissector 'Oops:'): skip them */
+		/* frame lines carry user names (a dissector 'Oops:') */
 		stop = line + matrix_frame_line_start(line,
 						      (size_t)(stop - line),
 						      nonce);
