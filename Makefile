@@ -133,6 +133,11 @@ $(O)/tests/test_%: tests/test_%.c $(LIB) | $(O)/tests
 	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(EXTRA_CFLAGS) -Iharness -MMD -MP \
 		$< $(LIB) $(LDLIBS) $(TEST_LIBS) -o $@
 
+# Failure injection: these suites swap a call for one that fails on demand.
+$(O)/tests/test_matrix_suite: TEST_LIBS += -Wl,--wrap=realloc
+$(O)/tests/test_matrix_probe: TEST_LIBS += -Wl,--wrap=bpf_prog_test_run_opts \
+	-Wl,--wrap=bpf_prog_attach -Wl,--wrap=bpf_link_create -Wl,--wrap=unshare
+
 # Fuzz targets (libFuzzer; clang's runtime is Debian's libclang-rt-14-dev)
 # over the capture reader and frame shaper and over the golden reader.
 # The harness is rebuilt with clang and the sanitizers under $(FUZZ_O);
@@ -241,10 +246,13 @@ pcaps/%.pcap: pcaps/%.txt $(BIN)
 pcaps/%.pcapng: pcaps/%.txt $(BIN)
 	$(Q)$(BIN) gen --format pcapng --spec expected/spec $<
 
-# Goldens are recorded from real runs of the bundled dissectors over the
-# whole corpus; tests/test-corpus.sh holds them to expected/spec/.
-goldens: all
-	$(Q)$(BIN) run --update --flags all $$(find pcaps -name '*.pcap' -o -name '*.pcapng' | sort) >/dev/null
+# Goldens are recorded from real runs of the bundled dissectors and the
+# matrix's 6.1 fixture (run on a 6.1 or later kernel) over the whole
+# corpus; tests/test-corpus.sh holds them to expected/spec/.
+goldens: all $(O)/tests/fixtures/tai_clock.bpf.o
+	$(Q)$(BIN) run --update --flags all \
+		$(addprefix -d ,$(DISSECTORS) $(O)/tests/fixtures/tai_clock.bpf.o) \
+		$$(find pcaps -name '*.pcap' -o -name '*.pcapng' | sort) >/dev/null
 
 # The benchmark (bench/run.sh says what it measures); its captures and
 # goldens stay under $(O)/bench.

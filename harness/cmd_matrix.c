@@ -21,6 +21,7 @@
 #include "log.h"
 #include "matrix_frame.h"
 #include "matrix_guest.h"
+#include "matrix_probe.h"
 #include "matrix_render.h"
 #include "matrix_suite.h"
 #include "options.h"
@@ -41,6 +42,7 @@ struct matrix_opts {
 	const char *accel;
 	const char *qemu;
 	const char *cpu;
+	const char *tcg_cpu;
 	const char *guest_init;
 	const char *guest_fdtest;
 	unsigned int timeout_s;
@@ -56,6 +58,7 @@ static const struct matrix_opts matrix_defaults = {
 	.format = "markdown",
 	.accel = "auto",
 	.qemu = "qemu-system-x86_64",
+	.tcg_cpu = "max",
 	.timeout_s = 60,
 	.retries = 4,
 	.memory_mb = 512,
@@ -71,6 +74,7 @@ enum {
 	OPT_ACCEL,
 	OPT_QEMU,
 	OPT_CPU,
+	OPT_TCG_CPU,
 	OPT_MEMORY,
 	OPT_GUEST_INIT,
 	OPT_GUEST_FDTEST,
@@ -98,7 +102,9 @@ static const struct option_row matrix_options[] = {
 	{ "qemu", OPT_QEMU, required_argument, "CMD",
 	  "the emulator (default: qemu-system-x86_64)" },
 	{ "cpu", OPT_CPU, required_argument, "MODEL",
-	  "qemu's -cpu for the guests (default: host with KVM, max with TCG)" },
+	  "qemu's -cpu for guests under KVM (default: host)" },
+	{ "tcg-cpu", OPT_TCG_CPU, required_argument, "MODEL",
+	  "qemu's -cpu for guests under TCG, where 'host' does not exist (default: max)" },
 	{ "memory", OPT_MEMORY, required_argument, "MB",
 	  "guest memory (default: 512)" },
 	{ "guest-init", OPT_GUEST_INIT, required_argument, "PATH",
@@ -117,7 +123,7 @@ static const struct option_row matrix_options[] = {
 static void matrix_usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: fdtest matrix [OPTIONS] [CAPTURE...]\n"
+		"Usage: fdtest matrix [OPTIONS] CAPTURE...\n"
 		"\n"
 		"Run the dissectors over the captures in the running kernel and in\n"
 		"each --kernel booted under qemu, and print one row per kernel: its\n"
@@ -129,11 +135,12 @@ static void matrix_usage(FILE *out)
 	fprintf(out,
 		"\n"
 		"Exit status:\n"
-		"  0  every row passed\n"
-		"  1  a row failed: a case differs, a dissector is rejected at or\n"
-		"     above its minimum kernel, or a guest panicked, hung or gave no\n"
-		"     result\n"
-		"  2  bad usage or bad input\n"
+		"  0  every row passed: each dissector checked every case against\n"
+		"     a golden and matched, or was skipped below its minimum kernel\n"
+		"  1  a row failed: a case differs or has no golden (unchecked), a\n"
+		"     dissector is rejected at or above its minimum kernel, a feature\n"
+		"     probe met an error, or a guest panicked, hung or gave no result\n"
+		"  2  bad usage or bad input (no capture, no --expected folder)\n"
 		"  3  the machine refuses: no privilege\n");
 }
 
@@ -206,6 +213,9 @@ static int matrix_parse_opt(int c, struct matrix_opts *o)
 	case OPT_CPU:
 		o->cpu = optarg;
 		return 0;
+	case OPT_TCG_CPU:
+		o->tcg_cpu = optarg;
+		return 0;
 	case OPT_GUEST_INIT:
 		o->guest_init = optarg;
 		return 0;
@@ -246,6 +256,11 @@ static int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 		p_err("--guest needs --nonce HEX");
 		return -EINVAL;
 	}
+	/* nothing run is nothing checked: no row may pass on it */
+	if (!o->guest_dir && !o->n_captures) {
+		p_err("no capture: name the captures to run, e.g. pcaps/*.pcap (the bundled corpus, what 'make matrix' runs)");
+		return -EINVAL;
+	}
 	if (!o->jobs) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -256,47 +271,6 @@ static int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 
 /* ---- in the guest ----------------------------------------------------- */
 
-/* Reads "<dir>/<list>", one file name a line, as paths under dir/folder. */
-static int read_list(const char *dir, const char *folder, char ***paths,
-		     size_t *n)
-{
-	char path[PATH_MAX], *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *f;
-
-	*paths = NULL;
-	*n = 0;
-	snprintf(path, sizeof(path), "%s/%s.list", dir, folder);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		char **p;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (!line[0])
-			continue;
-		p = realloc(*paths, (*n + 1) * sizeof(*p));
-		if (!p)
-			break;
-		*paths = p;
-		if (asprintf(&p[*n], "%s/%s/%s", dir, folder, line) < 0)
-			break;
-		(*n)++;
-	}
-	free(line);
-	fclose(f);
-	return 0;
-}
-
-static void free_list(char **paths, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
-}
-
 static int guest_exec(const struct matrix_opts *o)
 {
 	char expected[PATH_MAX], tmp[] = "/tmp/fdtest-merged.XXXXXX";
@@ -306,8 +280,10 @@ static int guest_exec(const struct matrix_opts *o)
 	int code = FDTEST_EXIT_ENV, ret;
 
 	snprintf(expected, sizeof(expected), "%s/expected", o->guest_dir);
-	ret = read_list(o->guest_dir, "dissectors", &dissectors, &n_dis);
-	ret = ret ?: read_list(o->guest_dir, "pcaps", &captures, &n_cap);
+	ret = matrix_suite_read_list(o->guest_dir, "dissectors", &dissectors,
+				     &n_dis);
+	ret = ret ?: matrix_suite_read_list(o->guest_dir, "pcaps", &captures,
+					    &n_cap);
 	if (ret || !mkdtemp(tmp)) {
 		p_err("guest suite '%s': %s", o->guest_dir,
 		      strerror(ret ? -ret : errno));
@@ -337,8 +313,8 @@ static int guest_exec(const struct matrix_opts *o)
 						     FDTEST_EXIT_PASS;
 	json_decref(result);
 out_free:
-	free_list(dissectors, n_dis);
-	free_list(captures, n_cap);
+	matrix_suite_list_free(dissectors, n_dis);
+	matrix_suite_list_free(captures, n_cap);
 	return code;
 }
 
@@ -405,7 +381,8 @@ static int host_row(const struct matrix_opts *o, const char *tmp,
 		p_err("host suite: %s", strerror(-ret));
 		return FDTEST_EXIT_ENV;
 	}
-	row->failed = matrix_suite_failed(row->result);
+	row->failed = matrix_suite_why(row->result, row->reason,
+				       sizeof(row->reason));
 	return 0;
 }
 
@@ -457,6 +434,7 @@ static int rows_run(struct matrix_opts *o, const char *work,
 		.qemu = o->qemu,
 		.accel = o->accel,
 		.cpu = o->cpu,
+		.tcg_cpu = o->tcg_cpu,
 		.timeout_s = o->timeout_s,
 		.jobs = o->jobs,
 		.retries = o->retries,
@@ -465,7 +443,7 @@ static int rows_run(struct matrix_opts *o, const char *work,
 	};
 	struct matrix_kvm_probe *probe = NULL;
 	char initramfs[PATH_MAX], merged[PATH_MAX];
-	int code;
+	int code, ret;
 
 	snprintf(merged, sizeof(merged), "%s/merged", work);
 	if (mkdir(merged, 0700)) {
@@ -491,9 +469,30 @@ static int rows_run(struct matrix_opts *o, const char *work,
 	p_info("booting %zu kernel%s under qemu (%s, %u at once)",
 	       o->n_kernels, o->n_kernels == 1 ? "" : "s", boot.accel,
 	       boot.jobs);
-	if (matrix_guest_boot_all(&boot, rows + 1, o->n_kernels))
+	ret = matrix_guest_boot_all(&boot, rows + 1, o->n_kernels);
+	/* without memory the rows were never filled: none may pass */
+	if (ret == -ENOMEM) {
+		p_err("booting the guests: %s", strerror(-ret));
+		return FDTEST_EXIT_ENV;
+	}
+	if (ret)
 		p_err("no guest could be started: see the rows");
 	return 0;
+}
+
+/* A host probe refused for want of privilege (unshare needs CAP_SYS_ADMIN). */
+static bool host_refused(const struct matrix_row *host)
+{
+	const json_t *features = json_object_get(host->result, "features");
+
+	for (int i = 0; i < MATRIX_FEATURES; i++)
+		if (json_integer_value(json_object_get(features,
+				matrix_feature_names[i])) == -EPERM) {
+			p_err("feature probe '%s' was refused: run the matrix as root with every capability (CAP_SYS_ADMIN for a network namespace)",
+			      matrix_feature_names[i]);
+			return true;
+		}
+	return false;
 }
 
 static int matrix_exec(struct matrix_opts *o)
@@ -504,10 +503,19 @@ static int matrix_exec(struct matrix_opts *o)
 	glob_t found = { 0 };
 	bool globbed = false;
 	struct timespec start;
+	struct stat st;
 	int code, ret;
 
 	if (o->guest_dir)
 		return guest_exec(o);
+	/* without goldens every case is unchecked: a typo, not a verdict */
+	ret = stat(o->expected_dir, &st) ? -errno :
+	      S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (ret) {
+		p_err("--expected '%s': %s: goldens are recorded there with 'fdtest run --update --expected DIR'",
+		      o->expected_dir, strerror(-ret));
+		return FDTEST_EXIT_USAGE;
+	}
 	if (!o->n_dissectors) {
 		if (find_default_objects(o, &found))
 			return FDTEST_EXIT_USAGE;
@@ -539,7 +547,7 @@ static int matrix_exec(struct matrix_opts *o)
 			matrix_render_json(stdout, rows, n_rows) :
 			matrix_render_markdown(stdout, rows, n_rows);
 		fflush(stdout);
-		code = ret ? FDTEST_EXIT_ENV :
+		code = ret || host_refused(&rows[0]) ? FDTEST_EXIT_ENV :
 		       matrix_render_failed(rows, n_rows) ? FDTEST_EXIT_FAIL :
 							    FDTEST_EXIT_PASS;
 	}

@@ -96,25 +96,38 @@ static void note_damage(struct frame_scan *fs, const char *fmt,
 		snprintf(fs->damage, sizeof(fs->damage), fmt, seq);
 }
 
+/*
+ * Parses the head "<seq>/<count>:<crc>:" at @p; returns the chunk's
+ * start, or NULL when the text is not a frame line's head.
+ */
+static const char *parse_head(const char *p, unsigned long *seq,
+			      unsigned long *count, unsigned long *crc)
+{
+	char *q;
+
+	errno = 0;
+	*seq = strtoul(p, &q, 10);
+	if (q == p || *q != '/' || errno)
+		return NULL;
+	p = q + 1;
+	*count = strtoul(p, &q, 10);
+	if (q == p || *q != ':' || errno)
+		return NULL;
+	p = q + 1;
+	*crc = strtoul(p, &q, 16);
+	if (q != p + 8 || *q != ':')
+		return NULL;
+	return q + 1;
+}
+
 /* Parses "<seq>/<count>:<crc>:<chunk>" (@p..@end); returns 0 or -errno. */
 static int scan_line(struct frame_scan *fs, const char *p, const char *end)
 {
 	unsigned long seq, count, crc;
-	char *q;
 
-	errno = 0;
-	seq = strtoul(p, &q, 10);
-	if (q == p || *q != '/' || errno)
+	p = parse_head(p, &seq, &count, &crc);
+	if (!p || p > end)
 		return 0;	/* not ours after all */
-	p = q + 1;
-	count = strtoul(p, &q, 10);
-	if (q == p || *q != ':' || errno)
-		return 0;
-	p = q + 1;
-	crc = strtoul(p, &q, 16);
-	if (q != p + 8 || *q != ':')
-		return 0;
-	p = q + 1;
 	if (count == 0 || count > FRAME_CHUNKS_MAX || seq >= count) {
 		note_damage(fs, "a line says chunk %lu of an impossible count",
 			    seq);
@@ -243,6 +256,29 @@ int matrix_frame_find(const char *text, size_t len, const char *nonce,
 out:
 	free(fs.chunks);
 	return ret;
+}
+
+size_t matrix_frame_line_start(const char *line, size_t len,
+				const char *nonce)
+{
+	char marker[MATRIX_NONCE_MAX + 16];
+	const char *end = line + len, *m = line, *p;
+	unsigned long seq, count, crc;
+	size_t mlen;
+
+	mlen = (size_t)snprintf(marker, sizeof(marker), "FDTEST:%s:", nonce);
+	while ((m = memmem(m, (size_t)(end - m), marker, mlen))) {
+		/* the kind, then the head, then a chunk its checksum fits */
+		p = memchr(m + mlen, ':', (size_t)(end - m - mlen));
+		if (p && p > m + mlen) {
+			p = parse_head(p + 1, &seq, &count, &crc);
+			if (p && p <= end && seq < count &&
+			    frame_crc(seq, count, p, (size_t)(end - p)) == crc)
+				return (size_t)(m - line);
+		}
+		m += mlen;
+	}
+	return len;
 }
 
 int matrix_frame_nonce(char nonce[MATRIX_NONCE_MAX])

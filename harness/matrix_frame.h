@@ -47,6 +47,17 @@ int matrix_frame_find(const char *text, size_t len, const char *nonce,
 		      const char *kind, char **payload, char *err,
 		      size_t err_size);
 
+/*
+ * Where the console's own text on a line ends: the offset of the frame
+ * line of @nonce (any kind, good checksum) that ends @line (@len bytes,
+ * no newline), or @len when the line holds none. Text before the offset
+ * is the kernel's or another program's; the frame line is ours, whatever
+ * names its payload carries. A frame line with a bad checksum may have
+ * kernel text mixed in, so it counts as the kernel's.
+ */
+size_t matrix_frame_line_start(const char *line, size_t len,
+			       const char *nonce);
+
 /* A fresh random nonce: 16 hex digits. 0 or a negative errno. */
 int matrix_frame_nonce(char nonce[MATRIX_NONCE_MAX]);
 

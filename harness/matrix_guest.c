@@ -22,7 +22,8 @@
 #define TAIL_LINES 15
 #define POLL_NS 50000000L		/* 50 ms between looks at the guests */
 #define POWEROFF_GRACE_S 10.0		/* after the result, to power off */
-#define MATRIX_TCG_CPU "max"
+#define KVM_CPU "host"
+#define TCG_CPU "max"
 
 void matrix_row_clear(struct matrix_row *row)
 {
@@ -210,6 +211,14 @@ static double since(const struct timespec *t)
 	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
+const char *matrix_guest_cpu(const struct matrix_boot *b, const char *accel)
+{
+	/* "host" exists only under KVM: TCG aborts on it */
+	if (strcmp(accel, "kvm") == 0)
+		return b->cpu ? b->cpu : KVM_CPU;
+	return b->tcg_cpu ? b->tcg_cpu : TCG_CPU;
+}
+
 static int guest_start(struct guest *g, const struct matrix_boot *b,
 		       const char *accel, const char *kernel,
 		       const char *extra, const char *console,
@@ -243,8 +252,7 @@ static int guest_start(struct guest *g, const struct matrix_boot *b,
 	if (g->pid == 0) {
 		const char *argv[] = {
 			b->qemu, "-accel", accel, "-cpu",
-			b->cpu ? b->cpu :
-			strcmp(accel, "kvm") == 0 ? "host" : MATRIX_TCG_CPU,
+			matrix_guest_cpu(b, accel),
 			"-m", mem, "-smp", "1", "-nodefaults",
 			"-no-user-config", "-display", "none", "-no-reboot",
 			"-serial", "stdio", "-kernel", kernel,
@@ -300,20 +308,46 @@ static const char *const crash_marks[] = {
 	"Kernel panic - not syncing", "Oops:", "BUG: ",
 };
 
-static void find_crash(const char *text, char *out, size_t size)
+/* The first crash mark in @p..@end, or NULL. */
+static const char *crash_in(const char *p, const char *end)
 {
 	const char *first = NULL;
 
 	for (size_t i = 0; i < sizeof(crash_marks) / sizeof(crash_marks[0]);
 	     i++) {
-		const char *p = strstr(text, crash_marks[i]);
+		const char *m = memmem(p, (size_t)(end - p), crash_marks[i],
+				       strlen(crash_marks[i]));
 
-		if (p && (!first || p < first))
-			first = p;
+		if (m && (!first || m < first))
+			first = m;
 	}
-	if (first)
-		snprintf(out, size, "%.*s", (int)strcspn(first, "\r\n"),
-			 first);
+	return first;
+}
+
+void matrix_guest_find_crash(const char *text, size_t len,
+			     const char *nonce, char *out, size_t size)
+{
+	const char *end = text + len, *line = text;
+
+	out[0] = '\0';
+	while (line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		const char *stop = eol ? eol : end;
+		const char *mark;
+
+		while (stop > line && stop[-1] == '\r')
+			stop--;
+		/* frame lines carry user names (a dissector 'Oops:') */
+		stop = line + matrix_frame_line_start(line,
+						      (size_t)(stop - line),
+						      nonce);
+		mark = crash_in(line, stop);
+		if (mark) {
+			snprintf(out, size, "%.*s", (int)(stop - mark), mark);
+			return;
+		}
+		line = eol ? eol + 1 : end;
+	}
 }
 
 /* Reads the console: has the "exit" frame come, has the kernel crashed? */
@@ -330,7 +364,8 @@ static void guest_look(struct guest *g, double t)
 			      sizeof(err)) == 0)
 		g->result_at = t;
 	if (!g->crash[0])
-		find_crash(text, g->crash, sizeof(g->crash));
+		matrix_guest_find_crash(text, len, g->nonce, g->crash,
+					sizeof(g->crash));
 	free(payload);
 	free(text);
 }
@@ -461,7 +496,8 @@ static void guest_collect(const struct guest *g, struct matrix_row *row)
 			 "guest fdtest ended with '%s'",
 			 row->guest_exit[0] ? row->guest_exit : exit_err);
 	} else {
-		row->failed = matrix_suite_failed(row->result);
+		row->failed = matrix_suite_why(row->result, row->reason,
+					       sizeof(row->reason));
 	}
 	if (row->failed && text)
 		row->console_tail = console_tail(text, len);

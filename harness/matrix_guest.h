@@ -51,13 +51,26 @@ struct matrix_boot {
 	const char *qemu;		/* the emulator's command */
 	const char *initramfs;
 	const char *accel;		/* "kvm" or "tcg" */
-	const char *cpu;		/* NULL: host for KVM, else TCG_CPU */
+	const char *cpu;		/* -cpu under KVM; NULL: host */
+	const char *tcg_cpu;		/* -cpu under TCG; NULL: max */
 	unsigned int timeout_s;		/* per boot, start to power-off */
 	unsigned int jobs;		/* guests at once */
 	unsigned int retries;		/* new boots after a kernel crash */
 	unsigned int memory_mb;
 	const char *work_dir;		/* consoles are written here */
 };
+
+/*
+ * The first line of a kernel crash (oops, panic, BUG) on a guest's
+ * console @text (@len bytes), from the mark to the end of its line, in
+ * @out; "" when none. Only the console's own text counts, never a frame
+ * line of @nonce (matrix_frame.h), whose payload holds user names.
+ */
+void matrix_guest_find_crash(const char *text, size_t len,
+			     const char *nonce, char *out, size_t size);
+
+/* The -cpu model for a guest under @accel ("kvm" or "tcg"). */
+const char *matrix_guest_cpu(const struct matrix_boot *b, const char *accel);
 
 /*
  * Boots rows[i].kernel for each row, up to @b->jobs at once, and fills

@@ -91,14 +91,31 @@ static int probe_continue(void)
 	return err ? err : ret == FDTEST_RET_CONTINUE;
 }
 
-/* How the child below ends; anything else is a crash. */
+/*
+ * How the child below ends (its exit status); anything else is a crash.
+ * Only the kernel's "no such attach type" is an absent feature: EINVAL
+ * (BPF_FLOW_DISSECTOR unknown to BPF_PROG_ATTACH before 4.20, to
+ * BPF_LINK_CREATE before 5.8, or no BPF_LINK_CREATE before 5.7) and
+ * EOPNOTSUPP (a kernel without CONFIG_NET). EPERM, ENOMEM, EEXIST (a
+ * program in the root netns overrides ours, since 5.5) or a failed
+ * unshare mean the probe got no answer: an error, with its errno.
+ */
 enum attach_outcome {
 	ATTACH_WORKS,
-	ATTACH_REFUSED,		/* the kernel said no: feature absent */
+	ATTACH_ABSENT,
 	ATTACH_NOT_LISTED,	/* attached, but the query does not see it */
 	ATTACH_STUCK,		/* still listed after the detach */
-	ATTACH_NO_NETNS,	/* no netns of our own to try it in */
+	ATTACH_ERRNO = 16,	/* + the errno (below 240) of a failed step */
 };
+
+static int attach_errno(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err <= 0 || err >= 240)
+		err = EIO;
+	return ATTACH_ERRNO + err;
+}
 
 static int attached_count(int netns, uint32_t *cnt)
 {
@@ -109,33 +126,40 @@ static int attached_count(int netns, uint32_t *cnt)
 }
 
 /* In a fresh netns: attach, query, detach, query. Runs in a child. */
-static enum attach_outcome attach_cycle(int prog_fd, bool link)
+static int attach_cycle(int prog_fd, bool link)
 {
 	uint32_t cnt;
-	int netns, link_fd = -1;
+	int netns, link_fd = -1, err;
 
 	if (unshare(CLONE_NEWNET))
-		return ATTACH_NO_NETNS;
+		return attach_errno(errno);
 	netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (netns < 0)
-		return ATTACH_NO_NETNS;
+		return attach_errno(errno);
 	if (link) {
 		link_fd = bpf_link_create(prog_fd, netns, BPF_FLOW_DISSECTOR,
 					  NULL);
-		if (link_fd < 0)
-			return ATTACH_REFUSED;
-	} else if (bpf_prog_attach(prog_fd, 0, BPF_FLOW_DISSECTOR, 0)) {
-		return ATTACH_REFUSED;
+		err = link_fd < 0 ? link_fd : 0;
+	} else {
+		err = bpf_prog_attach(prog_fd, 0, BPF_FLOW_DISSECTOR, 0);
 	}
-	if (attached_count(netns, &cnt) || cnt != 1)
+	if (err == -EINVAL || err == -EOPNOTSUPP)
+		return ATTACH_ABSENT;
+	if (err)
+		return attach_errno(err);
+	err = attached_count(netns, &cnt);
+	if (err)
+		return attach_errno(err);
+	if (cnt != 1)
 		return ATTACH_NOT_LISTED;
 	if (link)
 		close(link_fd);	/* the last reference: detaches */
-	else if (bpf_prog_detach2(prog_fd, 0, BPF_FLOW_DISSECTOR))
-		return ATTACH_STUCK;
-	if (attached_count(netns, &cnt) || cnt != 0)
-		return ATTACH_STUCK;
-	return ATTACH_WORKS;
+	else
+		err = bpf_prog_detach2(prog_fd, 0, BPF_FLOW_DISSECTOR);
+	err = err ?: attached_count(netns, &cnt);
+	if (err)
+		return attach_errno(err);
+	return cnt ? ATTACH_STUCK : ATTACH_WORKS;
 }
 
 /* A child, so that the caller's netns never changes. */
@@ -158,18 +182,18 @@ static int probe_attach(bool link)
 		return -errno;
 	if (!WIFEXITED(status))
 		return -ECHILD;
-	switch (WEXITSTATUS(status)) {
+	status = WEXITSTATUS(status);
+	switch (status) {
 	case ATTACH_WORKS:
 		return 1;
-	case ATTACH_REFUSED:
+	case ATTACH_ABSENT:
 		return 0;
 	case ATTACH_NOT_LISTED:
 		return -ENOENT;
 	case ATTACH_STUCK:
 		return -EBUSY;
-	default:
-		return -EPERM;
 	}
+	return status > ATTACH_ERRNO ? -(status - ATTACH_ERRNO) : -EIO;
 }
 
 int matrix_probe_run(struct matrix_features *f, struct testrun_kernel *kernel)
@@ -177,14 +201,16 @@ int matrix_probe_run(struct matrix_features *f, struct testrun_kernel *kernel)
 	int err = testrun_probe(kernel);
 
 	memset(f, 0, sizeof(*f));
-	if (err == -EPERM)
-		return err;
-	if (err) {
+	/* the test run itself failed; a ctx_states error is its column's */
+	if (err && !kernel->ctx_states_err) {
+		if (err == -EPERM)
+			return err;
 		f->test_run = err == -EOPNOTSUPP ? 0 : err;
 		return 0;
 	}
 	f->test_run = 1;
-	f->ctx_states = kernel->ctx_states;
+	f->ctx_states = kernel->ctx_states_err ? kernel->ctx_states_err :
+						 kernel->ctx_states;
 	f->raw_retval = kernel->raw_retval;
 	f->ctx_flags = probe_ctx_flags();
 	f->cont = probe_continue();

@@ -143,10 +143,16 @@ static void dissector_cell(FILE *out, const json_t *d)
 	else if (failed)
 		snprintf(buf, sizeof(buf), "FAIL %lld of %lld",
 			 (long long)failed, (long long)cases);
+	else if (cases == 0)
+		snprintf(buf, sizeof(buf), "unchecked: no case ran");
+	/* "pass" only when every case met its golden */
+	else if (passed == 0)
+		snprintf(buf, sizeof(buf), "unchecked %lld of %lld",
+			 (long long)cases, (long long)cases);
 	else if (passed < cases)
-		snprintf(buf, sizeof(buf), "pass %lld/%lld (%lld unchecked)",
-			 (long long)passed, (long long)cases,
-			 (long long)(cases - passed));
+		snprintf(buf, sizeof(buf), "unchecked %lld of %lld, %lld pass",
+			 (long long)(cases - passed), (long long)cases,
+			 (long long)passed);
 	else
 		snprintf(buf, sizeof(buf), "pass %lld/%lld",
 			 (long long)passed, (long long)cases);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The suite one kernel runs for the matrix (see matrix_suite.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -147,24 +149,133 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 	return 0;
 }
 
-bool matrix_suite_failed(const json_t *result)
+/* A dissector's entry: fails its row? Says why in @why. */
+static bool dissector_failed(const json_t *d, char *why, size_t size)
 {
+	const char *name = json_string_value(json_object_get(d, "name"));
+	const char *load = json_string_value(json_object_get(d, "load"));
+	json_int_t cases = json_integer_value(json_object_get(d, "cases"));
+	json_int_t passed = json_integer_value(json_object_get(d, "passed"));
+	json_int_t failed = json_integer_value(json_object_get(d, "failed"));
+	json_int_t errors = json_integer_value(json_object_get(d, "errors"));
+
+	if (!name)
+		name = "?";
+	if (load && strcmp(load, "skipped") == 0)
+		return false;
+	if (!load || strcmp(load, "loaded"))
+		snprintf(why, size, "dissector '%s': %s", name,
+			 load ? load : "no load result");
+	else if (errors || failed)
+		snprintf(why, size, "dissector '%s': %lld differ, %lld errors",
+			 name, (long long)failed, (long long)errors);
+	else if (cases == 0)
+		snprintf(why, size, "dissector '%s': no case ran", name);
+	/* a case without a golden is not a pass, as with --require-golden */
+	else if (passed < cases)
+		snprintf(why, size,
+			 "dissector '%s': %lld of %lld cases unchecked (no golden): record them with 'fdtest run --update'",
+			 name, (long long)(cases - passed), (long long)cases);
+	else
+		return false;
+	return true;
+}
+
+bool matrix_suite_why(const json_t *result, char *why, size_t size)
+{
+	const json_t *features = json_object_get(result, "features");
+	char scratch[8];
 	const json_t *d;
 	size_t i;
 
-	if (json_integer_value(json_object_get(
-		    json_object_get(result, "features"), "test_run")) != 1)
-		return true;
-	json_array_foreach(json_object_get(result, "dissectors"), i, d) {
-		const char *load =
-			json_string_value(json_object_get(d, "load"));
-
-		if (!load ||
-		    (strcmp(load, "loaded") && strcmp(load, "skipped")))
-			return true;
-		if (json_integer_value(json_object_get(d, "failed")) ||
-		    json_integer_value(json_object_get(d, "errors")))
-			return true;
+	if (!why) {
+		why = scratch;
+		size = sizeof(scratch);
 	}
+	why[0] = '\0';
+	if (json_integer_value(json_object_get(features, "test_run")) != 1) {
+		snprintf(why, size,
+			 "this kernel cannot test-run flow dissectors");
+		return true;
+	}
+	for (int f = 0; f < MATRIX_FEATURES; f++) {
+		json_int_t v = json_integer_value(json_object_get(features,
+						matrix_feature_names[f]));
+
+		/* a probe that met an error left the column unknown */
+		if (v < 0) {
+			snprintf(why, size, "feature probe '%s': %s",
+				 matrix_feature_names[f], strerror((int)-v));
+			return true;
+		}
+	}
+	json_array_foreach(json_object_get(result, "dissectors"), i, d)
+		if (dissector_failed(d, why, size))
+			return true;
 	return false;
+}
+
+bool matrix_suite_failed(const json_t *result)
+{
+	return matrix_suite_why(result, NULL, 0);
+}
+
+void matrix_suite_list_free(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+/* One more "<dir>/<folder>/<name>" at the end of the list. */
+static int list_append(char ***paths, size_t *n, const char *dir,
+		       const char *folder, const char *name)
+{
+	char **p = realloc(*paths, (*n + 1) * sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	*paths = p;
+	if (asprintf(&p[*n], "%s/%s/%s", dir, folder, name) < 0)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+int matrix_suite_read_list(const char *dir, const char *folder,
+			   char ***paths, size_t *n)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f;
+	int ret = 0;
+
+	*paths = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/%s.list", dir, folder);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (!ret) {
+		errno = 0;
+		len = getline(&line, &cap, f);
+		if (len < 0) {
+			/* a list cut short would pass for a smaller suite */
+			if (ferror(f) || errno)
+				ret = errno ? -errno : -EIO;
+			break;
+		}
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0])
+			ret = list_append(paths, n, dir, folder, line);
+	}
+	free(line);
+	fclose(f);
+	if (ret) {
+		matrix_suite_list_free(*paths, *n);
+		*paths = NULL;
+		*n = 0;
+	}
+	return ret;
 }

@@ -40,7 +40,23 @@ struct matrix_suite {
  */
 int matrix_suite_run(const struct matrix_suite *s, json_t **out);
 
-/* Whether a suite result holds a failure (the row then fails). */
+/*
+ * Whether a suite result fails its row: the kernel cannot test-run, a
+ * feature probe met an error, or a dissector that is not skipped is
+ * refused, errs, differs, ran no case or has a case without a golden
+ * (unchecked). With @why (may be NULL), the first such cause, one line.
+ */
+bool matrix_suite_why(const json_t *result, char *why, size_t size);
 bool matrix_suite_failed(const json_t *result);
+
+/*
+ * Reads "<dir>/<folder>.list" (one file name a line, as the guest's
+ * initramfs holds it) into malloc'd paths "<dir>/<folder>/<name>".
+ * Returns 0, or a negative errno (-ENOMEM, -EIO, fopen's) with no list:
+ * never a part of one. Free with matrix_suite_list_free().
+ */
+int matrix_suite_read_list(const char *dir, const char *folder,
+			   char ***paths, size_t *n);
+void matrix_suite_list_free(char **paths, size_t n);
 
 #endif /* FDTEST_MATRIX_SUITE_H */

@@ -54,13 +54,20 @@ int testrun_probe(struct testrun_kernel *kernel)
 	/* before 6.1 retval is (verdict == BPF_OK), so BPF_OK reads 1 */
 	kernel->raw_retval = opts.retval == 0;
 
-	/* a state through ctx_in: refused with EINVAL by every kernel so far */
+	/*
+	 * A state through ctx_in: every kernel so far refuses a non-zero
+	 * nhoff with EINVAL (and before 5.4 any ctx_in). Any other errno
+	 * (ENOMEM, EFAULT, EPERM) is no answer: an error, not a "no".
+	 */
 	ctx.nhoff = 14;
 	ctx.n_proto = htons(0x0800);
 	opts.ctx_in = &ctx;
 	opts.ctx_size_in = sizeof(ctx);
-	kernel->ctx_states = bpf_prog_test_run_opts(fd, &opts) == 0;
-	ret = 0;
+	ret = bpf_prog_test_run_opts(fd, &opts);
+	kernel->ctx_states = ret == 0;
+	if (ret == -EINVAL)
+		ret = 0;
+	kernel->ctx_states_err = ret;
 out:
 	close(fd);
 	return ret;

@@ -22,12 +22,15 @@
 struct testrun_kernel {
 	bool raw_retval;	/* 6.1+: retval is the program's verdict */
 	bool ctx_states;	/* ctx_in takes nhoff/n_proto (none does yet) */
+	int ctx_states_err;	/* the errno its probe met, else 0 */
 };
 
 /*
  * Loads a two-instruction flow dissector and runs it to learn the
  * kernel's ways. Returns 0, -EPERM without privilege, -EOPNOTSUPP when
- * the kernel lacks the program type or its test run, or another -errno.
+ * the kernel lacks the program type or its test run, or another -errno;
+ * when that came from the ctx_states probe after a good test run, it is
+ * also in ctx_states_err and the rest of @kernel is filled.
  */
 int testrun_probe(struct testrun_kernel *kernel);
 

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "matrix_frame.h"
+#include "matrix_guest.h"
 
 #define NONCE "0123456789abcdef"
 
@@ -270,6 +271,50 @@ static void test_matrix_frame_nonce(void **state)
 	assert_string_not_equal(a, b);
 }
 
+/*
+ * A crash is the kernel's text: our frame lines carry names a user chose
+ * (a dissector 'Oops:.bpf.o'), which must never read as one.
+ */
+static void test_matrix_frame_crash_outside_frames(void **state)
+{
+	static const char result[] =
+		"{\"dissectors\":[{\"name\":\"Oops:\",\"reason\":"
+		"\"BUG: Kernel panic - not syncing\"}]}";
+	char *ours = framed(NONCE, "result", result);
+	char *other = framed("fedcba9876543210", "result", result);
+	char text[8192], crash[256];
+
+	(void)state;
+	snprintf(text, sizeof(text), "[    0.5] booting\n%s", ours);
+	matrix_guest_find_crash(text, strlen(text), NONCE, crash,
+				sizeof(crash));
+	assert_string_equal(crash, "");
+
+	/* the kernel's own line, before ours or on the same line */
+	snprintf(text, sizeof(text), "%s[    1.5] Oops: general protection\r\n",
+		 ours);
+	matrix_guest_find_crash(text, strlen(text), NONCE, crash,
+				sizeof(crash));
+	assert_string_equal(crash, "Oops: general protection");
+	snprintf(text, sizeof(text), "[ 1.5] Kernel panic - not syncing: x%s",
+		 ours + 1);	/* no newline before the frame line */
+	matrix_guest_find_crash(text, strlen(text), NONCE, crash,
+				sizeof(crash));
+	assert_string_equal(crash, "Kernel panic - not syncing: x");
+
+	/* another boot's frame, or ours damaged, is not ours to skip */
+	matrix_guest_find_crash(other, strlen(other), NONCE, crash,
+				sizeof(crash));
+	assert_string_equal(crash, "Oops:\",\"reason\":\"BUG: Kernel panic - not syncing\"}]}");
+	snprintf(text, sizeof(text), "%s", ours);
+	*strstr(text, "Oops") = 'X';
+	matrix_guest_find_crash(text, strlen(text), NONCE, crash,
+				sizeof(crash));
+	assert_non_null(strstr(crash, "BUG: "));
+	free(ours);
+	free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_matrix_frame_kinds),
 		cmocka_unit_test(test_matrix_frame_write_refuses),
 		cmocka_unit_test(test_matrix_frame_nonce),
+		cmocka_unit_test(test_matrix_frame_crash_outside_frames),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

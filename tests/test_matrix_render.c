@@ -28,8 +28,8 @@ static const char host_result[] =
 	"\"min_kernel\":\"\",\"cases\":12,\"passed\":12,\"failed\":0,"
 	"\"unchecked\":0,\"errors\":0},"
 	"{\"name\":\"tai\",\"load\":\"loaded\",\"reason\":\"\","
-	"\"min_kernel\":\"6.1\",\"cases\":12,\"passed\":0,\"failed\":0,"
-	"\"unchecked\":12,\"errors\":0}]}";
+	"\"min_kernel\":\"6.1\",\"cases\":12,\"passed\":12,\"failed\":0,"
+	"\"unchecked\":0,\"errors\":0}]}";
 
 static const char old_result[] =
 	"{\"kernel\":\"5.10.0-32-cloud-amd64\"," FEATURES_510 ",\"dissectors\":["
@@ -112,7 +112,7 @@ static char *render(int (*fn)(FILE *, const struct matrix_row *, size_t),
 static const char *const markdown_lines[] = {
 	"| kernel | boot to result | test_run | ctx_in flags | ctx_in states | retval | CONTINUE | netns PROG_ATTACH | netns link | reference | tai | row |\n",
 	"|---|---|---|---|---|---|---|---|---|---|---|---|\n",
-	"| 6.18.0 (host) | 0.2 s | yes | yes | no | raw | yes | yes | yes | pass 12/12 | pass 0/12 (12 unchecked) | pass |\n",
+	"| 6.18.0 (host) | 0.2 s | yes | yes | no | raw | yes | yes | yes | pass 12/12 | pass 12/12 | pass |\n",
 	"| 5.10.0-32-cloud-amd64 | 4.4 s | yes | yes | no | boolean | no | yes | error (Operation not permitted) | FAIL 2 of 12 | skipped, needs 6.1: invalid func unknown#208 | FAIL |\n",
 	"| k/bad/vmlinuz | 3.0 s | - | - | - | - | - | - | - | - | - | FAIL |\n",
 	"| 6.1.0-50-cloud-amd64 | 5.0 s (boot 2) | yes | yes | no | raw | yes | yes | yes | - | rejected: R1 \\| R2 invalid mem access 'scalar' | FAIL |\n",
@@ -139,6 +139,53 @@ static void test_matrix_render_markdown(void **state)
 	assert_int_equal(matrix_render_failed(r.row, r.n), 3);
 	free(text);
 	rows_free(&r);
+}
+
+/* A cell reads "pass" only when every case was checked and matched. */
+static const struct {
+	const char *name;
+	const char *dissector;	/* the suite's entry */
+	const char *cell;
+} unchecked_cases[] = {
+	{ "none-checked",
+	  "\"cases\":288,\"passed\":0,\"failed\":0,\"unchecked\":288",
+	  "| unchecked 288 of 288 |" },
+	{ "some-checked",
+	  "\"cases\":12,\"passed\":9,\"failed\":0,\"unchecked\":3",
+	  "| unchecked 3 of 12, 9 pass |" },
+	{ "no-case",
+	  "\"cases\":0,\"passed\":0,\"failed\":0,\"unchecked\":0",
+	  "| unchecked: no case ran |" },
+	{ "all-checked",
+	  "\"cases\":12,\"passed\":12,\"failed\":0,\"unchecked\":0",
+	  "| pass 12/12 |" },
+};
+
+static void test_matrix_render_unchecked(void **state)
+{
+	char json[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(unchecked_cases) /
+			       sizeof(unchecked_cases[0]); i++) {
+		struct rows r = { .n = 1 };
+		json_error_t jerr;
+		char *text;
+
+		snprintf(json, sizeof(json),
+			 "{\"kernel\":\"6.1.0\"," FEATURES_61 ",\"dissectors\":["
+			 "{\"name\":\"d\",\"load\":\"loaded\",\"reason\":\"\","
+			 "\"min_kernel\":\"\",%s,\"errors\":0}]}",
+			 unchecked_cases[i].dissector);
+		r.row[0].result = json_loads(json, 0, &jerr);
+		assert_non_null(r.row[0].result);
+		text = render(matrix_render_markdown, &r);
+		if (!strstr(text, unchecked_cases[i].cell))
+			fail_msg("%s: no '%s' in:\n%s", unchecked_cases[i].name,
+				 unchecked_cases[i].cell, text);
+		free(text);
+		rows_free(&r);
+	}
 }
 
 static void test_matrix_render_json(void **state)
@@ -198,6 +245,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix_render_markdown),
+		cmocka_unit_test(test_matrix_render_unchecked),
 		cmocka_unit_test(test_matrix_render_json),
 	};
 
