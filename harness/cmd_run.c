@@ -142,7 +142,12 @@ static int parse_states(const char *arg, unsigned int *states)
 		}
 	}
 	free(copy);
-	return ret ? ret : (*states ? 0 : -EINVAL);
+	if (!ret && !*states) {
+		p_err("--states: '%s' names no state: give vlanless, pre-vlan, post-vlan or all, comma-separated",
+		      arg);
+		ret = -EINVAL;
+	}
+	return ret;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -181,6 +186,11 @@ static int parse_flag_sets(const char *arg, struct replay_opts *o)
 	free(copy);
 	if (ret)
 		return ret;
+	if (!n) {
+		p_err("--flags: '%s' names no flag set: give a number, PARSE_1ST_FRAG, STOP_AT_FLOW_LABEL, STOP_AT_ENCAP joined by |, or all, comma-separated",
+		      arg);
+		return -EINVAL;
+	}
 	qsort(sets, n, sizeof(sets[0]), cmp_u32);
 	o->n_flags = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -193,7 +203,7 @@ static int parse_flag_sets(const char *arg, struct replay_opts *o)
 		}
 		o->flags[o->n_flags++] = sets[i];
 	}
-	return o->n_flags ? 0 : -EINVAL;
+	return 0;
 }
 
 /* A whole number in [@min, @max], or -EINVAL with a message. */
