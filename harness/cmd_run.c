@@ -474,12 +474,71 @@ static int output_close(struct output_file *o, const char *path)
 
 static char stdout_buf[1u << 20];
 
+/*
+ * Flushes @r and, the first time it has an error, says so: a report
+ * that is not whole makes the run a failure to run (exit 2).
+ */
+static void check_report(struct report *r, const char *where, int *code)
+{
+	int err = report_finish(r);
+
+	if (!err || r->err_told)
+		return;
+	r->err_told = true;
+	if (r->err_what)
+		p_err("%s report to %s: %s", r->ops->name, where, r->err_what);
+	else
+		p_err("%s report to %s: %s", r->ops->name, where,
+		      strerror(-err));
+	*code = FDTEST_EXIT_USAGE;
+}
+
+/*
+ * Ends the reports with the exit code the process really returns: what
+ * went to the streams so far is checked first, the --output report is
+ * ended and put in place, and only then does the text report on stdout
+ * say the code, which its own flush can still only make worse.
+ */
+static int run_end(struct report *text, struct report *chosen,
+		   struct output_file *output, const char *output_path,
+		   const struct report_counts *total, int code)
+{
+	char where[4096 + 2];
+	bool to_file = output->file != NULL;
+	int err;
+
+	snprintf(where, sizeof(where), "'%s'", output_path ? output_path : "");
+	text->next = NULL;	/* each ends on its own, in order */
+	if (text != chosen)
+		check_report(text, "stdout", &code);
+	check_report(chosen, to_file ? where : "stdout", &code);
+	if (to_file) {
+		report_run_end(chosen, total, code);
+		check_report(chosen, where, &code);
+		err = output_close(output, output_path);
+		if (err) {
+			p_err("--output '%s': %s", output_path, strerror(-err));
+			code = FDTEST_EXIT_USAGE;
+		}
+	}
+	if (text != chosen || !to_file) {
+		report_run_end(text != chosen ? text : chosen, total, code);
+		check_report(text != chosen ? text : chosen, "stdout", &code);
+	}
+	return code;
+}
+
 static int run_exec(struct run_opts *opts)
 {
 	struct report text = { .ops = &report_text_ops, .out = stdout };
 	struct report chosen = { .ops = report_find(opts->format),
 				 .out = stdout };
 	struct report *rep = &chosen;
+	struct report_run run = {
+		.expected_dir = opts->replay.expected_dir,
+		.update = opts->replay.update,
+		.require_golden = opts->replay.require_golden,
+	};
 	struct output_file output = { 0 };
 	struct report_counts total = { 0 };
 	struct testrun_kernel kernel;
@@ -527,20 +586,15 @@ static int run_exec(struct run_opts *opts)
 			rep = &text;
 		}
 	}
-	report_run_begin(rep);
+	report_run_begin(rep, &run);
 	for (size_t i = 0; i < opts->n_dissectors; i++)
 		run_dissector(opts, opts->dissectors[i], shas, rep, &total,
 			      &code);
 	if (code == FDTEST_EXIT_PASS &&
 	    (total.failed || total.stale || total.slow))
 		code = FDTEST_EXIT_FAIL;
-	report_run_end(rep, &total, code);
-	fflush(stdout);
-	err = output_close(&output, opts->output);
-	if (err) {
-		p_err("--output '%s': %s", opts->output, strerror(-err));
-		code = FDTEST_EXIT_USAGE;
-	}
+	code = run_end(rep == &text ? &text : &chosen, &chosen, &output,
+		       opts->output, &total, code);
 out_free:
 	free(shas);
 	if (globbed)

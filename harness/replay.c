@@ -342,7 +342,14 @@ static void check_case(struct replay *rp, const struct batch_frame *bf,
 				   COMPARE_DIFFS_MAX);
 	n += compare_invariants(c->ret, c->keys, frame_len, diffs + n,
 				COMPARE_DIFFS_MAX - n);
-	/* a damaged tag stack has no well-defined stripped form */
+	/*
+	 * A damaged or deeper than FRAME_TAGS_MAX tag stack has no
+	 * well-defined stripped form: the states are not compared, and
+	 * that is counted, not hidden.
+	 */
+	c->states_unchecked = rp->opts->consistency && bf->tag_truncated;
+	if (c->states_unchecked)
+		rp->counts->states_unchecked++;
 	if (rp->opts->consistency && !bf->tag_truncated) {
 		size_t before = n;
 
@@ -361,6 +368,9 @@ static void check_case(struct replay *rp, const struct batch_frame *bf,
 			break;
 		}
 	c->n_diffs = n;
+	c->no_golden = !exp && !exact && !rp->opts->update;
+	if (c->no_golden)
+		rp->counts->no_golden++;
 	if (n)
 		c->verdict = CASE_FAIL;
 	else if (exp || exact)
@@ -885,6 +895,8 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	info.synthesized = capture_synthesizes(cap);
 	info.golden = golden_path;
 	info.golden_found = rp->golden != NULL;
+	if (!info.golden_found && !opts->update)
+		counts->no_golden_file++;
 	info.update = opts->update;
 	info.states = opts->states;
 	info.post_vlan_how = opts->kernel->ctx_states ? "ctx_in" :

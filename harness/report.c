@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* What every reporter shares (see report.h). */
+#include <errno.h>
 #include <string.h>
 
 #include "report.h"
@@ -42,13 +43,18 @@ void report_counts_add(struct report_counts *to,
 	to->broken += from->broken;
 	to->stale += from->stale;
 	to->slow += from->slow;
+	to->no_golden += from->no_golden;
+	to->no_golden_file += from->no_golden_file;
+	to->states_unchecked += from->states_unchecked;
 }
 
-void report_run_begin(struct report *r)
+void report_run_begin(struct report *r, const struct report_run *run)
 {
-	for (; r; r = r->next)
+	for (; r; r = r->next) {
+		r->run = run;
 		if (r->ops->run_begin)
 			r->ops->run_begin(r);
+	}
 }
 
 void report_capture_begin(struct report *r, const struct report_capture *cap)
@@ -111,6 +117,22 @@ void report_run_end(struct report *r, const struct report_counts *total,
 	for (; r; r = r->next)
 		if (r->ops->run_end)
 			r->ops->run_end(r, total, exit_code);
+}
+
+void report_set_err(struct report *r, int err, const char *what)
+{
+	if (!r->err) {
+		r->err = err;
+		r->err_what = what;
+	}
+}
+
+int report_finish(struct report *r)
+{
+	errno = 0;
+	if (fflush(r->out) || ferror(r->out))
+		report_set_err(r, errno ? -errno : -EIO, NULL);
+	return r->err;
 }
 
 int report_diff_line(char *buf, size_t size, const struct report_capture *cap,

@@ -17,6 +17,12 @@ trap 'rm -rf "$TMP"' EXIT
 ALL_TESTS="
 test_empty_lists_said
 test_long_frame_consistent
+test_unchecked_said
+test_require_golden_fails
+test_max_ns_is_a_failure
+test_states_unchecked_counted
+test_stdout_full
+test_output_full_says_exit_2
 "
 
 . tests/cli-lib.sh
@@ -51,6 +57,128 @@ test_long_frame_consistent() {
 	expect_in out "#1 .* thoff 4070/4074/4074 \[cut to 4096\]"
 	expect_in out "2 frames (0 skipped, 2 cut)"
 	expect_not_in out "inconsistent"
+}
+
+# Every format ends with the run's counts: the JSON total, the JUnit
+# suite's properties.
+json_total() {
+	jq -e -s "map(select(.total)) | .[0].total | $1" "$TMP/out.json"
+}
+
+junit_prop() {
+	grep -q "<property name=\"$1\" value=\"$2\"/>" "$TMP/out.xml"
+}
+
+test_unchecked_said() {
+	# a first run: exit 0, and said at the end, in every format
+	run 0 "$FDTEST" run -d $REF --expected "$TMP/none" \
+		--format json --output "$TMP/out.json" $CAP
+	expect_in out "^UNCHECKED: 36 cases had no golden line"
+	expect_in out "^  no golden at $TMP/none/reference/vxlan.json$"
+	expect_in out "record them with --update"
+	expect_in out "run CI with --require-golden"
+	check "JSON total counts cases without golden" \
+		json_total '.no_golden == 36 and .no_golden_file == 1'
+	check "JSON total names the expected root" \
+		jq -e -s "map(select(.total)) | .[0].expected == \"$TMP/none\"" \
+		"$TMP/out.json"
+	check "JSON summary names the golden it looked for" \
+		jq -e -s "map(select(.summary)) | .[0] | .golden == \"$TMP/none/reference/vxlan.json\" and .golden_found == false" \
+		"$TMP/out.json"
+	run 0 "$FDTEST" run -d $REF --expected "$TMP/none" \
+		--format junit --output "$TMP/out.xml" $CAP
+	check "JUnit says how many" junit_prop no_golden 36
+	check "JUnit names the golden" grep -q \
+		"36 cases had no golden line: no golden at $TMP/none/reference/vxlan.json; record it with fdtest run --update" \
+		"$TMP/out.xml"
+	# nothing to say when every case has its golden line
+	run 0 "$FDTEST" run -d $REF $CAP
+	expect_not_in out "UNCHECKED"
+}
+
+test_require_golden_fails() {
+	run 1 "$FDTEST" run -d $REF --expected "$TMP/none" --require-golden $CAP
+	expect_in out "^FAILED: 36 cases had no golden line (--require-golden)"
+	expect_in out "FAIL reference vxlan.pcap#1/vlanless/flags=0x0: no golden line"
+	expect_in out "; exit 1$"
+	# the README's CI example fails a case without golden
+	check "README CI example uses --require-golden" \
+		grep -q "build/fdtest run --flags all --require-golden" README.md
+}
+
+test_max_ns_is_a_failure() {
+	# no class runs in 1 ns: the run fails, and every report says so
+	run 1 "$FDTEST" run -d $REF --repeat 2 --max-ns 1 \
+		--format junit --output "$TMP/out.xml" $CAP
+	check "JUnit counts the timing failure" \
+		grep -q '<testsuite name="fdtest" tests="1" failures="1"' "$TMP/out.xml"
+	check "JUnit failure names a class" \
+		grep -q 'reference/vxlan.pcap: class eth/ipv4/tcp: p99 [0-9]* ns per run, over --max-ns 1' \
+		"$TMP/out.xml"
+	run 1 "$FDTEST" run -d $REF --repeat 2 --max-ns 1 \
+		--format json --output "$TMP/out.json" $CAP
+	check "JSON has a failing timing object" \
+		jq -e -s 'map(select(.class == "eth/ipv4/tcp")) | .[0] | .verdict == "fail" and .bound_ns == 1' \
+		"$TMP/out.json"
+	check "JSON total counts it" json_total '.slow > 0'
+	# a bound every class meets passes
+	run 0 "$FDTEST" run -d $REF --repeat 1 --max-ns 4000000000 \
+		--format junit --output "$TMP/out.xml" $CAP
+	check "JUnit passes" grep -q 'failures="0"' "$TMP/out.xml"
+}
+
+# Nine tags (one more than fdtest strips) and a tag cut short: the states
+# cannot be compared, and each case left out is counted in every format.
+test_states_unchecked_counted() {
+	cat >"$TMP/tags.txt" <<-'END'
+	eth / vlan vid=1 / vlan vid=2 / vlan vid=3 / vlan vid=4 / vlan vid=5 / vlan vid=6 / vlan vid=7 / vlan vid=8 / vlan vid=9 / ipv4 / udp
+	frame trunc=16 expect=none / eth / vlan vid=1 / ipv4 / udp
+	eth / vlan vid=1 / ipv4 / udp
+	END
+	check "gen" "$FDTEST" gen -o "$TMP/tags.pcap" "$TMP/tags.txt"
+	run 0 "$FDTEST" run -d $REF --expected "$TMP/none" \
+		--format json --output "$TMP/out.json" "$TMP/tags.pcap"
+	expect_in out "(6 not compared across states: tag stack cut short or over 8 tags)"
+	expect_in out "#1 .*\[states not compared\]"
+	expect_not_in out "#3 .*\[states not compared\]"
+	check "JSON total counts them" json_total '.states_unchecked == 6'
+	check "JSON marks the cases" jq -e -s \
+		'map(select(.states_unchecked)) | length == 6' "$TMP/out.json"
+	run 0 "$FDTEST" run -d $REF --expected "$TMP/none" \
+		--format junit --output "$TMP/out.xml" "$TMP/tags.pcap"
+	check "JUnit counts them" junit_prop states_unchecked 6
+	check "JUnit says why" grep -q \
+		"6 cases not compared across states: tag stack cut short or over 8 tags" \
+		"$TMP/out.xml"
+	# with the check off nothing was left out by it
+	run 0 "$FDTEST" run -d $REF --expected "$TMP/none" --no-consistency \
+		"$TMP/tags.pcap"
+	expect_not_in out "not compared"
+}
+
+# /dev/full takes no byte: a report lost is exit 2, never 0.
+test_stdout_full() {
+	for fmt in text json junit; do
+		"$FDTEST" run -d $REF --format $fmt $CAP >/dev/full 2>"$TMP/err"
+		got=$?
+		[ "$got" = 2 ] || fail "--format $fmt to /dev/full: exit $got, want 2"
+		expect_in err "^Error: $fmt report to stdout: No space left on device"
+	done
+}
+
+# An --output on a full file system: the process exits 2, and the text
+# report's last line says exit 2, not what the run alone would give.
+test_output_full_says_exit_2() {
+	mkdir -p "$TMP/small"
+	cat >"$TMP/full.sh" <<-END
+	mount -t tmpfs -o size=16k tmpfs "$TMP/small" || exit 99
+	"$FDTEST" run -d $REF --flags all --format json \
+		--output "$TMP/small/report.json" $CAP
+	END
+	run 2 unshare -m sh "$TMP/full.sh"
+	expect_in err "^Error: .*'$TMP/small/report.json': No space left on device"
+	expect_in out "; exit 2$"
+	expect_not_in out "; exit 0$"
 }
 
 run_all test-verdicts
