@@ -66,6 +66,8 @@ struct batch {
 	uint8_t arena[BATCH_BYTES];
 };
 
+struct sha_job;
+
 /* Everything one capture needs, allocated once per capture. */
 struct replay {
 	const struct replay_opts *opts;
@@ -77,6 +79,9 @@ struct replay {
 
 	struct golden_reader *golden;
 	struct golden_writer *writer;
+	struct sha_job *sha;		/* the capture's hash, being taken */
+	bool stale;			/* the golden is another run's */
+	bool sha_checked;		/* its hash compared, staleness said */
 	const char *raw;		/* the golden line not yet matched */
 	size_t raw_len;
 	bool have_next;
@@ -392,6 +397,9 @@ static void count_case(struct report_counts *counts,
 		counts->unchecked++;
 }
 
+static int golden_unusable(struct replay *rp, int ret, char *err,
+			   size_t err_size);
+
 /* One case: its golden line, its checks, its line in a new golden. */
 static int replay_case(struct replay *rp, const struct batch_frame *bf,
 		       const struct testrun_result *res,
@@ -416,6 +424,8 @@ static int replay_case(struct replay *rp, const struct batch_frame *bf,
 	}
 	ret = golden_match(rp, &c->id, len ? line : NULL, (size_t)len,
 			   &exp, &exact, err, err_size);
+	if (ret)
+		ret = golden_unusable(rp, ret, err, err_size);
 	if (ret)
 		return ret;
 	check_case(rp, bf, res, c, exp, exact, f);
@@ -688,81 +698,6 @@ static void replay_stop_pool(struct replay *rp)
 	rp->n_batches = 0;
 }
 
-static void fill_header(struct golden_header *hdr, const struct replay *rp,
-			const char *sha)
-{
-	const char *base = strrchr(rp->capture, '/');
-
-	memset(hdr, 0, sizeof(*hdr));
-	snprintf(hdr->capture, sizeof(hdr->capture), "%s",
-		 base ? base + 1 : rp->capture);
-	snprintf(hdr->sha256, sizeof(hdr->sha256), "%s", sha);
-	snprintf(hdr->dissector, sizeof(hdr->dissector), "%s",
-		 dissector_name(rp->dis));
-	hdr->states = rp->opts->states;
-	hdr->n_flags = rp->opts->n_flags;
-	memcpy(hdr->in_flags, rp->opts->flags,
-	       rp->opts->n_flags * sizeof(hdr->in_flags[0]));
-}
-
-/* Opens the golden to check against; a missing one is not an error. */
-static int golden_prepare(struct replay *rp, const char *path, char *err,
-			  size_t err_size)
-{
-	char why[256];
-	int ret;
-
-	ret = golden_open(path, &rp->golden, why, sizeof(why));
-	if (ret == -ENOENT)
-		return 0;
-	if (ret) {
-		snprintf(err, err_size, "golden '%s': %s", path, why);
-		return ret;
-	}
-	return golden_read(rp, err, err_size);
-}
-
-/* A golden recorded from other capture bytes is stale: said, counted. */
-static void golden_check_sha(struct replay *rp, const char *sha)
-{
-	const struct golden_header *hdr = golden_header(rp->golden);
-
-	if (hdr->sha256[0] && strcmp(hdr->sha256, sha) != 0) {
-		p_err("golden '%s' is stale: it was recorded for a capture with SHA-256 %.12s..., this one is %.12s...; re-record it with --update",
-		      rp->golden_path, hdr->sha256, sha);
-		rp->counts->stale++;
-	}
-}
-
-/*
- * Quantiles per protocol class, to the reports; classes whose p99 is
- * over --max-ns are counted as slow.
- */
-static void report_timings(struct replay *rp)
-{
-	struct report_timing rows[TIMING_CLASSES_MAX + 1];
-	char names[TIMING_CLASSES_MAX + 1][PCLASS_NAME_MAX];
-	struct timing *t = rp->timing;
-
-	timing_sort(t);
-	for (size_t i = 0; i < t->n_rows; i++) {
-		const struct hist *h = &t->rows[i].hist;
-
-		rows[i].pclass = pclass_name(t->rows[i].pclass, names[i],
-					     sizeof(names[i]));
-		rows[i].runs = h->n;
-		rows[i].p50_ns = hist_quantile(h, 0.50);
-		rows[i].p90_ns = hist_quantile(h, 0.90);
-		rows[i].p99_ns = hist_quantile(h, 0.99);
-		rows[i].max_ns = h->max;
-		rows[i].over = rp->opts->max_ns &&
-			       rows[i].p99_ns > rp->opts->max_ns;
-		if (rows[i].over)
-			rp->counts->slow++;
-	}
-	report_timing(rp->rep, rows, t->n_rows);
-}
-
 /*
  * The capture's SHA-256 (for the golden's header) is taken on a thread of
  * its own while the frames are test-run: hashing a large capture costs as
@@ -805,6 +740,209 @@ static int sha_wait(struct sha_job *job)
 		job->running = false;
 	}
 	return job->ret;
+}
+
+static void fill_header(struct golden_header *hdr, const struct replay *rp,
+			const char *sha)
+{
+	const char *base = strrchr(rp->capture, '/');
+
+	memset(hdr, 0, sizeof(*hdr));
+	snprintf(hdr->capture, sizeof(hdr->capture), "%s",
+		 base ? base + 1 : rp->capture);
+	snprintf(hdr->sha256, sizeof(hdr->sha256), "%s", sha);
+	snprintf(hdr->dissector, sizeof(hdr->dissector), "%s",
+		 dissector_name(rp->dis));
+	hdr->states = rp->opts->states;
+	hdr->n_flags = rp->opts->n_flags;
+	memcpy(hdr->in_flags, rp->opts->flags,
+	       rp->opts->n_flags * sizeof(hdr->in_flags[0]));
+}
+
+/*
+ * What names the run a golden was recorded from must be there: without
+ * the capture's hash a golden could never be found stale.
+ */
+static int golden_check_complete(struct replay *rp, char *err,
+				 size_t err_size)
+{
+	const struct golden_header *hdr = golden_header(rp->golden);
+	const char *lacks = !hdr->capture[0] ? "capture" :
+			    !hdr->sha256[0] ? "sha256" :
+			    !hdr->dissector[0] ? "dissector" :
+			    !hdr->states ? "states" :
+			    !hdr->n_flags ? "in_flags" : NULL;
+
+	if (!lacks)
+		return 0;
+	snprintf(err, err_size,
+		 "golden '%s': line 1: the header's \"%s\" is missing or empty: a golden names the capture (and its SHA-256), dissector, states and flags it was recorded from; record it with --update",
+		 rp->golden_path, lacks);
+	return -EINVAL;
+}
+
+/* "pre-vlan,post-vlan": the states in @states. */
+static void states_text(unsigned int states, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int s = 0; s < FDTEST_STATE_COUNT && used < size; s++)
+		if (states & (1u << s))
+			used += (size_t)snprintf(buf + used, size - used,
+						 "%s%s", used ? "," : "",
+						 fdtest_state_name(s));
+}
+
+/* "0x1,0x3": this run's flag sets the golden was not recorded with. */
+static void flags_missing(const struct replay *rp,
+			  const struct golden_header *hdr, char *buf,
+			  size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t f = 0; f < rp->opts->n_flags && used < size; f++) {
+		size_t i = 0;
+
+		while (i < hdr->n_flags && hdr->in_flags[i] != rp->opts->flags[f])
+			i++;
+		if (i == hdr->n_flags)
+			used += (size_t)snprintf(buf + used, size - used,
+						 "%s0x%x", used ? "," : "",
+						 rp->opts->flags[f]);
+	}
+}
+
+/*
+ * A golden recorded for another run is stale (exit 1), each difference
+ * said: another dissector (goldens "spec:POLICY" that fdtest gen --spec
+ * writes hold for any), another capture name, or states and flag sets
+ * this run checks that it was not recorded with. Its capture's bytes are
+ * compared once hashed (golden_sha_differs()).
+ */
+static void golden_check_header(struct replay *rp)
+{
+	const struct golden_header *hdr = golden_header(rp->golden);
+	const char *base = strrchr(rp->capture, '/');
+	const char *dis = dissector_name(rp->dis);
+	unsigned int states = rp->opts->states & ~hdr->states;
+	char more[128];
+
+	base = base ? base + 1 : rp->capture;
+	if (strcmp(hdr->dissector, dis) != 0 &&
+	    strncmp(hdr->dissector, "spec:", 5) != 0) {
+		p_err("golden '%s' is stale: it was recorded for dissector '%s', this is '%s'; re-record it with --update",
+		      rp->golden_path, hdr->dissector, dis);
+		rp->stale = true;
+	}
+	if (strcmp(hdr->capture, base) != 0) {
+		p_err("golden '%s' is stale: it was recorded for capture '%s', this is '%s'; re-record it with --update",
+		      rp->golden_path, hdr->capture, base);
+		rp->stale = true;
+	}
+	if (states) {
+		states_text(states, more, sizeof(more));
+		p_err("golden '%s' is stale: it was recorded without %s (--states), which this run checks; re-record it with --update and this run's --states and --flags",
+		      rp->golden_path, more);
+		rp->stale = true;
+	}
+	flags_missing(rp, hdr, more, sizeof(more));
+	if (more[0]) {
+		p_err("golden '%s' is stale: it was recorded without flag set %s (--flags), which this run checks; re-record it with --update and this run's --states and --flags",
+		      rp->golden_path, more);
+		rp->stale = true;
+	}
+}
+
+/* Opens the golden to check against; a missing one is not an error. */
+static int golden_prepare(struct replay *rp, const char *path, char *err,
+			  size_t err_size)
+{
+	char why[256];
+	int ret;
+
+	ret = golden_open(path, &rp->golden, why, sizeof(why));
+	if (ret == -ENOENT)
+		return 0;
+	if (ret) {
+		snprintf(err, err_size, "golden '%s': %s", path, why);
+		return ret;
+	}
+	ret = golden_check_complete(rp, err, err_size);
+	if (ret)
+		return ret;
+	golden_check_header(rp);
+	return golden_read(rp, err, err_size);
+}
+
+/*
+ * Whether the golden was recorded from other capture bytes: waits for
+ * the hash, says it once. False when the hash failed (that error is
+ * said at the end).
+ */
+static bool golden_sha_differs(struct replay *rp)
+{
+	const struct golden_header *hdr = golden_header(rp->golden);
+
+	if (rp->sha_checked || sha_wait(rp->sha))
+		return rp->stale;
+	rp->sha_checked = true;
+	if (strcmp(hdr->sha256, rp->sha->sha) != 0) {
+		p_err("golden '%s' is stale: it was recorded for a capture with SHA-256 %.12s..., this one is %.12s...; re-record it with --update",
+		      rp->golden_path, hdr->sha256, rp->sha->sha);
+		rp->stale = true;
+	}
+	return rp->stale;
+}
+
+/*
+ * The golden cannot be read on (@ret, reason in @err): malformed, exit 2,
+ * unless it is stale. A golden of another run explains whatever else is
+ * wrong with it (it may name frames this capture lacks), so then the
+ * reason is a note and the capture goes on without it: exit 1.
+ */
+static int golden_unusable(struct replay *rp, int ret, char *err,
+			   size_t err_size)
+{
+	if (!rp->golden || !golden_sha_differs(rp))
+		return ret;
+	p_warn("%s (not read further: the golden is stale)", err);
+	if (err_size)
+		err[0] = '\0';
+	golden_close(rp->golden);
+	rp->golden = NULL;
+	rp->have_next = false;
+	return 0;
+}
+
+/*
+ * Quantiles per protocol class, to the reports; classes whose p99 is
+ * over --max-ns are counted as slow.
+ */
+static void report_timings(struct replay *rp)
+{
+	struct report_timing rows[TIMING_CLASSES_MAX + 1];
+	char names[TIMING_CLASSES_MAX + 1][PCLASS_NAME_MAX];
+	struct timing *t = rp->timing;
+
+	timing_sort(t);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const struct hist *h = &t->rows[i].hist;
+
+		rows[i].pclass = pclass_name(t->rows[i].pclass, names[i],
+					     sizeof(names[i]));
+		rows[i].runs = h->n;
+		rows[i].p50_ns = hist_quantile(h, 0.50);
+		rows[i].p90_ns = hist_quantile(h, 0.90);
+		rows[i].p99_ns = hist_quantile(h, 0.99);
+		rows[i].max_ns = h->max;
+		rows[i].over = rp->opts->max_ns &&
+			       rows[i].p99_ns > rp->opts->max_ns;
+		if (rows[i].over)
+			rp->counts->slow++;
+	}
+	report_timing(rp->rep, rows, t->n_rows);
 }
 
 int replay_capture(const struct replay_opts *opts, struct dissector *dis,
@@ -852,6 +990,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		goto out_close_capture;
 	}
 	rp->golden_path = golden_path;
+	rp->sha = &sha;
 	rp->want_lines = opts->update;
 	rp->more = true;
 	if (known && known->hex[0]) {
@@ -912,19 +1051,24 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	if (!ret && !counts->frames)
 		p_warn("capture '%s' has no frames: nothing was checked",
 		       capture);
-	if (!ret && rp->golden)
+	if (!ret && rp->golden) {
 		ret = golden_check_rest(rp, err, err_size);
+		if (ret)
+			ret = golden_unusable(rp, ret, err, err_size);
+	}
 	/* said after an error too: a stale golden is what explains most */
 	if (rp->golden) {
 		int sha_ret = sha_wait(&sha);
 
 		if (!sha_ret)
-			golden_check_sha(rp, sha.sha);
+			golden_sha_differs(rp);
 		else if (!ret)
 			snprintf(err, err_size, "capture '%s': %s", capture,
 				 strerror(-sha_ret));
 		ret = ret ?: sha_ret;
 	}
+	if (rp->stale)
+		counts->stale++;
 	if (!ret && known && sha.taken && !sha_wait(&sha))
 		memcpy(known->hex, sha.sha, sizeof(known->hex));
 	if (!ret && rp->writer) {

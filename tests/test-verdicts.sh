@@ -23,6 +23,10 @@ test_max_ns_is_a_failure
 test_states_unchecked_counted
 test_stdout_full
 test_output_full_says_exit_2
+test_stale_golden_more_frames
+test_stale_golden_malformed_line
+test_golden_header_checked
+test_golden_header_incomplete
 "
 
 . tests/cli-lib.sh
@@ -179,6 +183,98 @@ test_output_full_says_exit_2() {
 	expect_in err "^Error: .*'$TMP/small/report.json': No space left on device"
 	expect_in out "; exit 2$"
 	expect_not_in out "; exit 0$"
+}
+
+# the committed reference golden of vxlan.pcap, for editing
+golden_copy() {
+	mkdir -p "$TMP/exp/reference"
+	cp expected/reference/vxlan.json "$TMP/exp/reference/vxlan.json"
+}
+
+# The first 5 frames of vxlan.pcap as a capture of the same name.
+short_capture() {
+	mkdir -p "$TMP/short"
+	awk '/^[[:space:]]*(#|$)/ { next } n++ < 5' pcaps/vxlan.txt \
+		>"$TMP/short/vxlan.txt"
+	"$FDTEST" gen -o "$TMP/short/vxlan.pcap" "$TMP/short/vxlan.txt" \
+		>/dev/null
+}
+
+# A golden of another capture that has more frames is stale (exit 1),
+# not malformed: the hash explains why it names frames the capture lacks.
+test_stale_golden_more_frames() {
+	check "gen" short_capture
+	run 1 "$FDTEST" run -d $REF "$TMP/short/vxlan.pcap"
+	expect_in err "^Error: golden 'expected/reference/vxlan.json' is stale: it was recorded for a capture with SHA-256"
+	expect_in err "frame 6, but the capture has 5 frames (not read further: the golden is stale)"
+	expect_in out "(1 stale golden); exit 1$"
+	run 1 "$FDTEST" run -d $REF --format junit --output "$TMP/out.xml" \
+		"$TMP/short/vxlan.pcap"
+	check "JUnit fails the testcase as stale" \
+		grep -q '<failure message="0 of 15 cases failed, stale golden"' \
+		"$TMP/out.xml"
+	# the same golden lines past the end, with the right hash: malformed
+	golden_copy
+	echo '{"frame":13,"state":"vlanless"}' >>"$TMP/exp/reference/vxlan.json"
+	run 2 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP
+	expect_in err "frame 13, but the capture has 12 frames"
+	expect_not_in err "stale"
+}
+
+# A broken line in a golden of other bytes: stale still wins.
+test_stale_golden_malformed_line() {
+	golden_copy
+	sed -i -e '1s/"sha256":"[0-9a-f]*"/"sha256":"00"/' \
+		-e '5s/.*/{"frame":2,/' "$TMP/exp/reference/vxlan.json"
+	run 1 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP
+	expect_in err "is stale: it was recorded for a capture with SHA-256 00"
+	expect_in err "line 5: .*(not read further: the golden is stale)"
+}
+
+# The header names the run a golden was recorded from: a golden of
+# another dissector, capture, or fewer states or flag sets is stale.
+test_golden_header_checked() {
+	golden_copy
+	cp expected/vxlan/vxlan.json "$TMP/exp/reference/vxlan.json"
+	run 1 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP
+	expect_in err "golden '$TMP/exp/reference/vxlan.json' is stale: it was recorded for dissector 'vxlan', this is 'reference'"
+	# the same bytes under another name
+	cp $CAP "$TMP/renamed.pcap"
+	golden_copy
+	cp "$TMP/exp/reference/vxlan.json" "$TMP/exp/reference/renamed.json"
+	run 1 "$FDTEST" run -d $REF --expected "$TMP/exp" "$TMP/renamed.pcap"
+	expect_in err "is stale: it was recorded for capture 'vxlan.pcap', this is 'renamed.pcap'"
+	# recorded for one state and flag set, run with more
+	run 0 "$FDTEST" run -d $REF --update --states vlanless \
+		--expected "$TMP/few" $CAP
+	run 1 "$FDTEST" run -d $REF --expected "$TMP/few" $CAP
+	expect_in err "is stale: it was recorded without pre-vlan,post-vlan (--states)"
+	run 1 "$FDTEST" run -d $REF --states vlanless --flags 0,4 \
+		--expected "$TMP/few" $CAP
+	expect_in err "is stale: it was recorded without flag set 0x4 (--flags)"
+	# fewer than recorded is fine: the other lines are passed over
+	run 0 "$FDTEST" run -d $REF --states vlanless --expected "$TMP/few" $CAP
+	run 0 "$FDTEST" run -d $REF --states post-vlan --flags 0x4 --require-golden $CAP
+	expect_not_in err "stale"
+}
+
+# A header that does not say what it was recorded from is malformed.
+test_golden_header_incomplete() {
+	for field in sha256 capture dissector; do
+		golden_copy
+		sed -i "1s/\"$field\":\"[^\"]*\"/\"$field\":\"\"/" \
+			"$TMP/exp/reference/vxlan.json"
+		run 2 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP
+		expect_in err "line 1: the header's \"$field\" is missing or empty"
+	done
+	golden_copy
+	sed -i '1s/,"sha256":"[0-9a-f]*"//' "$TMP/exp/reference/vxlan.json"
+	run 2 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP
+	expect_in err "line 1: the header's \"sha256\" is missing or empty"
+	golden_copy
+	sed -i '1s/"states":\[[^]]*\]/"states":[]/' "$TMP/exp/reference/vxlan.json"
+	run 2 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP
+	expect_in err "line 1: the header's \"states\" is missing or empty"
 }
 
 run_all test-verdicts
