@@ -27,6 +27,7 @@ test_stale_golden_more_frames
 test_stale_golden_malformed_line
 test_golden_header_checked
 test_golden_header_incomplete
+test_load_error_is_not_rejection
 "
 
 . tests/cli-lib.sh
@@ -275,6 +276,17 @@ test_golden_header_incomplete() {
 	sed -i '1s/"states":\[[^]]*\]/"states":[]/' "$TMP/exp/reference/vxlan.json"
 	run 2 "$FDTEST" run -d $REF --expected "$TMP/exp" $CAP
 	expect_in err "line 1: the header's \"states\" is missing or empty"
+}
+
+# A map the kernel cannot create fails the load before the verifier sees
+# a program: an error of the object (exit 2) that says so, not "the
+# verifier rejected" (exit 3), which only the verifier's log earns.
+test_load_error_is_not_rejection() {
+	run 2 "$FDTEST" run -d $O/tests/fixtures/bad_map.bpf.o $CAP
+	expect_in err "loading it failed before the verifier judged it: map 'bad_key': failed to create"
+	expect_not_in err "verifier rejected"
+	run 3 "$FDTEST" run -d $O/tests/fixtures/bad_rejected.bpf.o $CAP
+	expect_in err "the verifier rejected prog 'bad_unchecked_read'"
 }
 
 run_all test-verdicts
