@@ -485,6 +485,8 @@ static void check_report(struct report *r, const char *where, int *code)
 	if (!err || r->err_told)
 		return;
 	r->err_told = true;
+	if (r->out == stdout)
+		log_stdout_said();
 	if (r->err_what)
 		p_err("%s report to %s: %s", r->ops->name, where, r->err_what);
 	else

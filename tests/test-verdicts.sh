@@ -28,6 +28,8 @@ test_stale_golden_malformed_line
 test_golden_header_checked
 test_golden_header_incomplete
 test_load_error_is_not_rejection
+test_diff_help_stdout_full
+test_gen_full_disk
 "
 
 . tests/cli-lib.sh
@@ -168,6 +170,43 @@ test_stdout_full() {
 		got=$?
 		[ "$got" = 2 ] || fail "--format $fmt to /dev/full: exit $got, want 2"
 		expect_in err "^Error: $fmt report to stdout: No space left on device"
+	done
+}
+
+# diff's results and every help text are output too.
+test_diff_help_stdout_full() {
+	"$FDTEST" diff -d $REF -d $REF $CAP >/dev/full 2>"$TMP/err"
+	got=$?
+	[ "$got" = 2 ] || fail "diff to /dev/full: exit $got, want 2"
+	expect_in err "^Error: writing to stdout: No space left on device"
+	for args in "--help" "-V" "run --help" "diff --help" "gen --help"; do
+		"$FDTEST" $args >/dev/full 2>"$TMP/err"
+		got=$?
+		[ "$got" = 2 ] || fail "fdtest $args to /dev/full: exit $got, want 2"
+		expect_in err "^Error: writing to stdout: No space left on device"
+	done
+	# said once, in the report's words, for run
+	"$FDTEST" run -d $REF $CAP >/dev/full 2>"$TMP/err"
+	[ "$(grep -c Error "$TMP/err")" = 1 ] || fail "run said the loss more than once"
+}
+
+# gen on a full file system: exit 2, the reason, no capture left behind.
+test_gen_full_disk() {
+	mkdir -p "$TMP/small"
+	for i in $(seq 30); do
+		echo "eth / ipv4 / udp / payload len=1400"
+	done >"$TMP/big.txt"
+	for fmt in pcap pcapng; do
+		cat >"$TMP/gen.sh" <<-END
+		mount -t tmpfs -o size=8k tmpfs "$TMP/small" || exit 99
+		"$FDTEST" gen --format $fmt -o "$TMP/small/big.$fmt" "$TMP/big.txt"
+		rc=\$?
+		ls -A "$TMP/small" >&2
+		exit \$rc
+		END
+		run 2 unshare -m sh "$TMP/gen.sh"
+		expect_in err "^Error: .*No space left on device"
+		expect_not_in err "^big"
 	done
 }
 
