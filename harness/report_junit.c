@@ -5,7 +5,8 @@
  * and capture, named "dissector/capture". A failing testcase carries
  * every difference as one line of its <failure>, the same lines the text
  * report prints; a capture that could not be used is an <error>; one
- * without frames is <skipped>. Skipped frames are listed in system-out.
+ * without frames, or without a golden line for any case, is <skipped>.
+ * Skipped frames are listed in system-out.
  *
  * The suite's counts come first in the XML but are known only at the end,
  * so testcases are written to memory and the suite is written whole then.
@@ -234,6 +235,12 @@ static void junit_capture_end(struct report *r,
 	} else if (!c->frames) {
 		fputs("<skipped message=\"the capture has no frames\"/>\n",
 		      out);
+		js.skips++;
+	} else if (!c->passed && c->no_golden && !r->cap->update) {
+		/* nothing was held to a golden: not a pass */
+		fprintf(out,
+			"<skipped message=\"no golden line for any of %llu cases: unchecked\"/>\n",
+			(unsigned long long)c->cases);
 		js.skips++;
 	}
 	fprintf(out,

@@ -94,7 +94,15 @@ test_unchecked_said() {
 		"$TMP/out.json"
 	run 0 "$FDTEST" run -d $REF --expected "$TMP/none" \
 		--format junit --output "$TMP/out.xml" $CAP
+	check "JUnit validates" xmllint --noout --schema tests/junit.xsd \
+		"$TMP/out.xml"
 	check "JUnit says how many" junit_prop no_golden 36
+	check "JUnit: a testcase with nothing checked is no pass" grep -q \
+		'<skipped message="no golden line for any of 36 cases: unchecked"/>' \
+		"$TMP/out.xml"
+	check "JUnit suite counts it skipped" grep -q \
+		'<testsuite name="fdtest" tests="1" failures="0" errors="0" skipped="1"' \
+		"$TMP/out.xml"
 	check "JUnit names the golden" grep -q \
 		"36 cases had no golden line: no golden at $TMP/none/reference/vxlan.json; record it with fdtest run --update" \
 		"$TMP/out.xml"
@@ -117,6 +125,8 @@ test_max_ns_is_a_failure() {
 	# no class runs in 1 ns: the run fails, and every report says so
 	run 1 "$FDTEST" run -d $REF --repeat 2 --max-ns 1 \
 		--format junit --output "$TMP/out.xml" $CAP
+	check "JUnit validates" xmllint --noout --schema tests/junit.xsd \
+		"$TMP/out.xml"
 	check "JUnit counts the timing failure" \
 		grep -q '<testsuite name="fdtest" tests="1" failures="1"' "$TMP/out.xml"
 	check "JUnit failure names a class" \
