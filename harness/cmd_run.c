@@ -112,7 +112,7 @@ static void run_usage(FILE *out)
 		"     stale, (with --require-golden) a case has no golden, or (with\n"
 		"     --max-ns) a protocol class is too slow\n"
 		"  2  bad usage or bad input: unreadable capture or object, malformed\n"
-		"     golden\n"
+		"     golden, a report or stdout that could not be written\n"
 		"  3  the machine refuses: no privilege, verifier rejection, kernel\n"
 		"     without flow dissector programs\n");
 }

@@ -119,6 +119,8 @@ test_require_golden_fails() {
 	# the README's CI example fails a case without golden
 	check "README CI example uses --require-golden" \
 		grep -q "build/fdtest run --flags all --require-golden" README.md
+	check "README says what a verdict means" \
+		grep -q "^## What a verdict means" README.md
 }
 
 test_max_ns_is_a_failure() {
