@@ -519,7 +519,10 @@ static int run_end(struct report *text, struct report *chosen,
 		check_report(chosen, where, &code);
 		err = output_close(output, output_path);
 		if (err) {
-			p_err("--output '%s': %s", output_path, strerror(-err));
+			/* a write that failed before is said already */
+			if (!chosen->err_told)
+				p_err("--output '%s': %s", output_path,
+				      strerror(-err));
 			code = FDTEST_EXIT_USAGE;
 		}
 	}

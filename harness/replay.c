@@ -79,7 +79,7 @@ struct replay {
 
 	struct golden_reader *golden;
 	struct golden_writer *writer;
-	struct sha_job *sha;		/* the capture's hash, being taken */
+	struct sha_job *sha;		/* the capture's hash, on its way */
 	bool stale;			/* the golden is another run's */
 	bool sha_checked;		/* its hash compared, staleness said */
 	const char *raw;		/* the golden line not yet matched */
@@ -805,7 +805,8 @@ static void flags_missing(const struct replay *rp,
 	for (size_t f = 0; f < rp->opts->n_flags && used < size; f++) {
 		size_t i = 0;
 
-		while (i < hdr->n_flags && hdr->in_flags[i] != rp->opts->flags[f])
+		while (i < hdr->n_flags &&
+		       hdr->in_flags[i] != rp->opts->flags[f])
 			i++;
 		if (i == hdr->n_flags)
 			used += (size_t)snprintf(buf + used, size - used,

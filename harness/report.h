@@ -24,8 +24,8 @@ struct case_result {
 	const struct bpf_flow_keys *keys;	/* in the state's coordinates */
 	uint32_t duration_ns;
 	bool cut;		/* the state was cut to 4096 bytes */
-	bool no_golden;		/* no golden line: unchecked, or failed */
-	bool states_unchecked;	/* not compared across states (see below) */
+	bool no_golden;		/* no golden line: unchecked or failed */
+	bool states_unchecked;	/* not compared across states */
 	enum case_verdict verdict;
 	const struct diff *diffs;
 	size_t n_diffs;
@@ -140,7 +140,7 @@ struct report {
 	const struct reporter_ops *ops;
 	FILE *out;
 	const struct report_capture *cap;	/* while a capture runs */
-	const struct report_run *run;		/* from report_run_begin() */
+	const struct report_run *run;		/* report_run_begin()'s */
 	int err;				/* 0 or a negative errno */
 	const char *err_what;			/* what failed, or NULL */
 	bool err_told;				/* the caller said it */
