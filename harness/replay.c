@@ -698,50 +698,6 @@ static void replay_stop_pool(struct replay *rp)
 	rp->n_batches = 0;
 }
 
-/*
- * The capture's SHA-256 (for the golden's header) is taken on a thread of
- * its own while the frames are test-run: hashing a large capture costs as
- * much as thousands of test runs. A check needs it only at the end, to
- * tell a stale golden, and not at all without a golden; --update needs it
- * before the first line.
- */
-struct sha_job {
-	const char *path;
-	char sha[65];
-	int ret;
-	pthread_t tid;
-	bool running;
-	bool taken;		/* started, or known from an earlier dissector */
-};
-
-static void *sha_thread(void *arg)
-{
-	struct sha_job *job = arg;
-
-	job->ret = golden_file_sha256(job->path, job->sha);
-	return NULL;
-}
-
-static void sha_start(struct sha_job *job)
-{
-	if (job->taken)
-		return;
-	job->taken = true;
-	job->running = pthread_create(&job->tid, NULL, sha_thread, job) == 0;
-	if (!job->running)
-		sha_thread(job);
-}
-
-/* Waits for the hash; 0 or a negative errno. Again is fine. */
-static int sha_wait(struct sha_job *job)
-{
-	if (job->running) {
-		pthread_join(job->tid, NULL);
-		job->running = false;
-	}
-	return job->ret;
-}
-
 static void fill_header(struct golden_header *hdr, const struct replay *rp,
 			const char *sha)
 {
@@ -878,6 +834,79 @@ static int golden_prepare(struct replay *rp, const char *path, char *err,
 }
 
 /*
+ * Quantiles per protocol class, to the reports; classes whose p99 is
+ * over --max-ns are counted as slow.
+ */
+static void report_timings(struct replay *rp)
+{
+	struct report_timing rows[TIMING_CLASSES_MAX + 1];
+	char names[TIMING_CLASSES_MAX + 1][PCLASS_NAME_MAX];
+	struct timing *t = rp->timing;
+
+	timing_sort(t);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const struct hist *h = &t->rows[i].hist;
+
+		rows[i].pclass = pclass_name(t->rows[i].pclass, names[i],
+					     sizeof(names[i]));
+		rows[i].runs = h->n;
+		rows[i].p50_ns = hist_quantile(h, 0.50);
+		rows[i].p90_ns = hist_quantile(h, 0.90);
+		rows[i].p99_ns = hist_quantile(h, 0.99);
+		rows[i].max_ns = h->max;
+		rows[i].over = rp->opts->max_ns &&
+			       rows[i].p99_ns > rp->opts->max_ns;
+		if (rows[i].over)
+			rp->counts->slow++;
+	}
+	report_timing(rp->rep, rows, t->n_rows);
+}
+
+/*
+ * The capture's SHA-256 (for the golden's header) is taken on a thread of
+ * its own while the frames are test-run: hashing a large capture costs as
+ * much as thousands of test runs. A check needs it only at the end, to
+ * tell a stale golden, and not at all without a golden; --update needs it
+ * before the first line.
+ */
+struct sha_job {
+	const char *path;
+	char sha[65];
+	int ret;
+	pthread_t tid;
+	bool running;
+	bool taken;		/* started, or known from an earlier dissector */
+};
+
+static void *sha_thread(void *arg)
+{
+	struct sha_job *job = arg;
+
+	job->ret = golden_file_sha256(job->path, job->sha);
+	return NULL;
+}
+
+static void sha_start(struct sha_job *job)
+{
+	if (job->taken)
+		return;
+	job->taken = true;
+	job->running = pthread_create(&job->tid, NULL, sha_thread, job) == 0;
+	if (!job->running)
+		sha_thread(job);
+}
+
+/* Waits for the hash; 0 or a negative errno. Again is fine. */
+static int sha_wait(struct sha_job *job)
+{
+	if (job->running) {
+		pthread_join(job->tid, NULL);
+		job->running = false;
+	}
+	return job->ret;
+}
+
+/*
  * Whether the golden was recorded from other capture bytes: waits for
  * the hash, says it once. False when the hash failed (that error is
  * said at the end).
@@ -915,35 +944,6 @@ static int golden_unusable(struct replay *rp, int ret, char *err,
 	rp->golden = NULL;
 	rp->have_next = false;
 	return 0;
-}
-
-/*
- * Quantiles per protocol class, to the reports; classes whose p99 is
- * over --max-ns are counted as slow.
- */
-static void report_timings(struct replay *rp)
-{
-	struct report_timing rows[TIMING_CLASSES_MAX + 1];
-	char names[TIMING_CLASSES_MAX + 1][PCLASS_NAME_MAX];
-	struct timing *t = rp->timing;
-
-	timing_sort(t);
-	for (size_t i = 0; i < t->n_rows; i++) {
-		const struct hist *h = &t->rows[i].hist;
-
-		rows[i].pclass = pclass_name(t->rows[i].pclass, names[i],
-					     sizeof(names[i]));
-		rows[i].runs = h->n;
-		rows[i].p50_ns = hist_quantile(h, 0.50);
-		rows[i].p90_ns = hist_quantile(h, 0.90);
-		rows[i].p99_ns = hist_quantile(h, 0.99);
-		rows[i].max_ns = h->max;
-		rows[i].over = rp->opts->max_ns &&
-			       rows[i].p99_ns > rp->opts->max_ns;
-		if (rows[i].over)
-			rp->counts->slow++;
-	}
-	report_timing(rp->rep, rows, t->n_rows);
 }
 
 int replay_capture(const struct replay_opts *opts, struct dissector *dis,
