@@ -131,7 +131,14 @@ $(KERNEL_FLOW): $(O)/tests/kernel/bpf_flow.c
 
 $(O)/tests/test_%: tests/test_%.c $(LIB) | $(O)/tests
 	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(EXTRA_CFLAGS) -Iharness -MMD -MP \
-		$< $(LIB) $(LDLIBS) $(TEST_LIBS) -o $@
+		$< $(LIB) $(LDLIBS) $(TEST_LIBS) $(TEST_WRAP) -o $@
+
+# Failure injection: these suites swap library calls for their own
+# (-Wl,--wrap), to prove that every failure reaches the caller.
+$(O)/tests/test_golden: TEST_WRAP := -Wl,--wrap=EVP_DigestUpdate \
+	-Wl,--wrap=EVP_DigestFinal_ex -Wl,--wrap=json_object_set_new
+$(O)/tests/test_report: TEST_WRAP := -Wl,--wrap=keys_json_format_result \
+	-Wl,--wrap=open_memstream
 
 # Failure injection: these suites swap a call for one that fails on demand.
 $(O)/tests/test_matrix_suite: TEST_LIBS += -Wl,--wrap=realloc

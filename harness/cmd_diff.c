@@ -298,6 +298,9 @@ static int diff_exec(const struct diff_opts *opts)
 			code = FDTEST_EXIT_USAGE;
 	if (code == FDTEST_EXIT_PASS && total.differ)
 		code = FDTEST_EXIT_FAIL;
+	/* the last line states the exit code: the lines before must be out */
+	if (log_stdout_check())
+		code = FDTEST_EXIT_USAGE;
 	printf("total: %llu frames, %llu cases: %llu same, %llu differ; exit %d\n",
 	       (unsigned long long)total.frames,
 	       (unsigned long long)total.cases,

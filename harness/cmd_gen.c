@@ -196,6 +196,7 @@ static int add_packet(void *ctx, struct gen_packet *pkt, uint32_t frame,
 	struct capture_ctx *c = ctx;
 	const struct gen_layer *l = first_layer(pkt);
 	enum gen_type t = l->type->type;
+	int ret;
 
 	(void)frame;
 	if (c->link == GEN_LINK_ETH && t != GEN_ETH) {
@@ -222,8 +223,12 @@ static int add_packet(void *ctx, struct gen_packet *pkt, uint32_t frame,
 			 pkt->layers[0].column);
 		return -EINVAL;
 	}
-	return gen_pcap_add(c->pcap, pkt->bytes, pkt->len,
-			    t == GEN_IPV6 ? 0x86dd : 0x0800, pkt->iface);
+	ret = gen_pcap_add(c->pcap, pkt->bytes, pkt->len,
+			   t == GEN_IPV6 ? 0x86dd : 0x0800, pkt->iface);
+	if (ret)
+		snprintf(err, err_size, "%u: writing the capture: %s",
+			 pkt->layers[0].column, strerror(-ret));
+	return ret;
 }
 
 struct spec_ctx {

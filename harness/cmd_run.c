@@ -112,7 +112,7 @@ static void run_usage(FILE *out)
 		"     stale, (with --require-golden) a case has no golden, or (with\n"
 		"     --max-ns) a protocol class is too slow\n"
 		"  2  bad usage or bad input: unreadable capture or object, malformed\n"
-		"     golden\n"
+		"     golden, a report or stdout that could not be written\n"
 		"  3  the machine refuses: no privilege, verifier rejection, kernel\n"
 		"     without flow dissector programs\n");
 }
@@ -142,7 +142,12 @@ static int parse_states(const char *arg, unsigned int *states)
 		}
 	}
 	free(copy);
-	return ret ? ret : (*states ? 0 : -EINVAL);
+	if (!ret && !*states) {
+		p_err("--states: '%s' names no state: give vlanless, pre-vlan, post-vlan or all, comma-separated",
+		      arg);
+		ret = -EINVAL;
+	}
+	return ret;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -181,6 +186,11 @@ static int parse_flag_sets(const char *arg, struct replay_opts *o)
 	free(copy);
 	if (ret)
 		return ret;
+	if (!n) {
+		p_err("--flags: '%s' names no flag set: give a number, PARSE_1ST_FRAG, STOP_AT_FLOW_LABEL, STOP_AT_ENCAP joined by |, or all, comma-separated",
+		      arg);
+		return -EINVAL;
+	}
 	qsort(sets, n, sizeof(sets[0]), cmp_u32);
 	o->n_flags = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -193,7 +203,7 @@ static int parse_flag_sets(const char *arg, struct replay_opts *o)
 		}
 		o->flags[o->n_flags++] = sets[i];
 	}
-	return o->n_flags ? 0 : -EINVAL;
+	return 0;
 }
 
 /* A whole number in [@min, @max], or -EINVAL with a message. */
@@ -464,12 +474,76 @@ static int output_close(struct output_file *o, const char *path)
 
 static char stdout_buf[1u << 20];
 
+/*
+ * Flushes @r and, the first time it has an error, says so: a report
+ * that is not whole makes the run a failure to run (exit 2).
+ */
+static void check_report(struct report *r, const char *where, int *code)
+{
+	int err = report_finish(r);
+
+	if (!err || r->err_told)
+		return;
+	r->err_told = true;
+	if (r->out == stdout)
+		log_stdout_said();
+	if (r->err_what)
+		p_err("%s report to %s: %s", r->ops->name, where, r->err_what);
+	else
+		p_err("%s report to %s: %s", r->ops->name, where,
+		      strerror(-err));
+	*code = FDTEST_EXIT_USAGE;
+}
+
+/*
+ * Ends the reports with the exit code the process really returns: what
+ * went to the streams so far is checked first, the --output report is
+ * ended and put in place, and only then does the text report on stdout
+ * say the code, which its own flush can still only make worse.
+ */
+static int run_end(struct report *text, struct report *chosen,
+		   struct output_file *output, const char *output_path,
+		   const struct report_counts *total, int code)
+{
+	char where[4096 + 2];
+	bool to_file = output->file != NULL;
+	int err;
+
+	snprintf(where, sizeof(where), "'%s'", output_path ? output_path : "");
+	text->next = NULL;	/* each ends on its own, in order */
+	if (text != chosen)
+		check_report(text, "stdout", &code);
+	check_report(chosen, to_file ? where : "stdout", &code);
+	if (to_file) {
+		report_run_end(chosen, total, code);
+		check_report(chosen, where, &code);
+		err = output_close(output, output_path);
+		if (err) {
+			/* a write that failed before is said already */
+			if (!chosen->err_told)
+				p_err("--output '%s': %s", output_path,
+				      strerror(-err));
+			code = FDTEST_EXIT_USAGE;
+		}
+	}
+	if (text != chosen || !to_file) {
+		report_run_end(text != chosen ? text : chosen, total, code);
+		check_report(text != chosen ? text : chosen, "stdout", &code);
+	}
+	return code;
+}
+
 static int run_exec(struct run_opts *opts)
 {
 	struct report text = { .ops = &report_text_ops, .out = stdout };
 	struct report chosen = { .ops = report_find(opts->format),
 				 .out = stdout };
 	struct report *rep = &chosen;
+	struct report_run run = {
+		.expected_dir = opts->replay.expected_dir,
+		.update = opts->replay.update,
+		.require_golden = opts->replay.require_golden,
+	};
 	struct output_file output = { 0 };
 	struct report_counts total = { 0 };
 	struct testrun_kernel kernel;
@@ -517,20 +591,15 @@ static int run_exec(struct run_opts *opts)
 			rep = &text;
 		}
 	}
-	report_run_begin(rep);
+	report_run_begin(rep, &run);
 	for (size_t i = 0; i < opts->n_dissectors; i++)
 		run_dissector(opts, opts->dissectors[i], shas, rep, &total,
 			      &code);
 	if (code == FDTEST_EXIT_PASS &&
 	    (total.failed || total.stale || total.slow))
 		code = FDTEST_EXIT_FAIL;
-	report_run_end(rep, &total, code);
-	fflush(stdout);
-	err = output_close(&output, opts->output);
-	if (err) {
-		p_err("--output '%s': %s", opts->output, strerror(-err));
-		code = FDTEST_EXIT_USAGE;
-	}
+	code = run_end(rep == &text ? &text : &chosen, &chosen, &output,
+		       opts->output, &total, code);
 out_free:
 	free(shas);
 	if (globbed)

@@ -42,6 +42,11 @@ bool dissector_err_is_env(int err)
 	return err == -EPERM || err == -EACCES || err == -EOPNOTSUPP;
 }
 
+bool dissector_refusal_expected(int err, bool below_min_kernel)
+{
+	return below_min_kernel && err == -EACCES;
+}
+
 /*
  * libbpf's warnings while an object is opened and loaded, held back so
  * that a failure is told once, in fdtest's words, with the verifier's
@@ -106,6 +111,34 @@ static const char *held_last_line(char *buf, size_t size)
 	if (strncmp(start, "libbpf: ", 8) == 0)
 		start += 8;
 	snprintf(buf, size, "%.*s", (int)(end - start), start);
+	return buf;
+}
+
+/*
+ * libbpf's last warning that says why a load failed ("map 'm': failed to
+ * create: Invalid argument(-22)"), past its closing "failed to load
+ * object" line; NULL when it warned nothing else.
+ */
+static const char *held_cause(char *buf, size_t size)
+{
+	const char *line = held.text, *pick = NULL, *end;
+	size_t pick_len = 0;
+
+	while (line && *line) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		if (strncmp(line, "libbpf: ", 8) == 0)
+			line += 8;
+		if (end > line && strncmp(line, "failed to load object", 21)) {
+			pick = line;
+			pick_len = (size_t)(end - line);
+		}
+		line = *end ? end + 1 : end;
+	}
+	if (!pick)
+		return NULL;
+	snprintf(buf, size, "%.*s", (int)pick_len, pick);
 	return buf;
 }
 
@@ -487,6 +520,19 @@ static void describe_programs(struct bpf_object *obj, char *buf, size_t size)
 	}
 }
 
+/*
+ * The verifier refused a program: libbpf passed its log on, and the
+ * kernel said EACCES or EINVAL (an unknown helper or kfunc, as on a
+ * kernel older than the program needs) or E2BIG (too complex). A map
+ * the kernel cannot create, no memory, or an object libbpf cannot
+ * relocate fails with no log or another errno.
+ */
+static bool verifier_refused(int ret)
+{
+	return held.text && strstr(held.text, "-- BEGIN PROG LOAD LOG --") &&
+	       (ret == -EACCES || ret == -EINVAL || ret == -E2BIG);
+}
+
 static int load_error(int ret, char *err, size_t err_size)
 {
 	if (ret == -EPERM) {
@@ -509,6 +555,18 @@ static int load_error(int ret, char *err, size_t err_size)
 		snprintf(err, err_size,
 			 "the verifier allows packet pointer arithmetic only with CAP_PERFMON: run as root, or with CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON");
 		return -EPERM;
+	}
+	if (!verifier_refused(ret)) {
+		char why[256];
+
+		if (!held_cause(why, sizeof(why)))
+			libbpf_strerror(ret, why, sizeof(why));
+		snprintf(err, err_size,
+			 "loading it failed before the verifier judged it: %s",
+			 why);
+		/* never one of the codes that mean a refusal */
+		return ret == -EACCES || ret == -EOPNOTSUPP || ret >= 0 ?
+		       -EIO : ret;
 	}
 	print_verifier_log();
 	keep_verifier_reason();

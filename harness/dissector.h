@@ -24,6 +24,9 @@ struct dissector;
  *   -EOPNOTSUPP                 the kernel lacks flow dissector programs
  *   -EACCES                     the verifier rejected a program (its log
  *                               went to stderr through libbpf)
+ *   another                     loading failed before the verifier judged
+ *                               a program: a map the kernel cannot create,
+ *                               no memory, an object libbpf cannot relocate
  */
 int dissector_load(const char *path, const char *prog_name,
 		   struct dissector **out, char *err, size_t err_size);
@@ -70,5 +73,15 @@ void dissector_close(struct dissector *d);	/* NULL is fine */
 
 /* True for the errors above that mean "the machine refuses". */
 bool dissector_err_is_env(int err);
+
+/*
+ * Whether dissector_load()'s @err is what a kernel older than the
+ * dissector's declared min_kernel is expected to answer, so that the
+ * dissector is skipped there, not failed: only the verifier's rejection
+ * (a helper or feature the kernel lacks). Any other failure (a map type
+ * the kernel lacks, no memory, a broken object) is an error on every
+ * kernel. The one place that decides it, for every command.
+ */
+bool dissector_refusal_expected(int err, bool below_min_kernel);
 
 #endif /* FDTEST_DISSECTOR_H */

@@ -94,10 +94,11 @@ static int ng_block(struct gen_pcap *g, uint32_t type, const uint8_t *body,
 	put_le32(head, type);
 	put_le32(head + 4, total);
 	put_le32(tail, total);
+	errno = 0;
 	if (fwrite(head, sizeof(head), 1, g->ng) != 1 ||
 	    (body_len && fwrite(body, body_len, 1, g->ng) != 1) ||
 	    fwrite(tail, sizeof(tail), 1, g->ng) != 1)
-		return -EIO;
+		return errno ? -errno : -EIO;
 	return 0;
 }
 
@@ -256,7 +257,11 @@ int gen_pcap_add(struct gen_pcap *g, const uint8_t *data, uint32_t len,
 		return -EINVAL;
 	hdr.ts.tv_sec = GEN_EPOCH + g->frames++;
 	hdr.caplen = hdr.len = hlen + len;
+	/* pcap_dump() returns nothing: a failed write shows in its FILE */
+	errno = 0;
 	pcap_dump((u_char *)g->dumper, &hdr, g->buf);
+	if (ferror(pcap_dump_file(g->dumper)))
+		return errno ? -errno : -EIO;
 	return 0;
 }
 
@@ -265,14 +270,17 @@ int gen_pcap_commit(struct gen_pcap *g)
 	int ret = 0;
 
 	if (g->ng) {
+		errno = 0;
 		if (fflush(g->ng) || ferror(g->ng))
-			ret = -EIO;
+			ret = errno ? -errno : -EIO;
 		if (fclose(g->ng) && !ret)
 			ret = -EIO;
 		g->ng = NULL;
 	} else {
-		if (pcap_dump_flush(g->dumper))
-			ret = -EIO;
+		errno = 0;
+		if (pcap_dump_flush(g->dumper) ||
+		    ferror(pcap_dump_file(g->dumper)))
+			ret = errno ? -errno : -EIO;
 		pcap_dump_close(g->dumper);
 		g->dumper = NULL;
 	}

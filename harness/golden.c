@@ -156,25 +156,45 @@ out:
 	return ret;
 }
 
+/*
+ * The header as a JSON object, or NULL: jansson refuses a name that is
+ * not UTF-8 text (errno EILSEQ) and may lack memory (ENOMEM).
+ */
 static json_t *header_to_json(const struct golden_header *hdr)
 {
+	static const char *const names[] = { "capture", "sha256",
+					     "dissector" };
+	const char *const values[] = { hdr->capture, hdr->sha256,
+				       hdr->dissector };
 	json_t *obj = json_object();
 	json_t *states = json_array();
 	json_t *flags = json_array();
+	int bad = !obj || !states || !flags;
 
+	errno = ENOMEM;
 	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
 		if (hdr->states & (1u << s))
-			json_array_append_new(states,
+			bad |= json_array_append_new(states,
 				json_string(fdtest_state_name(s)));
 	for (size_t i = 0; i < hdr->n_flags; i++)
-		json_array_append_new(flags, json_integer(hdr->in_flags[i]));
-	json_object_set_new(obj, "fdtest_golden",
-			    json_integer(GOLDEN_FORMAT_VERSION));
-	json_object_set_new(obj, "capture", json_string(hdr->capture));
-	json_object_set_new(obj, "sha256", json_string(hdr->sha256));
-	json_object_set_new(obj, "dissector", json_string(hdr->dissector));
-	json_object_set_new(obj, "states", states);
-	json_object_set_new(obj, "in_flags", flags);
+		bad |= json_array_append_new(flags,
+					     json_integer(hdr->in_flags[i]));
+	bad |= json_object_set_new(obj, "fdtest_golden",
+				   json_integer(GOLDEN_FORMAT_VERSION));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		json_t *v = json_string(values[i]);
+
+		if (!v && obj)
+			errno = EILSEQ;
+		bad |= json_object_set_new(obj, names[i], v);
+	}
+	/* these steal their value even when they fail */
+	bad |= json_object_set_new(obj, "states", states);
+	bad |= json_object_set_new(obj, "in_flags", flags);
+	if (bad) {
+		json_decref(obj);
+		return NULL;
+	}
 	return obj;
 }
 
@@ -436,6 +456,11 @@ int golden_writer_open(const char *path, const struct golden_header *hdr,
 		goto err_free;
 	}
 	obj = header_to_json(hdr);
+	if (!obj) {
+		ret = -errno;
+		golden_writer_abort(w);
+		return ret;
+	}
 	ret = json_dumpf(obj, w->file, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);
 	if (ret || fputc('\n', w->file) == EOF) {
@@ -514,14 +539,22 @@ int golden_file_sha256(const char *path, char out[65])
 		ret = -ENOMEM;
 		goto out;
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		EVP_DigestUpdate(ctx, buf, n);
+	/* a hash OpenSSL could not finish would make any golden stale */
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (!EVP_DigestUpdate(ctx, buf, n)) {
+			ret = -EIO;
+			goto out;
+		}
+	}
 	if (ferror(f)) {
 		ret = -EIO;
 		goto out;
 	}
-	EVP_DigestFinal_ex(ctx, md, &md_len);
-	for (unsigned int i = 0; i < md_len && i < 32; i++)
+	if (!EVP_DigestFinal_ex(ctx, md, &md_len) || md_len != 32) {
+		ret = -EIO;
+		goto out;
+	}
+	for (unsigned int i = 0; i < md_len; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 out:
 	EVP_MD_CTX_free(ctx);

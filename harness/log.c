@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* stderr messages and libbpf's print callback (see log.h). */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <bpf/libbpf.h>
 
@@ -88,4 +91,25 @@ static int libbpf_print(enum libbpf_print_level l, const char *fmt,
 void log_setup_libbpf(void)
 {
 	libbpf_set_print(libbpf_print);
+}
+
+static bool stdout_said;
+
+int log_stdout_check(void)
+{
+	int err;
+
+	errno = 0;
+	if (!fflush(stdout) && !ferror(stdout))
+		return 0;
+	err = errno ? -errno : -EIO;
+	if (!stdout_said)
+		p_err("writing to stdout: %s", strerror(-err));
+	stdout_said = true;
+	return err;
+}
+
+void log_stdout_said(void)
+{
+	stdout_said = true;
 }

@@ -25,6 +25,15 @@ __attribute__((format(printf, 1, 2))) void p_warn(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void p_info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void p_debug(const char *fmt, ...);
 
+/*
+ * Flushes stdout: 0, or a negative errno once output was lost (a full
+ * disk, a closed pipe), said once per process ("writing to stdout: ...").
+ * Results that did not reach stdout make a command's exit 2.
+ */
+int log_stdout_check(void);
+/* The loss of stdout was said by the caller in its own words. */
+void log_stdout_said(void);
+
 /* Installs the libbpf print callback (libbpf_set_print). */
 void log_setup_libbpf(void);
 

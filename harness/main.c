@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* fdtest: global options, the command table, the exit code. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -75,6 +76,21 @@ static const struct cmd *find_cmd(const char *name)
 	return NULL;
 }
 
+/*
+ * What a command printed must have reached stdout: results lost on a
+ * full disk or a closed pipe are a failure to run (exit 2), never a pass.
+ */
+static int stdout_close(int code)
+{
+	if (log_stdout_check())
+		return FDTEST_EXIT_USAGE;
+	if (fclose(stdout)) {
+		p_err("writing to stdout: %s", strerror(errno));
+		return FDTEST_EXIT_USAGE;
+	}
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct option longopts[N_MAIN_OPTIONS + 1];
@@ -94,10 +110,10 @@ int main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("fdtest %s\n", FDTEST_VERSION);
-			return FDTEST_EXIT_PASS;
+			return stdout_close(FDTEST_EXIT_PASS);
 		case 'h':
 			usage(stdout);
-			return FDTEST_EXIT_PASS;
+			return stdout_close(FDTEST_EXIT_PASS);
 		default:
 			fprintf(stderr, "Try 'fdtest --help'.\n");
 			return FDTEST_EXIT_USAGE;
@@ -115,5 +131,5 @@ int main(int argc, char **argv)
 		      argv[optind]);
 		return FDTEST_EXIT_USAGE;
 	}
-	return cmd->fn(argc - optind, argv + optind);
+	return stdout_close(cmd->fn(argc - optind, argv + optind));
 }

@@ -87,8 +87,9 @@ static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
 			snprintf(reason, sizeof(reason), "%s",
 				 dissector_verifier_reason());
 		/* below its declared minimum a refusal is expected */
-		if (has_min == 1 && c->kver_known &&
-		    matrix_kver_cmp(&c->kver, &min) < 0)
+		if (dissector_refusal_expected(ret, has_min == 1 &&
+				c->kver_known &&
+				matrix_kver_cmp(&c->kver, &min) < 0))
 			load = "skipped";
 	} else {
 		replay_all(c, dis, &total, &errors, reason, sizeof(reason));

@@ -66,6 +66,8 @@ struct batch {
 	uint8_t arena[BATCH_BYTES];
 };
 
+struct sha_job;
+
 /* Everything one capture needs, allocated once per capture. */
 struct replay {
 	const struct replay_opts *opts;
@@ -77,6 +79,9 @@ struct replay {
 
 	struct golden_reader *golden;
 	struct golden_writer *writer;
+	struct sha_job *sha;		/* the capture's hash, on its way */
+	bool stale;			/* the golden is another run's */
+	bool sha_checked;		/* its hash compared, staleness said */
 	const char *raw;		/* the golden line not yet matched */
 	size_t raw_len;
 	bool have_next;
@@ -342,7 +347,14 @@ static void check_case(struct replay *rp, const struct batch_frame *bf,
 				   COMPARE_DIFFS_MAX);
 	n += compare_invariants(c->ret, c->keys, frame_len, diffs + n,
 				COMPARE_DIFFS_MAX - n);
-	/* a damaged tag stack has no well-defined stripped form */
+	/*
+	 * A damaged or deeper than FRAME_TAGS_MAX tag stack has no
+	 * well-defined stripped form: the states are not compared, and
+	 * that is counted, not hidden.
+	 */
+	c->states_unchecked = rp->opts->consistency && bf->tag_truncated;
+	if (c->states_unchecked)
+		rp->counts->states_unchecked++;
 	if (rp->opts->consistency && !bf->tag_truncated) {
 		size_t before = n;
 
@@ -361,6 +373,9 @@ static void check_case(struct replay *rp, const struct batch_frame *bf,
 			break;
 		}
 	c->n_diffs = n;
+	c->no_golden = !exp && !exact && !rp->opts->update;
+	if (c->no_golden)
+		rp->counts->no_golden++;
 	if (n)
 		c->verdict = CASE_FAIL;
 	else if (exp || exact)
@@ -381,6 +396,9 @@ static void count_case(struct report_counts *counts,
 	else
 		counts->unchecked++;
 }
+
+static int golden_unusable(struct replay *rp, int ret, char *err,
+			   size_t err_size);
 
 /* One case: its golden line, its checks, its line in a new golden. */
 static int replay_case(struct replay *rp, const struct batch_frame *bf,
@@ -406,6 +424,8 @@ static int replay_case(struct replay *rp, const struct batch_frame *bf,
 	}
 	ret = golden_match(rp, &c->id, len ? line : NULL, (size_t)len,
 			   &exp, &exact, err, err_size);
+	if (ret)
+		ret = golden_unusable(rp, ret, err, err_size);
 	if (ret)
 		return ret;
 	check_case(rp, bf, res, c, exp, exact, f);
@@ -695,6 +715,103 @@ static void fill_header(struct golden_header *hdr, const struct replay *rp,
 	       rp->opts->n_flags * sizeof(hdr->in_flags[0]));
 }
 
+/*
+ * What names the run a golden was recorded from must be there: without
+ * the capture's hash a golden could never be found stale.
+ */
+static int golden_check_complete(struct replay *rp, char *err,
+				 size_t err_size)
+{
+	const struct golden_header *hdr = golden_header(rp->golden);
+	const char *lacks = !hdr->capture[0] ? "capture" :
+			    !hdr->sha256[0] ? "sha256" :
+			    !hdr->dissector[0] ? "dissector" :
+			    !hdr->states ? "states" :
+			    !hdr->n_flags ? "in_flags" : NULL;
+
+	if (!lacks)
+		return 0;
+	snprintf(err, err_size,
+		 "golden '%s': line 1: the header's \"%s\" is missing or empty: a golden names the capture (and its SHA-256), dissector, states and flags it was recorded from; record it with --update",
+		 rp->golden_path, lacks);
+	return -EINVAL;
+}
+
+/* "pre-vlan,post-vlan": the states in @states. */
+static void states_text(unsigned int states, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int s = 0; s < FDTEST_STATE_COUNT && used < size; s++)
+		if (states & (1u << s))
+			used += (size_t)snprintf(buf + used, size - used,
+						 "%s%s", used ? "," : "",
+						 fdtest_state_name(s));
+}
+
+/* "0x1,0x3": this run's flag sets the golden was not recorded with. */
+static void flags_missing(const struct replay *rp,
+			  const struct golden_header *hdr, char *buf,
+			  size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t f = 0; f < rp->opts->n_flags && used < size; f++) {
+		size_t i = 0;
+
+		while (i < hdr->n_flags &&
+		       hdr->in_flags[i] != rp->opts->flags[f])
+			i++;
+		if (i == hdr->n_flags)
+			used += (size_t)snprintf(buf + used, size - used,
+						 "%s0x%x", used ? "," : "",
+						 rp->opts->flags[f]);
+	}
+}
+
+/*
+ * A golden recorded for another run is stale (exit 1), each difference
+ * said: another dissector (goldens "spec:POLICY" that fdtest gen --spec
+ * writes hold for any), another capture name, or states and flag sets
+ * this run checks that it was not recorded with. Its capture's bytes are
+ * compared once hashed (golden_sha_differs()).
+ */
+static void golden_check_header(struct replay *rp)
+{
+	const struct golden_header *hdr = golden_header(rp->golden);
+	const char *base = strrchr(rp->capture, '/');
+	const char *dis = dissector_name(rp->dis);
+	unsigned int states = rp->opts->states & ~hdr->states;
+	char more[128];
+
+	base = base ? base + 1 : rp->capture;
+	if (strcmp(hdr->dissector, dis) != 0 &&
+	    strncmp(hdr->dissector, "spec:", 5) != 0) {
+		p_err("golden '%s' is stale: it was recorded for dissector '%s', this is '%s'; re-record it with --update",
+		      rp->golden_path, hdr->dissector, dis);
+		rp->stale = true;
+	}
+	if (strcmp(hdr->capture, base) != 0) {
+		p_err("golden '%s' is stale: it was recorded for capture '%s', this is '%s'; re-record it with --update",
+		      rp->golden_path, hdr->capture, base);
+		rp->stale = true;
+	}
+	if (states) {
+		states_text(states, more, sizeof(more));
+		p_err("golden '%s' is stale: it was recorded without %s (--states), which this run checks; re-record it with --update and this run's --states and --flags",
+		      rp->golden_path, more);
+		rp->stale = true;
+	}
+	flags_missing(rp, hdr, more, sizeof(more));
+	if (more[0]) {
+		p_err("golden '%s' is stale: it was recorded without flag set %s (--flags), which this run checks; re-record it with --update and this run's --states and --flags",
+		      rp->golden_path, more);
+		rp->stale = true;
+	}
+}
+
 /* Opens the golden to check against; a missing one is not an error. */
 static int golden_prepare(struct replay *rp, const char *path, char *err,
 			  size_t err_size)
@@ -709,19 +826,11 @@ static int golden_prepare(struct replay *rp, const char *path, char *err,
 		snprintf(err, err_size, "golden '%s': %s", path, why);
 		return ret;
 	}
+	ret = golden_check_complete(rp, err, err_size);
+	if (ret)
+		return ret;
+	golden_check_header(rp);
 	return golden_read(rp, err, err_size);
-}
-
-/* A golden recorded from other capture bytes is stale: said, counted. */
-static void golden_check_sha(struct replay *rp, const char *sha)
-{
-	const struct golden_header *hdr = golden_header(rp->golden);
-
-	if (hdr->sha256[0] && strcmp(hdr->sha256, sha) != 0) {
-		p_err("golden '%s' is stale: it was recorded for a capture with SHA-256 %.12s..., this one is %.12s...; re-record it with --update",
-		      rp->golden_path, hdr->sha256, sha);
-		rp->counts->stale++;
-	}
 }
 
 /*
@@ -797,6 +906,46 @@ static int sha_wait(struct sha_job *job)
 	return job->ret;
 }
 
+/*
+ * Whether the golden was recorded from other capture bytes: waits for
+ * the hash, says it once. False when the hash failed (that error is
+ * said at the end).
+ */
+static bool golden_sha_differs(struct replay *rp)
+{
+	const struct golden_header *hdr = golden_header(rp->golden);
+
+	if (rp->sha_checked || sha_wait(rp->sha))
+		return rp->stale;
+	rp->sha_checked = true;
+	if (strcmp(hdr->sha256, rp->sha->sha) != 0) {
+		p_err("golden '%s' is stale: it was recorded for a capture with SHA-256 %.12s..., this one is %.12s...; re-record it with --update",
+		      rp->golden_path, hdr->sha256, rp->sha->sha);
+		rp->stale = true;
+	}
+	return rp->stale;
+}
+
+/*
+ * The golden cannot be read on (@ret, reason in @err): malformed, exit 2,
+ * unless it is stale. A golden of another run explains whatever else is
+ * wrong with it (it may name frames this capture lacks), so then the
+ * reason is a note and the capture goes on without it: exit 1.
+ */
+static int golden_unusable(struct replay *rp, int ret, char *err,
+			   size_t err_size)
+{
+	if (!rp->golden || !golden_sha_differs(rp))
+		return ret;
+	p_warn("%s (not read further: the golden is stale)", err);
+	if (err_size)
+		err[0] = '\0';
+	golden_close(rp->golden);
+	rp->golden = NULL;
+	rp->have_next = false;
+	return 0;
+}
+
 int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		   const char *capture, struct replay_sha *known,
 		   struct report *rep, struct report_counts *counts,
@@ -842,6 +991,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		goto out_close_capture;
 	}
 	rp->golden_path = golden_path;
+	rp->sha = &sha;
 	rp->want_lines = opts->update;
 	rp->more = true;
 	if (known && known->hex[0]) {
@@ -885,6 +1035,8 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	info.synthesized = capture_synthesizes(cap);
 	info.golden = golden_path;
 	info.golden_found = rp->golden != NULL;
+	if (!info.golden_found && !opts->update)
+		counts->no_golden_file++;
 	info.update = opts->update;
 	info.states = opts->states;
 	info.post_vlan_how = opts->kernel->ctx_states ? "ctx_in" :
@@ -900,19 +1052,24 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	if (!ret && !counts->frames)
 		p_warn("capture '%s' has no frames: nothing was checked",
 		       capture);
-	if (!ret && rp->golden)
+	if (!ret && rp->golden) {
 		ret = golden_check_rest(rp, err, err_size);
+		if (ret)
+			ret = golden_unusable(rp, ret, err, err_size);
+	}
 	/* said after an error too: a stale golden is what explains most */
 	if (rp->golden) {
 		int sha_ret = sha_wait(&sha);
 
 		if (!sha_ret)
-			golden_check_sha(rp, sha.sha);
+			golden_sha_differs(rp);
 		else if (!ret)
 			snprintf(err, err_size, "capture '%s': %s", capture,
 				 strerror(-sha_ret));
 		ret = ret ?: sha_ret;
 	}
+	if (rp->stale)
+		counts->stale++;
 	if (!ret && known && sha.taken && !sha_wait(&sha))
 		memcpy(known->hex, sha.sha, sizeof(known->hex));
 	if (!ret && rp->writer) {

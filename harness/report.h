@@ -24,6 +24,8 @@ struct case_result {
 	const struct bpf_flow_keys *keys;	/* in the state's coordinates */
 	uint32_t duration_ns;
 	bool cut;		/* the state was cut to 4096 bytes */
+	bool no_golden;		/* no golden line: unchecked or failed */
+	bool states_unchecked;	/* not compared across states */
 	enum case_verdict verdict;
 	const struct diff *diffs;
 	size_t n_diffs;
@@ -90,6 +92,21 @@ struct report_counts {
 	uint64_t broken;	/* cases breaking an invariant of the keys */
 	uint64_t stale;		/* goldens recorded for another capture */
 	uint64_t slow;		/* protocol classes over --max-ns */
+	uint64_t no_golden;	/* cases without a golden line */
+	uint64_t no_golden_file;	/* captures without a golden file */
+	/*
+	 * Cases the consistency check left out though it was on: a tag
+	 * stack cut short or deeper than FRAME_TAGS_MAX has no
+	 * well-defined stripped form.
+	 */
+	uint64_t states_unchecked;
+};
+
+/* What the whole run is, for the summaries. */
+struct report_run {
+	const char *expected_dir;	/* root of the goldens */
+	bool update;			/* goldens are being written */
+	bool require_golden;		/* a case without one fails */
 };
 
 struct report;
@@ -114,11 +131,19 @@ struct reporter_ops {
 			int exit_code);
 };
 
-/* One output; reports chain through @next and all get every event. */
+/*
+ * One output; reports chain through @next and all get every event. A
+ * format that cannot encode or keep something sets @err (the first
+ * error stays); report_finish() adds what the stream says.
+ */
 struct report {
 	const struct reporter_ops *ops;
 	FILE *out;
 	const struct report_capture *cap;	/* while a capture runs */
+	const struct report_run *run;		/* report_run_begin()'s */
+	int err;				/* 0 or a negative errno */
+	const char *err_what;			/* what failed, or NULL */
+	bool err_told;				/* the caller said it */
 	struct report *next;
 };
 
@@ -126,7 +151,7 @@ extern const struct reporter_ops report_text_ops;
 extern const struct reporter_ops report_json_ops;
 extern const struct reporter_ops report_junit_ops;
 
-void report_run_begin(struct report *r);
+void report_run_begin(struct report *r, const struct report_run *run);
 void report_capture_begin(struct report *r, const struct report_capture *cap);
 void report_frame_skipped(struct report *r, uint32_t index, const char *why);
 void report_frame(struct report *r, const struct frame_result *fr);
@@ -138,6 +163,16 @@ void report_capture_abort(struct report *r);
 void report_error(struct report *r, const struct report_error *e);
 void report_run_end(struct report *r, const struct report_counts *total,
 		    int exit_code);
+/*
+ * Keeps the first error of @r, @what (static text, or NULL for a write)
+ * naming what failed: a format's reporters call it.
+ */
+void report_set_err(struct report *r, int err, const char *what);
+/*
+ * Flushes @r's stream (not the ones chained after it) and returns its
+ * first error: 0, or a negative errno (from a write, or set above).
+ */
+int report_finish(struct report *r);
 
 /*
  * One difference as one line, the same in every format:

@@ -4,27 +4,39 @@
  * fields plus dissector, capture, verdict and differences), one per
  * skipped frame, one summary per capture and one for the run.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "report.h"
 
-/* Writes @s as a JSON string, escaped by jansson. */
-static void put_string(FILE *out, const char *s)
+/*
+ * Writes @s as a JSON string, escaped by jansson. jansson refuses text
+ * that is not UTF-8 (and may lack memory): the report is then wrong, and
+ * says so through its error, which decides the exit code.
+ */
+static void put_string(struct report *r, const char *s)
 {
 	json_t *v = json_string(s ? s : "");
 
-	json_dumpf(v, out, JSON_ENCODE_ANY);
+	if (!v) {
+		report_set_err(r, -EINVAL,
+			       "a name that is not UTF-8 text cannot be a JSON string");
+		fputs("null", r->out);
+		return;
+	}
+	if (json_dumpf(v, r->out, JSON_ENCODE_ANY))
+		report_set_err(r, -EIO, NULL);
 	json_decref(v);
 }
 
 static void put_where(struct report *r)
 {
 	fputs("{\"dissector\":", r->out);
-	put_string(r->out, r->cap->dissector);
+	put_string(r, r->cap->dissector);
 	fputs(",\"capture\":", r->out);
-	put_string(r->out, r->cap->capture);
+	put_string(r, r->cap->capture);
 }
 
 static void json_frame_skipped(struct report *r, uint32_t index,
@@ -32,7 +44,7 @@ static void json_frame_skipped(struct report *r, uint32_t index,
 {
 	put_where(r);
 	fprintf(r->out, ",\"frame\":%u,\"skipped\":", index);
-	put_string(r->out, why);
+	put_string(r, why);
 	fputs("}\n", r->out);
 }
 
@@ -72,8 +84,12 @@ static void json_frame(struct report *r, const struct frame_result *fr)
 		int len = keys_json_format_result(line, sizeof(line), &c->id,
 						  c->ret, c->keys);
 
-		if (len < 2)
+		/* never the case today; a case left out would be a lie */
+		if (len < 2) {
+			report_set_err(r, len < 0 ? len : -EINVAL,
+				       "a case's result line could not be formatted");
 			continue;
+		}
 		put_where(r);
 		/* the result line without its braces, then ours */
 		fputc(',', r->out);
@@ -83,6 +99,10 @@ static void json_frame(struct report *r, const struct frame_result *fr)
 			fprintf(r->out, ",\"duration_ns\":%u", c->duration_ns);
 		fprintf(r->out, ",\"cut\":%s,\"verdict\":\"%s\"",
 			c->cut ? "true" : "false", verdict_names[c->verdict]);
+		if (c->no_golden)
+			fputs(",\"no_golden\":true", r->out);
+		if (c->states_unchecked)
+			fputs(",\"states_unchecked\":true", r->out);
 		put_diffs(r->out, c);
 		fputs("}\n", r->out);
 	}
@@ -99,9 +119,12 @@ static void put_counts(FILE *out, const struct report_counts *c)
 		(unsigned long long)c->inconsistent,
 		(unsigned long long)c->broken,
 		(unsigned long long)c->stale);
-	if (c->slow)
-		fprintf(out, ",\"slow\":%llu", (unsigned long long)c->slow);
-	fputc('}', out);
+	fprintf(out,
+		",\"slow\":%llu,\"no_golden\":%llu,\"no_golden_file\":%llu,\"states_unchecked\":%llu}",
+		(unsigned long long)c->slow,
+		(unsigned long long)c->no_golden,
+		(unsigned long long)c->no_golden_file,
+		(unsigned long long)c->states_unchecked);
 }
 
 static void json_timing(struct report *r, const struct report_timing *rows,
@@ -110,17 +133,28 @@ static void json_timing(struct report *r, const struct report_timing *rows,
 	for (size_t i = 0; i < n; i++) {
 		put_where(r);
 		fprintf(r->out,
-			",\"class\":\"%s\",\"repeat\":%u,\"cases\":%llu,\"p50_ns\":%u,\"p90_ns\":%u,\"p99_ns\":%u,\"max_ns\":%u,\"over\":%s}\n",
+			",\"class\":\"%s\",\"repeat\":%u,\"cases\":%llu,\"p50_ns\":%u,\"p90_ns\":%u,\"p99_ns\":%u,\"max_ns\":%u,\"over\":%s",
 			rows[i].pclass, r->cap->repeat,
 			(unsigned long long)rows[i].runs, rows[i].p50_ns,
 			rows[i].p90_ns, rows[i].p99_ns, rows[i].max_ns,
 			rows[i].over ? "true" : "false");
+		/* a class over --max-ns fails the run: a verdict of its own */
+		if (r->cap->max_ns)
+			fprintf(r->out, ",\"bound_ns\":%u,\"verdict\":\"%s\"",
+				r->cap->max_ns, rows[i].over ? "fail" : "pass");
+		fputs("}\n", r->out);
 	}
 }
 
 static void json_capture_end(struct report *r, const struct report_counts *c)
 {
 	put_where(r);
+	if (!r->cap->update) {
+		fputs(",\"golden\":", r->out);
+		put_string(r, r->cap->golden);
+		fprintf(r->out, ",\"golden_found\":%s",
+			r->cap->golden_found ? "true" : "false");
+	}
 	fputs(",\"summary\":", r->out);
 	put_counts(r->out, c);
 	fputs("}\n", r->out);
@@ -129,14 +163,14 @@ static void json_capture_end(struct report *r, const struct report_counts *c)
 static void json_error(struct report *r, const struct report_error *e)
 {
 	fputs("{\"error\":", r->out);
-	put_string(r->out, e->message);
+	put_string(r, e->message);
 	if (e->dissector) {
 		fputs(",\"dissector\":", r->out);
-		put_string(r->out, e->dissector);
+		put_string(r, e->dissector);
 	}
 	if (e->capture) {
 		fputs(",\"capture\":", r->out);
-		put_string(r->out, e->capture);
+		put_string(r, e->capture);
 	}
 	fputs("}\n", r->out);
 }
@@ -146,6 +180,10 @@ static void json_run_end(struct report *r, const struct report_counts *c,
 {
 	fputs("{\"total\":", r->out);
 	put_counts(r->out, c);
+	if (r->run && r->run->expected_dir && !r->run->update) {
+		fputs(",\"expected\":", r->out);
+		put_string(r, r->run->expected_dir);
+	}
 	fprintf(r->out, ",\"exit\":%d}\n", exit_code);
 }
 

@@ -5,12 +5,14 @@
  * and capture, named "dissector/capture". A failing testcase carries
  * every difference as one line of its <failure>, the same lines the text
  * report prints; a capture that could not be used is an <error>; one
- * without frames is <skipped>. Skipped frames are listed in system-out.
+ * without frames, or without a golden line for any case, is <skipped>.
+ * Skipped frames are listed in system-out.
  *
  * The suite's counts come first in the XML but are known only at the end,
  * so testcases are written to memory and the suite is written whole then.
  * tests/junit.xsd describes the structure; make test validates against it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,9 +120,10 @@ static void text_reset(struct junit_text *t)
 
 static void junit_run_begin(struct report *r)
 {
-	(void)r;
 	memset(&js, 0, sizeof(js));
 	js.cases = open_memstream(&js.cases_buf, &js.cases_len);
+	if (!js.cases)
+		report_set_err(r, -ENOMEM, "no memory for the JUnit testcases");
 }
 
 static void junit_capture_begin(struct report *r,
@@ -172,6 +175,23 @@ static void junit_frame(struct report *r, const struct frame_result *fr)
 	}
 }
 
+/* A protocol class over --max-ns fails its testcase, as the run. */
+static void junit_timing(struct report *r, const struct report_timing *rows,
+			 size_t n)
+{
+	char line[1024];
+
+	for (size_t i = 0; i < n; i++) {
+		if (!rows[i].over)
+			continue;
+		snprintf(line, sizeof(line),
+			 "%s: class %s: p99 %u ns per run, over --max-ns %u",
+			 js.name, rows[i].pclass, rows[i].p99_ns,
+			 r->cap->max_ns);
+		text_add(&js.diffs, line);
+	}
+}
+
 /* <testcase ...> with the current capture's names and time. */
 static void open_testcase(FILE *out, double seconds)
 {
@@ -193,22 +213,34 @@ static void junit_capture_end(struct report *r,
 {
 	FILE *out = js.cases;
 
-	(void)r;
-	if (!out)
+	if (!out) {
+		report_set_err(r, -ENOMEM, "no memory for the JUnit testcases");
 		return;
+	}
 	open_testcase(out, seconds_since(&js.started));
-	if (c->failed || c->stale) {
+	if (c->failed || c->stale || c->slow) {
 		fprintf(out,
-			"<failure message=\"%llu of %llu cases failed%s\" type=\"mismatch\">",
+			"<failure message=\"%llu of %llu cases failed%s",
 			(unsigned long long)c->failed,
 			(unsigned long long)c->cases,
 			c->stale ? ", stale golden" : "");
+		if (c->slow)
+			fprintf(out, ", %llu protocol class%s over --max-ns",
+				(unsigned long long)c->slow,
+				c->slow > 1 ? "es" : "");
+		fputs("\" type=\"mismatch\">", out);
 		text_put(out, &js.diffs, "differences");
 		fputs("</failure>\n", out);
 		js.failures++;
 	} else if (!c->frames) {
 		fputs("<skipped message=\"the capture has no frames\"/>\n",
 		      out);
+		js.skips++;
+	} else if (!c->passed && c->no_golden && !r->cap->update) {
+		/* nothing was held to a golden: not a pass */
+		fprintf(out,
+			"<skipped message=\"no golden line for any of %llu cases: unchecked\"/>\n",
+			(unsigned long long)c->cases);
 		js.skips++;
 	}
 	fprintf(out,
@@ -218,6 +250,19 @@ static void junit_capture_end(struct report *r,
 		(unsigned long long)c->passed,
 		(unsigned long long)c->failed,
 		(unsigned long long)c->unchecked);
+	if (c->no_golden) {
+		fprintf(out, "%llu cases had no golden line",
+			(unsigned long long)c->no_golden);
+		if (!r->cap->golden_found) {
+			fputs(": no golden at ", out);
+			put_escaped(out, r->cap->golden);
+		}
+		fputs("; record it with fdtest run --update\n", out);
+	}
+	if (c->states_unchecked)
+		fprintf(out,
+			"%llu cases not compared across states: tag stack cut short or over 8 tags\n",
+			(unsigned long long)c->states_unchecked);
 	text_put(out, &js.skipped, "skipped frames");
 	fputs("</system-out>\n</testcase>\n", out);
 	js.name[0] = '\0';
@@ -233,9 +278,10 @@ static void junit_error(struct report *r, const struct report_error *e)
 {
 	FILE *out = js.cases;
 
-	(void)r;
-	if (!out)
+	if (!out) {
+		report_set_err(r, -ENOMEM, "no memory for the JUnit testcases");
 		return;
+	}
 	if (!js.name[0]) {
 		const char *dis = e->dissector ? e->dissector : "fdtest";
 		const char *base = e->capture ? strrchr(e->capture, '/') : NULL;
@@ -263,9 +309,8 @@ static void junit_run_end(struct report *r, const struct report_counts *c,
 {
 	FILE *out = r->out;
 
-	(void)c;
-	if (js.cases)
-		fclose(js.cases);
+	if (js.cases && fclose(js.cases))
+		report_set_err(r, -ENOMEM, "no memory for the JUnit testcases");
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fprintf(out,
 		"<testsuites name=\"fdtest\" tests=\"%lu\" failures=\"%lu\" errors=\"%lu\" skipped=\"%lu\" time=\"%.6f\">\n",
@@ -274,8 +319,17 @@ static void junit_run_end(struct report *r, const struct report_counts *c,
 		"<testsuite name=\"fdtest\" tests=\"%lu\" failures=\"%lu\" errors=\"%lu\" skipped=\"%lu\" time=\"%.6f\">\n",
 		js.tests, js.failures, js.errors, js.skips, js.seconds);
 	fprintf(out,
-		"<properties><property name=\"exit\" value=\"%d\"/></properties>\n",
-		exit_code);
+		"<properties><property name=\"exit\" value=\"%d\"/><property name=\"unchecked\" value=\"%llu\"/><property name=\"no_golden\" value=\"%llu\"/><property name=\"states_unchecked\" value=\"%llu\"/><property name=\"slow\" value=\"%llu\"/>",
+		exit_code, (unsigned long long)c->unchecked,
+		(unsigned long long)c->no_golden,
+		(unsigned long long)c->states_unchecked,
+		(unsigned long long)c->slow);
+	if (r->run && r->run->expected_dir && !r->run->update) {
+		fputs("<property name=\"expected\" value=\"", out);
+		put_escaped(out, r->run->expected_dir);
+		fputs("\"/>", out);
+	}
+	fputs("</properties>\n", out);
 	if (js.cases_buf)
 		fwrite(js.cases_buf, 1, js.cases_len, out);
 	fputs("</testsuite>\n</testsuites>\n", out);
@@ -291,6 +345,7 @@ const struct reporter_ops report_junit_ops = {
 	.capture_begin = junit_capture_begin,
 	.frame_skipped = junit_frame_skipped,
 	.frame = junit_frame,
+	.timing = junit_timing,
 	.capture_end = junit_capture_end,
 	.error = junit_error,
 	.run_end = junit_run_end,

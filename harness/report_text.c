@@ -4,6 +4,7 @@
  * difference (capture, frame, state, flags, field, both values), and a
  * summary per capture.
  */
+#include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -96,9 +97,29 @@ static void out_keys(struct out *o, const struct case_result *const set[],
 	}
 }
 
+/* Goldens looked for and not found, for the summary at the end. */
+#define TEXT_MISSING_SHOWN 3
+
+static struct {
+	char path[TEXT_MISSING_SHOWN][512];
+	size_t n;
+} missing;
+
+static void text_run_begin(struct report *r)
+{
+	(void)r;
+	memset(&missing, 0, sizeof(missing));
+}
+
 static void text_capture_begin(struct report *r,
 			       const struct report_capture *cap)
 {
+	if (!cap->update && !cap->golden_found) {
+		if (missing.n < TEXT_MISSING_SHOWN)
+			snprintf(missing.path[missing.n],
+				 sizeof(missing.path[0]), "%s", cap->golden);
+		missing.n++;
+	}
 	fprintf(r->out, "%s on %s (%s%s)", cap->dissector, cap->capture,
 		cap->linktype, cap->synthesized ? ", Ethernet header made up" :
 						  "");
@@ -125,8 +146,13 @@ static void text_frame_skipped(struct report *r, uint32_t index,
 
 static void print_diffs(struct report *r, const struct case_result *c)
 {
-	char line[512];
+	char line[512], name[128];
 
+	if (c->verdict == CASE_FAIL && c->no_golden) {
+		report_case_name(name, sizeof(name), r->cap->capture, &c->id);
+		fprintf(r->out, "    FAIL %s %s: no golden line (--require-golden)\n",
+			r->cap->dissector, name);
+	}
 	for (size_t i = 0; i < c->n_diffs; i++) {
 		report_diff_line(line, sizeof(line), r->cap, c, &c->diffs[i]);
 		fprintf(r->out, "    FAIL %s\n", line);
@@ -193,6 +219,8 @@ static void print_flag_set(struct report *r, const struct frame_result *fr,
 	}
 	if (set[0]->cut)
 		out_lit(&o, " [cut to 4096]");
+	if (set[0]->states_unchecked)
+		out_lit(&o, " [states not compared]");
 	/* with --repeat: the kernel's mean ns per run, per state */
 	for (size_t i = 0; r->cap->repeat && i < n; i++) {
 		out_str(&o, i ? "/" : " ns ");
@@ -239,6 +267,10 @@ static void print_counts(FILE *out, const struct report_counts *c)
 	if (c->stale)
 		fprintf(out, " (%llu stale golden%s)",
 			(unsigned long long)c->stale, c->stale > 1 ? "s" : "");
+	if (c->states_unchecked)
+		fprintf(out,
+			" (%llu not compared across states: tag stack cut short or over 8 tags)",
+			(unsigned long long)c->states_unchecked);
 }
 
 static void text_timing(struct report *r, const struct report_timing *rows,
@@ -263,16 +295,52 @@ static void text_capture_end(struct report *r, const struct report_counts *c)
 	fprintf(r->out, "\n\n");
 }
 
+/*
+ * Cases no golden line checked, said at the very end: a first run is
+ * fine (exit 0), but only the consistency check judged them.
+ */
+static void print_no_golden(struct report *r, const struct report_counts *c)
+{
+	const struct report_run *run = r->run;
+
+	if (!c->no_golden || (run && run->update))
+		return;
+	if (run && run->require_golden)
+		fprintf(r->out,
+			"FAILED: %llu case%s had no golden line (--require-golden).\n",
+			(unsigned long long)c->no_golden,
+			c->no_golden > 1 ? "s" : "");
+	else
+		fprintf(r->out,
+			"UNCHECKED: %llu case%s had no golden line: only the consistency check judged %s.\n",
+			(unsigned long long)c->no_golden,
+			c->no_golden > 1 ? "s" : "", c->no_golden > 1 ?
+			"them" : "it");
+	for (size_t i = 0; i < missing.n && i < TEXT_MISSING_SHOWN; i++)
+		fprintf(r->out, "  no golden at %s\n", missing.path[i]);
+	if (missing.n > TEXT_MISSING_SHOWN)
+		fprintf(r->out, "  and %zu more golden files missing\n",
+			missing.n - TEXT_MISSING_SHOWN);
+	if (!missing.n)
+		fprintf(r->out,
+			"  the goldens have no line for them (other states or flags, or partial lines)\n");
+	fprintf(r->out,
+		"  goldens are read as %s/<dissector>/<capture>.json (--expected); record them with --update, and run CI with --require-golden\n",
+		run && run->expected_dir ? run->expected_dir : "expected");
+}
+
 static void text_run_end(struct report *r, const struct report_counts *c,
 			 int exit_code)
 {
 	fprintf(r->out, "total: ");
 	print_counts(r->out, c);
 	fprintf(r->out, "; exit %d\n", exit_code);
+	print_no_golden(r, c);
 }
 
 const struct reporter_ops report_text_ops = {
 	.name = "text",
+	.run_begin = text_run_begin,
 	.capture_begin = text_capture_begin,
 	.frame_skipped = text_frame_skipped,
 	.frame = text_frame,

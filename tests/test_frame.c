@@ -136,27 +136,72 @@ static void test_frame_short_frame(void **state)
 	assert_int_equal(frame_shape(just_eth, 0, false, &fs), -EINVAL);
 }
 
-static void test_frame_cut_to_4096(void **state)
+/* The payload past the MACs and tags of state @s. */
+static const uint8_t *payload_of(const struct frame_states *fs, int s,
+				 uint32_t *len)
 {
+	const struct frame_state *st = &fs->state[s];
+	uint32_t tags = s == FDTEST_STATE_PRE_VLAN ? st->len - fs->state[
+		FDTEST_STATE_VLANLESS].len : 0;
+
+	*len = st->len - 12 - tags;
+	return st->data + 12 + tags;
+}
+
+/*
+ * Cut to 4096 bytes, every state keeps the same payload: a header that
+ * ends in the last 4 bytes is whole in all states or in none.
+ */
+static void test_frame_cut_same_payload(void **state)
+{
+	static const struct {
+		const char *name;
+		uint32_t len;
+		unsigned int tags;
+		uint32_t pre_len, vlanless_len;
+		bool cut;
+	} cases[] = {
+		{ "untagged-5000", 5000, 0, 4096, 4092, true },
+		{ "untagged-4092-fits", 4092, 0, 4096, 4092, false },
+		{ "untagged-4093", 4093, 0, 4096, 4092, true },
+		{ "qinq-5000", 5000, 2, 4096, 4088, true },
+		{ "qinq-4096-fits", 4096, 2, 4096, 4088, false },
+		{ "qinq-4097", 4097, 2, 4096, 4088, true },
+	};
 	static uint8_t big[5000];
 	static struct frame_states fs;
 
 	(void)state;
-	memset(big, 0xab, sizeof(big));
-	big[12] = 0x08;
-	big[13] = 0x00;
-	assert_int_equal(frame_shape(big, sizeof(big), false, &fs), 0);
-	for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
-		assert_int_equal(fs.state[s].len, FDTEST_FRAME_MAX);
-		assert_true(fs.state[s].cut);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const uint8_t *pre, *other;
+		uint32_t pre_n, other_n;
+
+		memset(big + 12, 0, 4);
+		big[12] = cases[i].tags ? 0x88 : 0x08;
+		big[13] = cases[i].tags ? 0xa8 : 0x00;
+		if (cases[i].tags) {
+			big[16] = 0x81;
+			big[17] = 0x00;
+			big[20] = 0x08;
+			big[21] = 0x00;
+		}
+		print_message("%s\n", cases[i].name);
+		assert_int_equal(frame_shape(big, cases[i].len, false, &fs), 0);
+		assert_int_equal(fs.tags, cases[i].tags);
+		assert_int_equal(fs.state[FDTEST_STATE_PRE_VLAN].len,
+				 cases[i].pre_len);
+		assert_int_equal(fs.state[FDTEST_STATE_VLANLESS].len,
+				 cases[i].vlanless_len);
+		pre = payload_of(&fs, FDTEST_STATE_PRE_VLAN, &pre_n);
+		for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
+			assert_int_equal(fs.state[s].cut, cases[i].cut);
+			other = payload_of(&fs, s, &other_n);
+			assert_int_equal(other_n, pre_n);
+			assert_memory_equal(other, pre, pre_n);
+		}
 	}
-	/* 4092 bytes just fit with a pushed tag; 4093 do not */
-	assert_int_equal(frame_shape(big, 4092, false, &fs), 0);
-	assert_false(fs.state[FDTEST_STATE_PRE_VLAN].cut);
-	assert_int_equal(fs.state[FDTEST_STATE_PRE_VLAN].len, 4096);
-	assert_int_equal(frame_shape(big, 4093, false, &fs), 0);
-	assert_true(fs.state[FDTEST_STATE_PRE_VLAN].cut);
-	assert_false(fs.state[FDTEST_STATE_VLANLESS].cut);
 }
 
 static void test_frame_ctx_states(void **state)
@@ -183,7 +228,7 @@ int main(void)
 		cmocka_unit_test(test_frame_strip_qinq_keeps_payload),
 		cmocka_unit_test(test_frame_push_tag_bytes),
 		cmocka_unit_test(test_frame_short_frame),
-		cmocka_unit_test(test_frame_cut_to_4096),
+		cmocka_unit_test(test_frame_cut_same_payload),
 		cmocka_unit_test(test_frame_ctx_states),
 	};
 

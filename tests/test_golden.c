@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <openssl/evp.h>
 
 #include "golden.h"
 #include "test_util.h"
@@ -161,6 +163,97 @@ static void test_golden_sha256(void **state)
 		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+/*
+ * Failure injection: the Makefile links this suite with -Wl,--wrap for
+ * the library calls below, so each can be made to fail once it has been
+ * called @fail_after more times (-1: never).
+ */
+static int fail_digest_update = -1;
+static int fail_digest_final = -1;
+static int fail_object_set = -1;
+
+static bool fail_now(int *countdown)
+{
+	if (*countdown < 0)
+		return false;
+	return (*countdown)-- == 0;
+}
+
+int __real_EVP_DigestUpdate(EVP_MD_CTX *ctx, const void *d, size_t n);
+int __wrap_EVP_DigestUpdate(EVP_MD_CTX *ctx, const void *d, size_t n);
+int __wrap_EVP_DigestUpdate(EVP_MD_CTX *ctx, const void *d, size_t n)
+{
+	return fail_now(&fail_digest_update) ? 0 :
+	       __real_EVP_DigestUpdate(ctx, d, n);
+}
+
+int __real_EVP_DigestFinal_ex(EVP_MD_CTX *ctx, unsigned char *md,
+			      unsigned int *n);
+int __wrap_EVP_DigestFinal_ex(EVP_MD_CTX *ctx, unsigned char *md,
+			      unsigned int *n);
+int __wrap_EVP_DigestFinal_ex(EVP_MD_CTX *ctx, unsigned char *md,
+			      unsigned int *n)
+{
+	return fail_now(&fail_digest_final) ? 0 :
+	       __real_EVP_DigestFinal_ex(ctx, md, n);
+}
+
+int __real_json_object_set_new(json_t *obj, const char *key, json_t *v);
+int __wrap_json_object_set_new(json_t *obj, const char *key, json_t *v);
+int __wrap_json_object_set_new(json_t *obj, const char *key, json_t *v)
+{
+	if (fail_now(&fail_object_set)) {
+		json_decref(v);	/* as jansson does when it fails */
+		return -1;
+	}
+	return __real_json_object_set_new(obj, key, v);
+}
+
+/* OpenSSL failing mid-hash or at the end is an error, never a hash. */
+static void test_golden_sha256_errors(void **state)
+{
+	char path[256], sha[65] = "";
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/hashed", test_scratch());
+	test_write_file(path, "abc");
+	fail_digest_update = 0;
+	assert_int_equal(golden_file_sha256(path, sha), -EIO);
+	fail_digest_final = 0;
+	assert_int_equal(golden_file_sha256(path, sha), -EIO);
+	assert_int_equal(fail_digest_update, -1);
+	assert_int_equal(fail_digest_final, -1);
+	assert_int_equal(golden_file_sha256(path, sha), 0);
+}
+
+/*
+ * Every jansson call building the header can fail; each failure fails
+ * the writer and leaves nothing behind. A name that is not UTF-8 cannot
+ * be a JSON string: EILSEQ.
+ */
+static void test_golden_header_errors(void **state)
+{
+	struct golden_header hdr = { .capture = "c.pcap", .sha256 = "00",
+				     .dissector = "d", .states = 7,
+				     .in_flags = { 0, 1 }, .n_flags = 2 };
+	struct golden_writer *w = NULL;
+	char path[320], sub[256];
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/hdr", test_scratch());
+	snprintf(path, sizeof(path), "%s/c.json", sub);
+	for (int i = 0; i < 6; i++) {
+		print_message("json_object_set_new call %d fails\n", i);
+		fail_object_set = i;
+		assert_int_equal(golden_writer_open(path, &hdr, &w), -ENOMEM);
+		assert_int_equal(fail_object_set, -1);
+		assert_int_equal(count_entries(sub), 0);
+	}
+	snprintf(hdr.capture, sizeof(hdr.capture), "bad\xff.pcap");
+	assert_int_equal(golden_writer_open(path, &hdr, &w), -EILSEQ);
+	assert_int_equal(count_entries(sub), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +262,8 @@ int main(void)
 		cmocka_unit_test(test_golden_write_commit),
 		cmocka_unit_test(test_golden_abort_keeps_old),
 		cmocka_unit_test(test_golden_sha256),
+		cmocka_unit_test(test_golden_sha256_errors),
+		cmocka_unit_test(test_golden_header_errors),
 	};
 
 	return cmocka_run_group_tests(tests, test_scratch_setup,

@@ -450,6 +450,37 @@ static void test_testrun_load_errors(void **state)
 	assert_null(d);
 }
 
+/*
+ * Below a declared min_kernel only the verifier's rejection is expected;
+ * a map the kernel cannot create fails before the verifier, and is an
+ * error on every kernel.
+ */
+static void test_testrun_refusal_expected(void **state)
+{
+	struct dissector *d = NULL;
+	char path[512], err[512];
+	int ret;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/fixtures/bad_rejected.bpf.o",
+		 test_build_dir());
+	ret = dissector_load(path, NULL, &d, err, sizeof(err));
+	assert_int_equal(ret, -EACCES);
+	assert_true(dissector_refusal_expected(ret, true));
+	assert_false(dissector_refusal_expected(ret, false));
+	snprintf(path, sizeof(path), "%s/tests/fixtures/bad_map.bpf.o",
+		 test_build_dir());
+	ret = dissector_load(path, NULL, &d, err, sizeof(err));
+	assert_int_equal(ret, -EINVAL);
+	assert_non_null(strstr(err, "map 'bad_key': failed to create"));
+	assert_null(strstr(err, "verifier rejected"));
+	assert_false(dissector_err_is_env(ret));
+	assert_false(dissector_refusal_expected(ret, true));
+	assert_false(dissector_refusal_expected(-ENOMEM, true));
+	assert_false(dissector_refusal_expected(-EOPNOTSUPP, true));
+	assert_null(d);
+}
+
 static void test_testrun_prog_override(void **state)
 {
 	char path[512], err[512];
@@ -476,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_testrun_kernel_flow_consistent),
 		cmocka_unit_test(test_testrun_flags_come_back),
 		cmocka_unit_test(test_testrun_load_errors),
+		cmocka_unit_test(test_testrun_refusal_expected),
 		cmocka_unit_test(test_testrun_prog_override),
 	};
 
