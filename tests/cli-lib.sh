@@ -33,7 +33,7 @@ check() {
 	shift
 	"$@"
 	got=$?
-	[ "$got" = 0 ] || fail "$what (exit $got: $*)"
+	[ "$got" = 0 ] || { echo "command: $*"; fail "$what (exit $got)"; }
 }
 
 # run EXPECTED_EXIT CMD...: output in $TMP/out and $TMP/err. With
@@ -72,9 +72,11 @@ expect_not_in() {
 # "SKIP test: why" at the start of a line, then (failed) its output
 # indented. A test that exits 0 but printed "FAIL: " lost a failed step
 # in a subshell: it fails too. Returns non-zero when any test failed.
+# FDTEST_ONLY="test_a test_b" runs those alone (tests/run-tests.sh
+# clears it).
 run_all() {
 	local passed=0 failed=0 skipped=0 out t ret why
-	for t in $ALL_TESTS; do
+	for t in ${FDTEST_ONLY:-$ALL_TESTS}; do
 		out=$( ($t) 2>&1)
 		ret=$?
 		why=$(echo "$out" | sed -n 's/^FAIL: //p' | tail -1)
