@@ -3,8 +3,8 @@
 #
 # Every third-party capture in ../shared/pcaps (beside the repository;
 # FDTEST_SHARED_PCAPS names another place; 'make test-shared' runs this)
-# through the reference
-# dissector, in all states and all 8 flag sets, with no goldens:
+# through the reference dissector, in all states and all 8 flag sets,
+# with no goldens:
 #   - no crash: fdtest exits 0 or 1, never by a signal or a sanitizer;
 #   - no invariant of the keys broken (nhoff <= thoff <= frame length, ...);
 #   - every frame accounted for: a result or a reported skip, and as many
