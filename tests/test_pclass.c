@@ -66,6 +66,8 @@ static const struct {
 	  "eth/ipv4/other" },
 	{ "cut-in-tag", "frame trunc=16 / eth / vlan / ipv4 / udp",
 	  "eth/other" },
+	{ "cut-in-ipv6-frag", "frame trunc=58 / eth / ipv6 / frag m=1 / udp",
+	  "eth/ipv6/other" },
 };
 
 static void test_pclass_cases(void **state)
@@ -159,6 +161,14 @@ static bool in_list(const char *list, const char *word)
 	return strstr(list, key) != NULL;
 }
 
+static const char *nh_str(uint8_t nh)
+{
+	static char buf[4];
+
+	snprintf(buf, sizeof(buf), "%u", nh);
+	return buf;
+}
+
 /*
  * Whether @name is the whole class of a frame of @len bytes (at least
  * 14): Ethernet, then the layer its EtherType names, then only layers
@@ -204,6 +214,13 @@ static const char *class_error(const uint8_t *frame, uint32_t len,
 		snprintf(err, size, "%u layers", n);
 	else if (n < PCLASS_LAYERS_MAX && !in_list(grammar_next(prev), "."))
 		snprintf(err, size, "ends at %s", prev);
+	/* an IPv6 header right after Ethernet ends a class only whole, with
+	 * no next header (59) or options headers that lead to none */
+	else if (strcmp(name, "eth/ipv6") == 0 &&
+		 (len < 54 || !in_list(" 0 43 59 60 ", nh_str(frame[20]))))
+		snprintf(err, size, "ends at ipv6, but %s",
+			 len < 54 ? "the header is cut" :
+			 "a protocol header follows");
 	else
 		return NULL;
 	return err;
@@ -227,14 +244,19 @@ static void test_pclass_random_bytes(void **state)
 			x = x * 1103515245u + 12345u;
 			frame[b] = (uint8_t)(x >> 16);
 		}
-		/* steer some frames into the deeper walks */
+		/* steer a third of the frames into the deeper walks, each
+		 * EtherType in turn, IP with its own version */
 		if (i % 3 == 0) {
 			static const uint16_t types[] = { 0x0800, 0x86dd, 0x8100,
 				0x8847, 0x8864, 0x88a8 };
+			uint16_t type = types[i / 3 % 6];
 
-			frame[12] = (uint8_t)(types[i % 6] >> 8);
-			frame[13] = (uint8_t)types[i % 6];
-			frame[14] = i % 2 ? 0x45 : 0x60;
+			frame[12] = (uint8_t)(type >> 8);
+			frame[13] = (uint8_t)type;
+			if (type == 0x0800)
+				frame[14] = 0x45;
+			else if (type == 0x86dd)
+				frame[14] = 0x60;
 		}
 		pclass_name(pclass_of(frame, len), name, sizeof(name));
 		if (class_error(frame, len, name, err, sizeof(err)))
