@@ -9,13 +9,18 @@
 # then once per patch applied alone, where it must fail, and fail in the
 # named test. The runs are tests/run-tests.sh in the clone's own build
 # (O=build, without the sanitizer pass, to keep it affordable).
-# Ends "mutation-check: N caught, N missed"; exits 1 when a mutant
+# MUTATIONS="A.patch B.patch" (paths from the repository) tries those
+# alone. Ends "mutation-check: N caught, N missed"; exits 1 when a mutant
 # survives, 2 when the check itself cannot run (a patch that does not
 # apply, a build that fails, a suite that fails unbroken).
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
 HEAD_COMMIT=$(git rev-parse HEAD) || exit 2
+read -r -a patches <<<"${MUTATIONS:-}"
+for i in "${!patches[@]}"; do
+	patches[i]=$(realpath -e "${patches[i]}") || exit 2
+done
 SCRATCH=$(mktemp -d /tmp/fdtest-mutants.XXXXXX)
 trap 'rm -rf "$SCRATCH"' EXIT
 CLONE=$SCRATCH/fdtest
@@ -47,7 +52,8 @@ echo "unbroken: $(tail -1 "$SCRATCH/baseline.log")"
 caught=0
 missed=0
 errors=0
-for patch in tests/mutations/*.patch; do
+[ "${#patches[@]}" -gt 0 ] || patches=(tests/mutations/*.patch)
+for patch in "${patches[@]}"; do
 	name=$(basename "$patch" .patch)
 	want=$(sed -n 's/^Caught by: //p' "$patch")
 	log=$SCRATCH/$name.log
