@@ -199,7 +199,7 @@ static const char *class_error(const uint8_t *frame, uint32_t len,
 		else if (n == 0 && strcmp(layer, "eth") != 0)
 			snprintf(err, size, "does not start with eth");
 		else if (n == 1 && strcmp(layer, pclass_second(frame, len)))
-			snprintf(err, size, "EtherType 0x%02x%02x of a %u-byte frame is %s",
+			snprintf(err, size, "EtherType %02x%02x, %u bytes: %s",
 				 frame[12], frame[13], len,
 				 pclass_second(frame, len));
 		else if (prev && !in_list(grammar_next(prev), layer))
@@ -281,7 +281,8 @@ static void test_pclass_check_refuses(void **state)
 				"eth/ipv4/udp/vxlan/eth/ipv6/tcp", err,
 				sizeof(err)));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (!class_error(frame, sizeof(frame), bad[i], err, sizeof(err)))
+		if (!class_error(frame, sizeof(frame), bad[i], err,
+				 sizeof(err)))
 			fail_msg("class '%s' passes the check", bad[i]);
 }
 
