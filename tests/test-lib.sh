@@ -22,6 +22,7 @@ test_all_pass_exits_0
 test_run_tests_counts_tests
 test_run_tests_fails_on_a_dead_script
 test_run_tests_clean_exits_0
+test_run_tests_not_root_fails
 "
 
 . tests/cli-lib.sh
@@ -146,6 +147,20 @@ test_run_tests_clean_exits_0() {
 		fail "closing line: $(tail -1 "$TMP/out")"
 	expect_not_in out "^failed:"
 	expect_in out "^skipped:"
+}
+
+# without root nothing can load: that is a failure, never a skip
+test_run_tests_not_root_fails() {
+	command -v setpriv >/dev/null || fail "setpriv missing: apt-get install util-linux"
+	fake_cmocka
+	sed -i -e '/ERROR\|LINE\|FAILED/d' -e 's/exit 1/exit 0/' "$TMP/o/tests/test_fake"
+	echo 'echo "ok: 1 passed, 0 failed, 0 skipped"' >"$TMP/ok.sh"
+	chmod -R a+rX "$TMP"
+	run 1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env O="$TMP/o" tests/run-tests.sh "$TMP/ok.sh"
+	expect_in out "^  root: not root"
+	[ "$(tail -1 "$TMP/out")" = "4 passed, 1 failed, 1 skipped" ] ||
+		fail "closing line: $(tail -1 "$TMP/out")"
 }
 
 run_all test-lib
