@@ -3,7 +3,11 @@
 # make            build fdtest and the dissectors under $(O), the captures
 #                 in pcaps/ from their descriptions
 # make deps       install the Debian packages the build needs (as root)
-# make test       build and run every test
+# make test       build and run every test of the project alone, then
+#                 again under ASan/UBSan: "N passed, N failed, N skipped"
+# make test-shared the tests over the third-party captures in
+#                 FDTEST_SHARED_PCAPS (default ../shared/pcaps)
+# make mutation-check  the tests must catch each tests/mutations/*.patch
 # make -B pcaps   remake every capture and expected/spec/ from pcaps/*.txt
 # make goldens    record expected/<dissector>/ from runs over the corpus
 # make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
@@ -82,14 +86,15 @@ TEST_SRCS    := $(wildcard tests/test_*.c)
 TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test check test-deps test-san pcaps goldens bench clean install uninstall help \
+.PHONY: all deps test check test-deps test-san test-shared mutation-check \
+	pcaps goldens bench clean install uninstall help \
 	fuzz fuzz-build \
 	matrix matrix-guest matrix-kernels
 
 all: $(BIN) $(DISSECTORS) $(PCAPS)
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# //'
+	@sed -n '3,15p' Makefile | sed 's/^# //'
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
@@ -153,7 +158,8 @@ $(O)/tests/test_matrix_probe: TEST_LIBS += -Wl,--wrap=bpf_prog_test_run_opts \
 # replays them.
 FUZZ_SECONDS ?= 60
 # Third-party captures beside the repository, when there: more seeds.
-SHARED_PCAPS ?= ../shared/pcaps
+FDTEST_SHARED_PCAPS ?= ../shared/pcaps
+SHARED_PCAPS ?= $(FDTEST_SHARED_PCAPS)
 FUZZ_O       := $(O)/fuzz
 FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES   := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
@@ -222,6 +228,21 @@ test-san:
 		EXTRA_CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" test-deps
 	$(Q)O=$(O)/san ASAN_OPTIONS=detect_leaks=1:exitcode=86 \
 		UBSAN_OPTIONS=print_stacktrace=1:exitcode=87 tests/run-tests.sh
+
+# tests/shared-*.sh: third-party captures, which a clone of the project
+# does not hold; their absence is a failure, never a skip.
+test-shared: all
+	$(Q)if [ ! -d "$(FDTEST_SHARED_PCAPS)" ]; then \
+		echo "Error: no third-party captures at '$(FDTEST_SHARED_PCAPS)':" \
+			"set FDTEST_SHARED_PCAPS=DIR to their folder" >&2; \
+		exit 1; fi
+	$(Q)O=$(O) FDTEST_SHARED_PCAPS="$(abspath $(FDTEST_SHARED_PCAPS))" \
+		tests/run-tests.sh --shared
+
+# Each tests/mutations/*.patch breaks the code on purpose in a scratch
+# clone of HEAD; tests/run-tests.sh there must fail for every one.
+mutation-check:
+	$(Q)tests/mutation-check.sh
 
 clean:
 	$(Q)rm -rf $(O)

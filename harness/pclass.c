@@ -180,7 +180,11 @@ static void walk_ipv6(struct walk *w, uint32_t off)
 			continue;
 		}
 		if (nh == 44) {
-			if (!have(w, off, 8) || !push(w, PCLASS_FRAG))
+			if (!have(w, off, 8)) {
+				push(w, PCLASS_OTHER);
+				return;
+			}
+			if (!push(w, PCLASS_FRAG))
 				return;
 			if (be16(w, off + 2) & 0xfff8)
 				return;

@@ -33,7 +33,7 @@ check() {
 	shift
 	"$@"
 	got=$?
-	[ "$got" = 0 ] || fail "$what (exit $got: $*)"
+	[ "$got" = 0 ] || { echo "command: $*"; fail "$what (exit $got)"; }
 }
 
 # run EXPECTED_EXIT CMD...: output in $TMP/out and $TMP/err. With
@@ -68,20 +68,31 @@ expect_not_in() {
 
 # run_all NAME: every function in $ALL_TESTS, each in its own subshell,
 # then "NAME: N passed, N failed, N skipped" (the line tests/run-tests.sh
-# adds up). Fails when any test failed.
+# adds up). A failed or skipped test prints "FAIL test: why" or
+# "SKIP test: why" at the start of a line, then (failed) its output
+# indented. A test that exits 0 but printed "FAIL: " lost a failed step
+# in a subshell: it fails too. Returns non-zero when any test failed.
+# FDTEST_ONLY="test_a test_b" runs those alone (tests/run-tests.sh
+# clears it).
 run_all() {
-	local passed=0 failed=0 skipped=0 out t ret
-	for t in $ALL_TESTS; do
+	local passed=0 failed=0 skipped=0 out t ret why
+	for t in ${FDTEST_ONLY:-$ALL_TESTS}; do
 		out=$( ($t) 2>&1)
 		ret=$?
+		why=$(echo "$out" | sed -n 's/^FAIL: //p' | tail -1)
+		if [ "$ret" = 0 ] && [ -n "$why" ]; then
+			ret=1
+			why="a failed step was lost in a subshell: $why"
+		fi
 		if [ "$ret" = 0 ]; then
 			echo "ok   $t"
 			passed=$((passed + 1))
 		elif [ "$ret" = "$SKIP_EXIT" ]; then
-			echo "SKIP $t: $(echo "$out" | sed -n 's/^SKIP: //p' | tail -1)"
+			why=$(echo "$out" | sed -n 's/^SKIP: //p' | tail -1)
+			echo "SKIP $t: ${why:-no reason given}"
 			skipped=$((skipped + 1))
 		else
-			echo "FAIL $t"
+			echo "FAIL $t: ${why:-exit $ret}"
 			echo "$out" | sed 's/^/     /'
 			failed=$((failed + 1))
 		fi

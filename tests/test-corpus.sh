@@ -19,18 +19,23 @@ trap 'rm -rf "$TMP"' EXIT
 
 declare -A POLICY=( [reference]=base [vxlan]=udp-encap )
 
+# step WHAT CMD...: one counted result; a failure prints "FAIL WHAT: why"
+# (the first difference or error) and up to 20 such lines under it
 passed=0
 failed=0
-check() {
-	local what=$1
+step() {
+	local what=$1 got
 	shift
-	if "$@" >"$TMP/out" 2>&1; then
+	"$@" >"$TMP/out" 2>&1
+	got=$?
+	if [ "$got" = 0 ]; then
 		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL $what"
-		grep -E 'FAIL|Error' "$TMP/out" | head -20 | sed 's/^/     /'
+		return
 	fi
+	failed=$((failed + 1))
+	echo "FAIL $what: $( { grep -E '^ *(FAIL [^ ]+ [^ ]+#|Error)' "$TMP/out";
+		grep FAIL "$TMP/out"; echo "exit $got"; } | head -1 | sed 's/^ *//')"
+	grep -E 'FAIL|Error' "$TMP/out" | head -20 | sed 's/^/     /'
 }
 
 # The spec must hold, and must have checked something.
@@ -42,13 +47,17 @@ spec_holds() {
 }
 
 mapfile -t captures < <(find pcaps -name '*.pcap' -o -name '*.pcapng' | sort)
-[ "${#captures[@]}" -gt 0 ] || { echo "FAIL no captures under pcaps/"; exit 1; }
+if [ "${#captures[@]}" = 0 ]; then
+	echo "FAIL pcaps: no captures under pcaps/ (run make)"
+	echo "test-corpus: 0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
 
 for obj in "$O"/dissectors/*.bpf.o; do
 	name=$(basename "$obj" .bpf.o)
 	policy=${POLICY[$name]:-}
 	if [ -z "$policy" ]; then
-		echo "FAIL dissector '$name' has no policy in $0"
+		echo "FAIL $name: the dissector has no policy in $0"
 		failed=$((failed + 1))
 		continue
 	fi
@@ -56,11 +65,11 @@ for obj in "$O"/dissectors/*.bpf.o; do
 	mkdir -p "$TMP/spec-$name"
 	ln -sfn "$PWD/expected/spec/$policy" "$TMP/spec-$name/$name"
 	for cap in "${captures[@]}"; do
-		check "$name $cap golden" "$FDTEST" run -d "$obj" --flags all \
+		step "$name $cap golden" "$FDTEST" run -d "$obj" --flags all \
 			--require-golden "$cap"
-		check "$name $cap spec:$policy" spec_holds "$obj" \
+		step "$name $cap spec:$policy" spec_holds "$obj" \
 			"$TMP/spec-$name" "$cap"
 	done
 done
-echo "test-corpus: $passed passed, $failed failed"
+echo "test-corpus: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

@@ -14,20 +14,24 @@ SECONDS_EACH=${FUZZ_TEST_SECONDS:-10}
 TMP=$(mktemp -d /tmp/fdtest-fuzz.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
+# step WHAT CMD...: one counted result; a failure prints "FAIL WHAT: why"
 passed=0
 failed=0
-check() {
-	local what=$1
+step() {
+	local what=$1 got
 	shift
-	if "$@" >"$TMP/log" 2>&1; then
+	"$@" >"$TMP/log" 2>&1
+	got=$?
+	if [ "$got" = 0 ]; then
 		echo "ok   $what"
 		passed=$((passed + 1))
-	else
-		echo "FAIL $what"
-		grep -E 'ERROR|SUMMARY|runtime error|Test unit written|deadly' "$TMP/log" |
-			head -10 | sed 's/^/     /'
-		failed=$((failed + 1))
+		return
 	fi
+	echo "FAIL $what: $(grep -m1 -E 'ERROR|runtime error|deadly' "$TMP/log" |
+		grep . || echo "exit $got")"
+	grep -E 'ERROR|SUMMARY|runtime error|Test unit written|deadly' "$TMP/log" |
+		head -10 | sed 's/^/     /'
+	failed=$((failed + 1))
 }
 
 # Runs each file once; with no file, says so and passes.
@@ -48,10 +52,10 @@ for src in tests/fuzz/fuzz_*.c; do
 		failed=$((failed + 1))
 		continue
 	fi
-	check "$name regressions" replay "$bin" "tests/fuzz/regressions/$target"
-	check "$name ${SECONDS_EACH}s" "$bin" -max_total_time="$SECONDS_EACH" \
+	step "$name regressions" replay "$bin" "tests/fuzz/regressions/$target"
+	step "$name ${SECONDS_EACH}s" "$bin" -max_total_time="$SECONDS_EACH" \
 		-max_len=65536 -timeout=10 -artifact_prefix="$O/fuzz/crash-$target-" \
 		"$O/fuzz/corpus/$target"
 done
-echo "test-fuzz: $passed passed, $failed failed"
+echo "test-fuzz: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

@@ -5,8 +5,10 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -64,6 +66,8 @@ static const struct {
 	  "eth/ipv4/other" },
 	{ "cut-in-tag", "frame trunc=16 / eth / vlan / ipv4 / udp",
 	  "eth/other" },
+	{ "cut-in-ipv6-frag", "frame trunc=58 / eth / ipv6 / frag m=1 / udp",
+	  "eth/ipv6/other" },
 };
 
 static void test_pclass_cases(void **state)
@@ -84,11 +88,152 @@ static void test_pclass_cases(void **state)
 	}
 }
 
-/* Any bytes at all: the walk stays inside the frame (ASan watches). */
+/*
+ * What may follow each layer in a class, from how the protocols nest
+ * (pcaps/README's classes): "." is the end of the class. Any layer may
+ * end it when the class has PCLASS_LAYERS_MAX layers.
+ */
+static const struct {
+	const char *layer;
+	const char *next;
+} grammar[] = {
+#define L2_NEXT " 802.1q 802.1ad qinq ipv4 ipv6 mpls pppoe other "
+#define IP_NEXT " frag icmp icmpv6 tcp udp sctp ipv4 ipv6 gre other "
+	{ "eth", L2_NEXT },
+	{ "802.1q", L2_NEXT },
+	{ "802.1ad", L2_NEXT },
+	{ "qinq", L2_NEXT },
+	{ "mpls", " ipv4 ipv6 other . " },
+	{ "pppoe", " ipv4 ipv6 other " },
+	{ "ipv4", IP_NEXT },
+	{ "ipv6", IP_NEXT ". " },
+	{ "frag", IP_NEXT ". " },
+	{ "udp", " vxlan geneve . " },
+	{ "vxlan", " eth . " },
+	{ "geneve", " eth ipv4 ipv6 mpls pppoe other . " },
+	{ "gre", " eth ipv4 ipv6 mpls pppoe other . " },
+	{ "tcp", " . " },
+	{ "icmp", " . " },
+	{ "icmpv6", " . " },
+	{ "sctp", " . " },
+	{ "other", " . " },
+};
+
+/* The layer after Ethernet, by the EtherType the frame carries. */
+static const char *pclass_second(const uint8_t *frame, uint32_t len)
+{
+	uint16_t type = (uint16_t)(frame[12] << 8 | frame[13]);
+
+	switch (type) {
+	case 0x8100:
+		return len < 18 ? "other" : "802.1q";
+	case 0x88a8:
+		return len < 18 ? "other" : "802.1ad";
+	case 0x9100:
+		return len < 18 ? "other" : "qinq";
+	case 0x0800:
+		return "ipv4";
+	case 0x86dd:
+		return "ipv6";
+	case 0x8847:
+	case 0x8848:
+		return "mpls";
+	case 0x8864:
+		return "pppoe";
+	}
+	return "other";
+}
+
+static const char *grammar_next(const char *layer)
+{
+	for (size_t i = 0; i < sizeof(grammar) / sizeof(grammar[0]); i++)
+		if (strcmp(grammar[i].layer, layer) == 0)
+			return grammar[i].next;
+	return NULL;
+}
+
+/* Whether " @word " is in the space-separated list @list. */
+static bool in_list(const char *list, const char *word)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), " %s ", word);
+	return strstr(list, key) != NULL;
+}
+
+static const char *nh_str(uint8_t nh)
+{
+	static char buf[4];
+
+	snprintf(buf, sizeof(buf), "%u", nh);
+	return buf;
+}
+
+/*
+ * Whether @name is the whole class of a frame of @len bytes (at least
+ * 14): Ethernet, then the layer its EtherType names, then only layers
+ * that may follow each other, ending where a class may end. NULL when it
+ * is, else what is wrong, in @err.
+ */
+static const char *class_error(const uint8_t *frame, uint32_t len,
+			       const char *name, char *err, size_t size)
+{
+	char copy[PCLASS_NAME_MAX], *save = NULL, *layer;
+	const char *prev = NULL;
+	unsigned int n = 0;
+
+	if (strlen(name) >= sizeof(copy)) {
+		snprintf(err, size, "too long");
+		return err;
+	}
+	if (name[0] == '/' || strstr(name, "//") ||
+	    (*name && name[strlen(name) - 1] == '/')) {
+		snprintf(err, size, "an empty layer");
+		return err;
+	}
+	strcpy(copy, name);
+	for (layer = strtok_r(copy, "/", &save); layer;
+	     layer = strtok_r(NULL, "/", &save), n++) {
+		if (!grammar_next(layer))
+			snprintf(err, size, "unknown layer '%s'", layer);
+		else if (n == 0 && strcmp(layer, "eth") != 0)
+			snprintf(err, size, "does not start with eth");
+		else if (n == 1 && strcmp(layer, pclass_second(frame, len)))
+			snprintf(err, size, "EtherType %02x%02x, %u bytes: %s",
+				 frame[12], frame[13], len,
+				 pclass_second(frame, len));
+		else if (prev && !in_list(grammar_next(prev), layer))
+			snprintf(err, size, "%s after %s", layer, prev);
+		else {
+			prev = layer;
+			continue;
+		}
+		return err;
+	}
+	if (n < 2 || n > PCLASS_LAYERS_MAX)
+		snprintf(err, size, "%u layers", n);
+	else if (n < PCLASS_LAYERS_MAX && !in_list(grammar_next(prev), "."))
+		snprintf(err, size, "ends at %s", prev);
+	/* an IPv6 header right after Ethernet ends a class only whole, with
+	 * no next header (59) or options headers that lead to none */
+	else if (strcmp(name, "eth/ipv6") == 0 &&
+		 (len < 54 || !in_list(" 0 43 59 60 ", nh_str(frame[20]))))
+		snprintf(err, size, "ends at ipv6, but %s",
+			 len < 54 ? "the header is cut" :
+			 "a protocol header follows");
+	else
+		return NULL;
+	return err;
+}
+
+/*
+ * Any bytes at all: the walk stays inside the frame (ASan watches) and
+ * the class is a whole, well-formed class of that frame.
+ */
 static void test_pclass_random_bytes(void **state)
 {
 	uint8_t frame[128];
-	char name[PCLASS_NAME_MAX];
+	char name[PCLASS_NAME_MAX], err[160];
 	uint32_t x = 1;
 
 	(void)state;
@@ -99,18 +244,46 @@ static void test_pclass_random_bytes(void **state)
 			x = x * 1103515245u + 12345u;
 			frame[b] = (uint8_t)(x >> 16);
 		}
-		/* steer some frames into the deeper walks */
+		/* steer a third of the frames into the deeper walks, each
+		 * EtherType in turn, IP with its own version */
 		if (i % 3 == 0) {
 			static const uint16_t types[] = { 0x0800, 0x86dd, 0x8100,
 				0x8847, 0x8864, 0x88a8 };
+			uint16_t type = types[i / 3 % 6];
 
-			frame[12] = (uint8_t)(types[i % 6] >> 8);
-			frame[13] = (uint8_t)types[i % 6];
-			frame[14] = i % 2 ? 0x45 : 0x60;
+			frame[12] = (uint8_t)(type >> 8);
+			frame[13] = (uint8_t)type;
+			if (type == 0x0800)
+				frame[14] = 0x45;
+			else if (type == 0x86dd)
+				frame[14] = 0x60;
 		}
 		pclass_name(pclass_of(frame, len), name, sizeof(name));
-		assert_true(strncmp(name, "eth", 3) == 0);
+		if (class_error(frame, len, name, err, sizeof(err)))
+			fail_msg("frame %d: class '%s': %s", i, name, err);
 	}
+}
+
+/* The check is no sieve: classes that break it are refused. */
+static void test_pclass_check_refuses(void **state)
+{
+	static const char *const bad[] = {
+		"ipv4/udp", "eth", "eth/ipv4", "eth/ipv4/udp/tcp",
+		"eth/ipv6/tcp", "eth/ipv4/tcp/other", "eth/ipv4/?",
+		"eth/802.1q", "eth/ipv4/udp/vxlan/ipv4", "eth/ipv4/frag/x",
+		"eth/ipv4/udp/", "eth//ipv4/udp", "",
+	};
+	uint8_t frame[64] = { [12] = 0x08, [13] = 0x00 };
+	char err[160];
+
+	(void)state;
+	assert_null(class_error(frame, sizeof(frame),
+				"eth/ipv4/udp/vxlan/eth/ipv6/tcp", err,
+				sizeof(err)));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!class_error(frame, sizeof(frame), bad[i], err,
+				 sizeof(err)))
+			fail_msg("class '%s' passes the check", bad[i]);
 }
 
 static void test_pclass_name_small_buffer(void **state)
@@ -127,6 +300,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pclass_cases),
 		cmocka_unit_test(test_pclass_random_bytes),
+		cmocka_unit_test(test_pclass_check_refuses),
 		cmocka_unit_test(test_pclass_name_small_buffer),
 	};
 

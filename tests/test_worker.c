@@ -5,6 +5,7 @@
  * with no threads the caller does the work.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -26,23 +27,77 @@ struct slot {
 	unsigned int thread;	/* which thread did it */
 };
 
-/* Uneven work, so that threads finish out of order. */
+/*
+ * The first GATED items hold their threads until GATED threads are in
+ * the work at once, and item 0 finishes only after the others have: so
+ * every thread takes a share and the threads finish out of order, by
+ * construction, not by luck of timing. The wait is bounded only so that
+ * a pool that serialises the work fails instead of hanging.
+ */
+#define GATED	4
+
+struct gate {
+	pthread_mutex_t lock;
+	pthread_cond_t moved;
+	unsigned int inside;	/* gated items started */
+	unsigned int finished;	/* gated items other than 0 finished */
+	bool timed_out;
+};
+
+/* Waits under g->lock until *count reaches @want; false on time out. */
+static bool gate_wait(struct gate *g, const unsigned int *count,
+		      unsigned int want)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	while (*count < want)
+		if (pthread_cond_timedwait(&g->moved, &g->lock, &until))
+			return false;
+	return true;
+}
+
+static void gate_pass(struct gate *g, unsigned int item)
+{
+	pthread_mutex_lock(&g->lock);
+	g->inside++;
+	pthread_cond_broadcast(&g->moved);
+	if (!gate_wait(g, &g->inside, GATED) ||
+	    (item == 0 && !gate_wait(g, &g->finished, GATED - 1)))
+		g->timed_out = true;
+	pthread_mutex_unlock(&g->lock);
+}
+
+static void gate_done(struct gate *g, unsigned int item)
+{
+	pthread_mutex_lock(&g->lock);
+	if (item)
+		g->finished++;
+	pthread_cond_broadcast(&g->moved);
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* @ctx: a struct gate, or NULL for work without a gate */
 static void square(void *ctx, unsigned int thread, void *p)
 {
 	struct slot *s = p;
-	struct timespec nap = { 0, (long)(s->item % 7) * 100000 };
+	struct gate *g = ctx;
 
-	(void)ctx;
-	nanosleep(&nap, NULL);
+	if (g && s->item < GATED)
+		gate_pass(g, s->item);
 	s->squared = s->item * s->item;
 	s->thread = thread;
+	if (g && s->item < GATED)
+		gate_done(g, s->item);
 }
 
 /*
  * Runs ITEMS items through a pool of @n_threads; each comes back in order
  * and worked on. seen[t] counts the items thread t did.
  */
-static void run_items(unsigned int n_threads, unsigned int seen[])
+static void run_items(unsigned int n_threads, struct gate *gate,
+		      unsigned int seen[])
 {
 	struct slot slots[SLOTS];
 	void *ptrs[SLOTS];
@@ -53,7 +108,7 @@ static void run_items(unsigned int n_threads, unsigned int seen[])
 	for (size_t i = 0; i < SLOTS; i++)
 		ptrs[i] = &slots[i];
 	assert_int_equal(worker_pool_create(n_threads, ptrs, SLOTS, square,
-					    NULL, &pool), 0);
+					    gate, &pool), 0);
 	for (;;) {
 		while (next < ITEMS && (s = worker_free_slot(pool))) {
 			memset(s, 0, sizeof(*s));
@@ -76,15 +131,19 @@ static void run_items(unsigned int n_threads, unsigned int seen[])
 
 static void test_worker_in_order(void **state)
 {
-	unsigned int seen[4] = { 0 };
-	unsigned int busy = 0;
+	struct gate gate = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.moved = PTHREAD_COND_INITIALIZER,
+	};
+	unsigned int seen[GATED] = { 0 };
 
 	(void)state;
-	run_items(4, seen);
-	/* with uneven naps, more than one thread takes a share */
-	for (size_t t = 0; t < 4; t++)
-		busy += seen[t] > 0;
-	assert_true(busy > 1);
+	/* item 0 came back first although it finished last */
+	run_items(GATED, &gate, seen);
+	assert_false(gate.timed_out);
+	assert_int_equal(gate.finished, GATED - 1);
+	for (size_t t = 0; t < GATED; t++)
+		assert_true(seen[t] > 0);
 }
 
 static void test_worker_no_threads(void **state)
@@ -92,7 +151,7 @@ static void test_worker_no_threads(void **state)
 	unsigned int seen[1] = { 0 };
 
 	(void)state;
-	run_items(0, seen);
+	run_items(0, NULL, seen);
 	assert_int_equal(seen[0], ITEMS);
 }
 

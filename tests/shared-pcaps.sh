@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #
 # Every third-party capture in ../shared/pcaps (beside the repository;
-# FDTEST_SHARED_PCAPS names another place) through the reference
-# dissector, in all states and all 8 flag sets, with no goldens:
+# FDTEST_SHARED_PCAPS names another place; 'make test-shared' runs this)
+# through the reference dissector, in all states and all 8 flag sets,
+# with no goldens:
 #   - no crash: fdtest exits 0 or 1, never by a signal or a sanitizer;
 #   - no invariant of the keys broken (nhoff <= thoff <= frame length, ...);
 #   - every frame accounted for: a result or a reported skip, and as many
@@ -27,8 +28,8 @@ declare -A REFUSED=(
 )
 
 if [ ! -d "$DIR" ]; then
-	echo "FAIL the shared captures are missing: expected at $DIR (the folder shared/pcaps beside the repository), or set FDTEST_SHARED_PCAPS"
-	echo "test-shared-pcaps: 0 passed, 1 failed"
+	echo "FAIL shared-pcaps: no third-party captures at $DIR: set FDTEST_SHARED_PCAPS to their folder"
+	echo "shared-pcaps: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 
@@ -94,5 +95,5 @@ done
 for name in "${!REFUSED[@]}"; do
 	[ -f "$DIR/$name" ] || bad "$name" "listed as refused but not in $DIR"
 done
-echo "test-shared-pcaps: $passed passed, $failed failed"
+echo "shared-pcaps: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
