@@ -13,13 +13,13 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "atomic_file.h"
 #include "cmds.h"
 #include "cmd_run.h"
 #include "dissector.h"
 #include "log.h"
 #include "options.h"
 #include "replay.h"
-#include "tmpfiles.h"
 #include "worker.h"
 
 #define RUN_DISSECTORS_MAX 64
@@ -373,7 +373,8 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 			  struct report_counts *total, int *code)
 {
 	struct dissector *dis;
-	char err[512], msg[1024], name[256];
+	/* room for two paths and the reason, which comes last */
+	char err[2 * PATH_MAX + 512], msg[3 * PATH_MAX + 512], name[256];
 	struct report_error e = { .dissector = name, .message = msg };
 	int ret;
 
@@ -411,57 +412,6 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 	dissector_close(dis);
 }
 
-/* The --output file: written beside its name, renamed into place at the end. */
-struct output_file {
-	FILE *file;
-	char *tmp;
-};
-
-static int output_open(struct output_file *o, const char *path)
-{
-	int fd;
-
-	if (asprintf(&o->tmp, "%s.tmp.XXXXXX", path) < 0) {
-		o->tmp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkstemp(o->tmp);
-	if (fd < 0 || !(o->file = fdopen(fd, "w"))) {
-		int err = -errno;
-
-		if (fd >= 0) {
-			close(fd);
-			unlink(o->tmp);
-		}
-		free(o->tmp);
-		o->tmp = NULL;
-		return err;
-	}
-	fchmod(fd, 0644);
-	/* at most two are listed at once: there is always room */
-	tmpfiles_add(o->tmp);
-	return 0;
-}
-
-static int output_close(struct output_file *o, const char *path)
-{
-	int err = 0;
-
-	if (!o->file)
-		return 0;
-	if (fflush(o->file) || ferror(o->file))
-		err = -errno ? -errno : -EIO;
-	if (fclose(o->file) && !err)
-		err = -errno;
-	if (!err && rename(o->tmp, path))
-		err = -errno;
-	if (err)
-		unlink(o->tmp);
-	tmpfiles_remove(o->tmp);
-	free(o->tmp);
-	return err;
-}
-
 static char stdout_buf[1u << 20];
 
 static int run_exec(struct run_opts *opts)
@@ -470,7 +420,8 @@ static int run_exec(struct run_opts *opts)
 	struct report chosen = { .ops = report_find(opts->format),
 				 .out = stdout };
 	struct report *rep = &chosen;
-	struct output_file output = { 0 };
+	struct atomic_file *output = NULL;
+	char why[PATH_MAX + 256];
 	struct report_counts total = { 0 };
 	struct testrun_kernel kernel;
 	struct replay_sha *shas = NULL;
@@ -505,13 +456,13 @@ static int run_exec(struct run_opts *opts)
 		goto out_free;
 	}
 	if (opts->output) {
-		err = output_open(&output, opts->output);
+		err = atomic_file_open(opts->output, &output, why, sizeof(why));
 		if (err) {
-			p_err("--output '%s': %s", opts->output, strerror(-err));
+			p_err("--output '%s': %s", opts->output, why);
 			code = FDTEST_EXIT_USAGE;
 			goto out_free;
 		}
-		chosen.out = output.file;
+		chosen.out = atomic_file_stream(output);
 		if (chosen.ops != &report_text_ops) {
 			text.next = &chosen;
 			rep = &text;
@@ -526,7 +477,7 @@ static int run_exec(struct run_opts *opts)
 		code = FDTEST_EXIT_FAIL;
 	report_run_end(rep, &total, code);
 	fflush(stdout);
-	err = output_close(&output, opts->output);
+	err = output ? atomic_file_commit(output) : 0;
 	if (err) {
 		p_err("--output '%s': %s", opts->output, strerror(-err));
 		code = FDTEST_EXIT_USAGE;

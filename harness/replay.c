@@ -865,10 +865,11 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 			goto out_stop_pool;
 		}
 		fill_header(&hdr, rp, sha.sha);
-		ret = golden_writer_open(golden_path, &hdr, &rp->writer);
+		ret = golden_writer_open(golden_path, &hdr, &rp->writer, why,
+					 sizeof(why));
 		if (ret) {
 			snprintf(err, err_size, "golden '%s': cannot write: %s",
-				 golden_path, strerror(-ret));
+				 golden_path, why);
 			goto out_stop_pool;
 		}
 	} else {
