@@ -246,6 +246,11 @@ static int run_parse(int argc, char **argv, struct run_opts *opts)
 				return -EINVAL;
 			break;
 		case OPT_EXPECTED:
+			/* "" would make every golden path start at / */
+			if (!*optarg) {
+				p_err("--expected: give a folder (an empty name would read and write goldens under /)");
+				return -EINVAL;
+			}
 			opts->replay.expected_dir = optarg;
 			break;
 		case OPT_UPDATE:
@@ -334,6 +339,108 @@ static int find_default_dissectors(glob_t *found)
 	p_err("no dissectors found beside %s/fdtest: build them with 'make', or name one with -d OBJ",
 	      exe);
 	return -ENOENT;
+}
+
+/* Two captures with one file name but for .pcap/.pcapng share a golden. */
+static bool same_stem(const char *a, const char *b)
+{
+	char ga[PATH_MAX], gb[PATH_MAX];
+
+	return replay_golden_path(ga, sizeof(ga), ".", "d", a) == 0 &&
+	       replay_golden_path(gb, sizeof(gb), ".", "d", b) == 0 &&
+	       strcmp(ga, gb) == 0;
+}
+
+/* --output must be none of the run's captures, objects and goldens. */
+static int check_output(const struct run_opts *opts, const char *golden)
+{
+	const char *out = opts->output;
+
+	if (golden && atomic_file_same(out, golden)) {
+		p_err("--output '%s' is the golden '%s' of this run: the report would replace it; write the report elsewhere",
+		      out, golden);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_inputs(const struct run_opts *opts)
+{
+	const char *out = opts->output;
+
+	for (int c = 0; out && c < opts->n_captures; c++) {
+		if (atomic_file_same(out, opts->captures[c])) {
+			p_err("--output '%s' is the capture '%s' of this run: the report would replace it; write the report elsewhere",
+			      out, opts->captures[c]);
+			return -EINVAL;
+		}
+	}
+	for (size_t d = 0; out && d < opts->n_dissectors; d++) {
+		if (atomic_file_same(out, opts->dissectors[d])) {
+			p_err("--output '%s' is the dissector '%s' of this run: the report would replace it; write the report elsewhere",
+			      out, opts->dissectors[d]);
+			return -EINVAL;
+		}
+	}
+	for (int i = 0; i < opts->n_captures; i++) {
+		for (int j = 0; j < i; j++) {
+			const char *a = opts->captures[j], *b = opts->captures[i];
+
+			if (!same_stem(a, b) || atomic_file_same(a, b))
+				continue;
+			p_err("captures '%s' and '%s' would share one golden (its name is the file name without .pcap or .pcapng): rename one, or run them apart",
+			      a, b);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Before anything is loaded or written: every golden path stays inside
+ * --expected, no two captures or dissectors share a golden, and --output
+ * is none of the run's inputs or goldens.
+ */
+static int run_check_paths(const struct run_opts *opts)
+{
+	char names[RUN_DISSECTORS_MAX][256];
+	char golden[PATH_MAX], why[PATH_MAX + 256];
+	int ret = check_inputs(opts);
+
+	for (size_t d = 0; !ret && d < opts->n_dissectors; d++) {
+		const char *obj = opts->dissectors[d];
+
+		dissector_name_of(obj, names[d], sizeof(names[d]));
+		for (size_t e = 0; e < d; e++) {
+			if (strcmp(names[d], names[e]) ||
+			    atomic_file_same(obj, opts->dissectors[e]))
+				continue;
+			p_err("dissectors '%s' and '%s' are both named '%s': their goldens would be one file; rename one",
+			      opts->dissectors[e], obj, names[d]);
+			return -EINVAL;
+		}
+		for (int c = 0; !ret && c < opts->n_captures; c++) {
+			const char *cap = opts->captures[c];
+
+			ret = replay_golden_check(opts->replay.expected_dir,
+						  names[d], cap, why,
+						  sizeof(why));
+			if (ret) {
+				p_err("dissector '%s', capture '%s': %s", obj,
+				      cap, why);
+				break;
+			}
+			ret = replay_golden_path(golden, sizeof(golden),
+						 opts->replay.expected_dir,
+						 names[d], cap);
+			if (ret)
+				p_err("dissector '%s', capture '%s': golden path: %s",
+				      obj, cap, strerror(-ret));
+			else if (opts->output)
+				ret = check_output(opts, golden);
+		}
+	}
+	return ret;
 }
 
 /* The first error decides the exit code; failures only count. */
@@ -448,6 +555,10 @@ static int run_exec(struct run_opts *opts)
 				   i < RUN_DISSECTORS_MAX; i++)
 			opts->dissectors[opts->n_dissectors++] =
 				found.gl_pathv[i];
+	}
+	if (run_check_paths(opts)) {
+		code = FDTEST_EXIT_USAGE;
+		goto out_free;
 	}
 	shas = calloc((size_t)opts->n_captures, sizeof(*shas));
 	if (!shas) {
