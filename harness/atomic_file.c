@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -141,7 +143,8 @@ static int open_direct(struct atomic_file *af, const struct stat *st,
 		return -errno;
 	}
 	/* it must still be what was checked, and a terminal must be one */
-	if (fstat(fd, &now) || (now.st_mode & S_IFMT) != (st->st_mode & S_IFMT) ||
+	if (fstat(fd, &now) ||
+	    (now.st_mode & S_IFMT) != (st->st_mode & S_IFMT) ||
 	    now.st_rdev != st->st_rdev ||
 	    (S_ISCHR(now.st_mode) && !is_null_dev(now.st_rdev) &&
 	     !isatty(fd))) {
@@ -157,6 +160,27 @@ static int open_direct(struct atomic_file *af, const struct stat *st,
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+/*
+ * Random bytes for a name. O_EXCL keeps a name from being taken twice, so
+ * they only make a clash unlikely; a matrix guest boots with too little
+ * entropy for getrandom() not to block (before 5.18), so never wait.
+ */
+static void tmp_random(unsigned char *buf, size_t len)
+{
+	static unsigned int counter;
+	struct timespec ts;
+	uint64_t x;
+
+	if (getrandom(buf, len, GRND_NONBLOCK) == (ssize_t)len)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	x = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+	x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32) ^
+	    x * 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; i < len; i++, x >>= 8)
+		buf[i] = (unsigned char)(x ^ (x >> 29));
 }
 
 /* @af->tmp gets a free name in @path's folder; the file is created. */
@@ -181,8 +205,7 @@ static int create_tmp(struct atomic_file *af, mode_t mode)
 	for (int tries = 0; fd < 0 && tries < TMP_TRIES; tries++) {
 		unsigned char rnd[TMP_RANDOM];
 
-		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-			return -errno;
+		tmp_random(rnd, sizeof(rnd));
 		for (int i = 0; i < TMP_RANDOM; i++)
 			end[i] = chars[rnd[i] % (sizeof(chars) - 1)];
 		/* listed before a signal can come: held from create to add */
@@ -248,7 +271,7 @@ int atomic_file_open(const char *path, struct atomic_file **out, char *err,
 		af->uid = st.st_uid;
 		af->gid = st.st_gid;
 		af->mode = st.st_mode & 07777;
-		/* private while written when it replaces a file; umask's else */
+		/* private while it replaces a file; else as umask says */
 		ret = create_tmp(af, af->keep ? 0600 : 0666);
 		if (ret)
 			snprintf(err, err_size, "cannot create a file beside it: %s",

@@ -384,7 +384,8 @@ static int check_inputs(const struct run_opts *opts)
 	}
 	for (int i = 0; i < opts->n_captures; i++) {
 		for (int j = 0; j < i; j++) {
-			const char *a = opts->captures[j], *b = opts->captures[i];
+			const char *a = opts->captures[j];
+			const char *b = opts->captures[i];
 
 			if (!same_stem(a, b) || atomic_file_same(a, b))
 				continue;

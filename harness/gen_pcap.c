@@ -185,7 +185,8 @@ int gen_pcap_open(const char *path, enum gen_linktype link,
 	g->dumper = g->pcap && dump ? pcap_dump_fopen(g->pcap, dump) : NULL;
 	if (!g->dumper) {
 		snprintf(err, err_size, "%s",
-			 g->pcap && dump ? pcap_geterr(g->pcap) : strerror(ENOMEM));
+			 g->pcap && dump ? pcap_geterr(g->pcap) :
+					   strerror(ENOMEM));
 		if (dump)
 			fclose(dump);
 		gen_pcap_abort(g);

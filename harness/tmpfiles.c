@@ -55,7 +55,7 @@ static void die_of(int sig)
 	sigaction(sig, &dfl, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, sig);
-	/* in the handler @sig is blocked: it ends us when the handler returns */
+	/* in the handler @sig is blocked: it ends us on return */
 	raise(sig);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
