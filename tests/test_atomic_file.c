@@ -109,14 +109,14 @@ static void test_atomic_file_keeps_owner_and_mode(void **state)
 	(void)state;
 	test_write_file(path, "old\n");
 	assert_int_equal(chown(path, 1234, 5678), 0);
-	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(chmod(path, 0604), 0);
 	assert_int_equal(atomic_file_open(path, &af, err, sizeof(err)), 0);
 	write_text(af, "new\n");
 	assert_int_equal(atomic_file_commit(af), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_uid, 1234);
 	assert_int_equal(st.st_gid, 5678);
-	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_mode & 07777, 0604);
 	assert_file_text(path, "new\n");
 }
 
