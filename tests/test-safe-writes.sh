@@ -25,6 +25,7 @@ test_output_null_device
 test_output_fifo
 test_output_pipe_via_stdout
 test_output_dev_stdout_namespace
+test_gen_output_pipe
 test_output_terminal
 test_output_refused_kinds
 test_output_keeps_owner_and_mode
@@ -115,6 +116,25 @@ test_output_pipe_via_stdout() {
 	[ "${PIPESTATUS[0]}" = 0 ] || { cat "$W/err"; fail "exit ${PIPESTATUS[0]}"; }
 	[ -L "$W/stdout" ] || fail "the link to stdout was replaced"
 	check "the JSON report came down the pipe" grep -q '"verdict":"pass"' "$W/got"
+}
+
+# gen -o /dev/stdout | ...: the capture goes down the pipe, and is the
+# capture gen writes to a file
+test_gen_output_pipe() {
+	scratch
+	ln -s /proc/self/fd/1 "$W/stdout"
+	for f in pcap pcapng; do
+		"$FDTEST" gen --format $f -o "$W/stdout" pcaps/vxlan.txt 2>"$TMP/err" |
+			cat >"$W/piped.$f"
+		[ "${PIPESTATUS[0]}" = 0 ] || { cat "$TMP/err"; fail "gen --format $f: exit ${PIPESTATUS[0]}"; }
+		run 0 "$FDTEST" gen --format $f -o "$W/file.$f" pcaps/vxlan.txt
+		check "gen --format $f: the same bytes down a pipe" cmp "$W/piped.$f" "$W/file.$f"
+	done
+	[ -L "$W/stdout" ] || fail "the link to stdout was replaced"
+	"$FDTEST" gen -o "$W/stdout" --spec "$W/spec" pcaps/vxlan.txt 2>"$TMP/err" | cat >/dev/null
+	[ "${PIPESTATUS[0]}" = 2 ] || fail "gen --spec into a pipe: exit ${PIPESTATUS[0]}, want 2"
+	expect_in err "needs the capture in a file"
+	[ ! -e "$W/spec" ] || fail "a spec without its capture"
 }
 
 # The real name, in a namespace where /dev is a tmpfs of our own
