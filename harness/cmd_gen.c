@@ -6,10 +6,12 @@
  * grow with the number of packets.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "cmds.h"
 #include "gen.h"
 #include "gen_expect.h"
@@ -96,6 +98,11 @@ static int gen_parse(int argc, char **argv, struct gen_opts *opts)
 			opts->output = optarg;
 			break;
 		case OPT_SPEC:
+			/* an empty DIR would put the spec under / */
+			if (!*optarg) {
+				p_err("--spec: give a folder (an empty name would write under /)");
+				return -EINVAL;
+			}
 			opts->spec_dir = optarg;
 			break;
 		case OPT_FORMAT:
@@ -267,14 +274,13 @@ static int add_expectations(void *ctx, struct gen_packet *pkt,
 	return 0;
 }
 
-static int write_spec(const struct gen_opts *o, const char *capture)
+/* DIR/<policy>/<capture stem>.json */
+static int spec_path(char *buf, size_t size, const char *spec_dir, int policy,
+		     const char *capture)
 {
-	struct spec_ctx ctx = { .eth_made_up = o->link != GEN_LINK_ETH };
-	struct golden_header hdr = { .states = FDTEST_STATES_ALL };
 	const char *base = strrchr(capture, '/');
 	size_t stem;
-	char path[4096];
-	int ret;
+	int n;
 
 	base = base ? base + 1 : capture;
 	stem = strlen(base);
@@ -282,8 +288,34 @@ static int write_spec(const struct gen_opts *o, const char *capture)
 		stem -= 5;
 	else if (has_suffix(base, ".pcapng"))
 		stem -= 7;
-	snprintf(hdr.capture, sizeof(hdr.capture), "%s", base);
-	ret = golden_file_sha256(capture, hdr.sha256);
+	n = snprintf(buf, size, "%s/%s/%.*s.json", spec_dir,
+		     gen_policy_name((enum gen_policy)policy), (int)stem, base);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * Writes the expectations of the capture @cap (not committed yet) to
+ * @out, one uncommitted file per policy.
+ */
+static int write_spec(const struct gen_opts *o, const char *capture,
+		      struct atomic_file *cap,
+		      struct atomic_file *out[GEN_POLICY_COUNT])
+{
+	struct spec_ctx ctx = { .eth_made_up = o->link != GEN_LINK_ETH };
+	struct golden_header hdr = { .states = FDTEST_STATES_ALL };
+	const char *base = strrchr(capture, '/');
+	char path[PATH_MAX], why[512];
+	int ret;
+
+	snprintf(hdr.capture, sizeof(hdr.capture), "%s",
+		 base ? base + 1 : capture);
+	/* the spec names the bytes, read back before anything is renamed */
+	if (!atomic_file_tmp_path(cap)) {
+		p_err("capture '%s': --spec needs the capture in a file, to name its SHA-256; this is written into directly",
+		      capture);
+		return -EINVAL;
+	}
+	ret = golden_file_sha256(atomic_file_tmp_path(cap), hdr.sha256);
 	if (ret) {
 		p_err("capture '%s': %s", capture, strerror(-ret));
 		return ret;
@@ -293,27 +325,24 @@ static int write_spec(const struct gen_opts *o, const char *capture)
 	for (int p = 0; p < GEN_POLICY_COUNT; p++) {
 		snprintf(hdr.dissector, sizeof(hdr.dissector), "spec:%s",
 			 gen_policy_name((enum gen_policy)p));
-		snprintf(path, sizeof(path), "%s/%s/%.*s.json", o->spec_dir,
-			 gen_policy_name((enum gen_policy)p), (int)stem, base);
-		ret = golden_writer_open(path, &hdr, &ctx.writer[p]);
+		ret = spec_path(path, sizeof(path), o->spec_dir, p, capture);
 		if (ret) {
-			p_err("spec '%s': %s", path, strerror(-ret));
+			p_err("spec for '%s': %s", capture, strerror(-ret));
+			goto out_abort;
+		}
+		ret = golden_writer_open(path, &hdr, &ctx.writer[p], why,
+					 sizeof(why));
+		if (ret) {
+			p_err("spec '%s': %s", path, why);
 			goto out_abort;
 		}
 	}
 	ret = for_each_packet(o->desc, add_expectations, &ctx);
 	if (ret)
 		goto out_abort;
-	for (int p = 0; p < GEN_POLICY_COUNT; p++) {
-		int err = golden_writer_commit(ctx.writer[p]);
-
-		ctx.writer[p] = NULL;
-		if (err && !ret) {
-			p_err("spec for '%s': %s", capture, strerror(-err));
-			ret = err;
-		}
-	}
-	return ret;
+	for (int p = 0; p < GEN_POLICY_COUNT; p++)
+		out[p] = golden_writer_finish(ctx.writer[p]);
+	return 0;
 
 out_abort:
 	for (int p = 0; p < GEN_POLICY_COUNT; p++)
@@ -321,11 +350,50 @@ out_abort:
 	return ret;
 }
 
+/*
+ * An output that is the description, or another output, would destroy
+ * what the command reads or writes: refused before anything is written.
+ */
+static int check_outputs(const struct gen_opts *o, const char *capture)
+{
+	const char *outs[1 + GEN_POLICY_COUNT] = { capture };
+	char spec[GEN_POLICY_COUNT][PATH_MAX];
+	size_t n = 1;
+
+	for (int p = 0; o->spec_dir && p < GEN_POLICY_COUNT; p++) {
+		if (spec_path(spec[p], sizeof(spec[p]), o->spec_dir, p,
+			      capture)) {
+			p_err("spec for '%s': %s", capture,
+			      strerror(ENAMETOOLONG));
+			return -ENAMETOOLONG;
+		}
+		outs[n++] = spec[p];
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (atomic_file_same(outs[i], o->desc)) {
+			p_err("'%s' is the description itself: writing it would destroy it; name the capture with -o FILE",
+			      outs[i]);
+			return -EINVAL;
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (atomic_file_same(outs[i], outs[j])) {
+				p_err("'%s' and '%s' are one file: the capture and its spec need a file each",
+				      outs[j], outs[i]);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 static int gen_exec(const struct gen_opts *o)
 {
 	struct capture_ctx ctx = { .link = o->link, .format = o->format };
+	/* the capture, then the spec: committed together or not at all */
+	struct atomic_file *files[1 + GEN_POLICY_COUNT] = { NULL };
+	const char *capture = o->output;
 	char *output = NULL;
-	char err[512];
+	char err[PATH_MAX + 512];
 	int ret;
 
 	if (!o->output) {
@@ -337,11 +405,15 @@ static int gen_exec(const struct gen_opts *o)
 			     o->format == GEN_FORMAT_PCAPNG ? "pcapng" :
 							      "pcap") < 0)
 			return FDTEST_EXIT_USAGE;
+		capture = output;
 	}
-	ret = gen_pcap_open(o->output ? o->output : output, o->link,
-			    o->format, &ctx.pcap, err, sizeof(err));
+	ret = check_outputs(o, capture);
+	if (ret)
+		goto out;
+	ret = gen_pcap_open(capture, o->link, o->format, &ctx.pcap, err,
+			    sizeof(err));
 	if (ret) {
-		p_err("capture '%s': %s", o->output ? o->output : output, err);
+		p_err("capture '%s': %s", capture, err);
 		goto out;
 	}
 	ret = for_each_packet(o->desc, add_packet, &ctx);
@@ -349,14 +421,22 @@ static int gen_exec(const struct gen_opts *o)
 		gen_pcap_abort(ctx.pcap);
 		goto out;
 	}
-	ret = gen_pcap_commit(ctx.pcap);
-	if (ret) {
-		p_err("capture '%s': %s", o->output ? o->output : output,
-		      strerror(-ret));
+	files[0] = gen_pcap_finish(ctx.pcap);
+	if (!files[0]) {
+		ret = -errno;
+		p_err("capture '%s': %s", capture, strerror(errno));
 		goto out;
 	}
 	if (o->spec_dir)
-		ret = write_spec(o, o->output ? o->output : output);
+		ret = write_spec(o, capture, files[0], files + 1);
+	if (ret) {
+		atomic_file_abort(files[0]);
+		goto out;
+	}
+	ret = atomic_file_commit_all(files, 1 + GEN_POLICY_COUNT);
+	if (ret)
+		p_err("capture '%s'%s: %s", capture,
+		      o->spec_dir ? " and its spec" : "", strerror(-ret));
 out:
 	free(output);
 	return ret ? FDTEST_EXIT_USAGE : FDTEST_EXIT_PASS;

@@ -181,6 +181,11 @@ static int matrix_parse_opt(int c, struct matrix_opts *o)
 		o->dissectors[o->n_dissectors++] = optarg;
 		return 0;
 	case OPT_EXPECTED:
+		/* "" would make every golden path start at / */
+		if (!*optarg) {
+			p_err("--expected: give a folder (an empty name would read goldens under /)");
+			return -EINVAL;
+		}
 		o->expected_dir = optarg;
 		return 0;
 	case OPT_FORMAT:

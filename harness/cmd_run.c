@@ -13,13 +13,13 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "atomic_file.h"
 #include "cmds.h"
 #include "cmd_run.h"
 #include "dissector.h"
 #include "log.h"
 #include "options.h"
 #include "replay.h"
-#include "tmpfiles.h"
 #include "worker.h"
 
 #define RUN_DISSECTORS_MAX 64
@@ -256,6 +256,11 @@ static int run_parse(int argc, char **argv, struct run_opts *opts)
 				return -EINVAL;
 			break;
 		case OPT_EXPECTED:
+			/* "" would make every golden path start at / */
+			if (!*optarg) {
+				p_err("--expected: give a folder (an empty name would read and write goldens under /)");
+				return -EINVAL;
+			}
 			opts->replay.expected_dir = optarg;
 			break;
 		case OPT_UPDATE:
@@ -346,6 +351,109 @@ static int find_default_dissectors(glob_t *found)
 	return -ENOENT;
 }
 
+/* Two captures with one file name but for .pcap/.pcapng share a golden. */
+static bool same_stem(const char *a, const char *b)
+{
+	char ga[PATH_MAX], gb[PATH_MAX];
+
+	return replay_golden_path(ga, sizeof(ga), ".", "d", a) == 0 &&
+	       replay_golden_path(gb, sizeof(gb), ".", "d", b) == 0 &&
+	       strcmp(ga, gb) == 0;
+}
+
+/* --output must be none of the run's captures, objects and goldens. */
+static int check_output(const struct run_opts *opts, const char *golden)
+{
+	const char *out = opts->output;
+
+	if (golden && atomic_file_same(out, golden)) {
+		p_err("--output '%s' is the golden '%s' of this run: the report would replace it; write the report elsewhere",
+		      out, golden);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_inputs(const struct run_opts *opts)
+{
+	const char *out = opts->output;
+
+	for (int c = 0; out && c < opts->n_captures; c++) {
+		if (atomic_file_same(out, opts->captures[c])) {
+			p_err("--output '%s' is the capture '%s' of this run: the report would replace it; write the report elsewhere",
+			      out, opts->captures[c]);
+			return -EINVAL;
+		}
+	}
+	for (size_t d = 0; out && d < opts->n_dissectors; d++) {
+		if (atomic_file_same(out, opts->dissectors[d])) {
+			p_err("--output '%s' is the dissector '%s' of this run: the report would replace it; write the report elsewhere",
+			      out, opts->dissectors[d]);
+			return -EINVAL;
+		}
+	}
+	for (int i = 0; i < opts->n_captures; i++) {
+		for (int j = 0; j < i; j++) {
+			const char *a = opts->captures[j];
+			const char *b = opts->captures[i];
+
+			if (!same_stem(a, b) || atomic_file_same(a, b))
+				continue;
+			p_err("captures '%s' and '%s' would share one golden (its name is the file name without .pcap or .pcapng): rename one, or run them apart",
+			      a, b);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Before anything is loaded or written: every golden path stays inside
+ * --expected, no two captures or dissectors share a golden, and --output
+ * is none of the run's inputs or goldens.
+ */
+static int run_check_paths(const struct run_opts *opts)
+{
+	char names[RUN_DISSECTORS_MAX][256];
+	char golden[PATH_MAX], why[PATH_MAX + 256];
+	int ret = check_inputs(opts);
+
+	for (size_t d = 0; !ret && d < opts->n_dissectors; d++) {
+		const char *obj = opts->dissectors[d];
+
+		dissector_name_of(obj, names[d], sizeof(names[d]));
+		for (size_t e = 0; e < d; e++) {
+			if (strcmp(names[d], names[e]) ||
+			    atomic_file_same(obj, opts->dissectors[e]))
+				continue;
+			p_err("dissectors '%s' and '%s' are both named '%s': their goldens would be one file; rename one",
+			      opts->dissectors[e], obj, names[d]);
+			return -EINVAL;
+		}
+		for (int c = 0; !ret && c < opts->n_captures; c++) {
+			const char *cap = opts->captures[c];
+
+			ret = replay_golden_check(opts->replay.expected_dir,
+						  names[d], cap, why,
+						  sizeof(why));
+			if (ret) {
+				p_err("dissector '%s', capture '%s': %s", obj,
+				      cap, why);
+				break;
+			}
+			ret = replay_golden_path(golden, sizeof(golden),
+						 opts->replay.expected_dir,
+						 names[d], cap);
+			if (ret)
+				p_err("dissector '%s', capture '%s': golden path: %s",
+				      obj, cap, strerror(-ret));
+			else if (opts->output)
+				ret = check_output(opts, golden);
+		}
+	}
+	return ret;
+}
+
 /* The first error decides the exit code; failures only count. */
 static void note_exit(int *code, int err)
 {
@@ -383,7 +491,8 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 			  struct report_counts *total, int *code)
 {
 	struct dissector *dis;
-	char err[512], msg[1024], name[256];
+	/* room for two paths and the reason, which comes last */
+	char err[2 * PATH_MAX + 512], msg[3 * PATH_MAX + 512], name[256];
 	struct report_error e = { .dissector = name, .message = msg };
 	int ret;
 
@@ -421,57 +530,6 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 	dissector_close(dis);
 }
 
-/* The --output file: written beside its name, renamed into place at the end. */
-struct output_file {
-	FILE *file;
-	char *tmp;
-};
-
-static int output_open(struct output_file *o, const char *path)
-{
-	int fd;
-
-	if (asprintf(&o->tmp, "%s.tmp.XXXXXX", path) < 0) {
-		o->tmp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkstemp(o->tmp);
-	if (fd < 0 || !(o->file = fdopen(fd, "w"))) {
-		int err = -errno;
-
-		if (fd >= 0) {
-			close(fd);
-			unlink(o->tmp);
-		}
-		free(o->tmp);
-		o->tmp = NULL;
-		return err;
-	}
-	fchmod(fd, 0644);
-	/* at most two are listed at once: there is always room */
-	tmpfiles_add(o->tmp);
-	return 0;
-}
-
-static int output_close(struct output_file *o, const char *path)
-{
-	int err = 0;
-
-	if (!o->file)
-		return 0;
-	if (fflush(o->file) || ferror(o->file))
-		err = -errno ? -errno : -EIO;
-	if (fclose(o->file) && !err)
-		err = -errno;
-	if (!err && rename(o->tmp, path))
-		err = -errno;
-	if (err)
-		unlink(o->tmp);
-	tmpfiles_remove(o->tmp);
-	free(o->tmp);
-	return err;
-}
-
 static char stdout_buf[1u << 20];
 
 /*
@@ -502,11 +560,11 @@ static void check_report(struct report *r, const char *where, int *code)
  * say the code, which its own flush can still only make worse.
  */
 static int run_end(struct report *text, struct report *chosen,
-		   struct output_file *output, const char *output_path,
+		   struct atomic_file *output, const char *output_path,
 		   const struct report_counts *total, int code)
 {
 	char where[4096 + 2];
-	bool to_file = output->file != NULL;
+	bool to_file = output != NULL;
 	int err;
 
 	snprintf(where, sizeof(where), "'%s'", output_path ? output_path : "");
@@ -517,7 +575,13 @@ static int run_end(struct report *text, struct report *chosen,
 	if (to_file) {
 		report_run_end(chosen, total, code);
 		check_report(chosen, where, &code);
-		err = output_close(output, output_path);
+		/* a report that is not whole is not put in place */
+		if (chosen->err_told) {
+			atomic_file_abort(output);
+			err = 0;
+		} else {
+			err = atomic_file_commit(output);
+		}
 		if (err) {
 			/* a write that failed before is said already */
 			if (!chosen->err_told)
@@ -544,7 +608,8 @@ static int run_exec(struct run_opts *opts)
 		.update = opts->replay.update,
 		.require_golden = opts->replay.require_golden,
 	};
-	struct output_file output = { 0 };
+	struct atomic_file *output = NULL;
+	char why[PATH_MAX + 256];
 	struct report_counts total = { 0 };
 	struct testrun_kernel kernel;
 	struct replay_sha *shas = NULL;
@@ -572,6 +637,10 @@ static int run_exec(struct run_opts *opts)
 			opts->dissectors[opts->n_dissectors++] =
 				found.gl_pathv[i];
 	}
+	if (run_check_paths(opts)) {
+		code = FDTEST_EXIT_USAGE;
+		goto out_free;
+	}
 	shas = calloc((size_t)opts->n_captures, sizeof(*shas));
 	if (!shas) {
 		p_err("%s", strerror(ENOMEM));
@@ -579,13 +648,13 @@ static int run_exec(struct run_opts *opts)
 		goto out_free;
 	}
 	if (opts->output) {
-		err = output_open(&output, opts->output);
+		err = atomic_file_open(opts->output, &output, why, sizeof(why));
 		if (err) {
-			p_err("--output '%s': %s", opts->output, strerror(-err));
+			p_err("--output '%s': %s", opts->output, why);
 			code = FDTEST_EXIT_USAGE;
 			goto out_free;
 		}
-		chosen.out = output.file;
+		chosen.out = atomic_file_stream(output);
 		if (chosen.ops != &report_text_ops) {
 			text.next = &chosen;
 			rep = &text;
@@ -598,7 +667,7 @@ static int run_exec(struct run_opts *opts)
 	if (code == FDTEST_EXIT_PASS &&
 	    (total.failed || total.stale || total.slow))
 		code = FDTEST_EXIT_FAIL;
-	code = run_end(rep == &text ? &text : &chosen, &chosen, &output,
+	code = run_end(rep == &text ? &text : &chosen, &chosen, output,
 		       opts->output, &total, code);
 out_free:
 	free(shas);

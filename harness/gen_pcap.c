@@ -11,6 +11,7 @@
 #include <pcap/pcap.h>
 #include <pcap/dlt.h>
 
+#include "atomic_file.h"
 #include "gen.h"
 #include "gen_pcap.h"
 
@@ -31,8 +32,7 @@ struct gen_pcap {
 	uint32_t ng_ifaces;		/* interfaces described so far */
 	enum gen_linktype link;
 	uint32_t frames;
-	char *path;
-	char *tmp;
+	struct atomic_file *af;		/* the file; ng is its stream */
 	uint8_t buf[LINK_HDR_MAX + GEN_FRAME_MAX];
 	/* an enhanced packet block's body: 20 bytes, the frame, padding */
 	uint8_t ng_body[20 + LINK_HDR_MAX + GEN_FRAME_MAX + 3];
@@ -154,46 +154,42 @@ int gen_pcap_open(const char *path, enum gen_linktype link,
 		  size_t err_size)
 {
 	struct gen_pcap *g = calloc(1, sizeof(*g));
-	int fd;
+	FILE *dump;
+	int ret;
 
-	if (!g)
+	if (!g) {
+		snprintf(err, err_size, "%s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
 	g->link = link;
-	g->path = strdup(path);
-	if (!g->path || asprintf(&g->tmp, "%s.tmp.XXXXXX", path) < 0) {
-		g->tmp = NULL;
-		gen_pcap_abort(g);
-		return -ENOMEM;
+	ret = atomic_file_open(path, &g->af, err, err_size);
+	if (ret) {
+		free(g);
+		return ret;
 	}
-	/* mkstemp reserves a name no one else writes to */
-	fd = mkstemp(g->tmp);
-	if (fd < 0) {
-		snprintf(err, err_size, "%s", strerror(errno));
-		free(g->tmp);
-		g->tmp = NULL;
-		gen_pcap_abort(g);
-		return -EIO;
-	}
-	/* an ordinary file in the tree, not mkstemp's 0600 */
-	fchmod(fd, 0644);
 	if (format == GEN_FORMAT_PCAPNG) {
-		g->ng = fdopen(fd, "wb");
-		if (!g->ng || ng_section(g)) {
-			snprintf(err, err_size, "%s", strerror(errno));
-			if (!g->ng)
-				close(fd);
+		g->ng = atomic_file_stream(g->af);
+		if (ng_section(g)) {
+			snprintf(err, err_size, "%s", strerror(EIO));
 			gen_pcap_abort(g);
 			return -EIO;
 		}
 		*out = g;
 		return 0;
 	}
-	close(fd);
+	/* libpcap closes the stream it writes: give it one of its own */
+	ret = dup(fileno(atomic_file_stream(g->af)));
+	dump = ret >= 0 ? fdopen(ret, "wb") : NULL;
+	if (!dump && ret >= 0)
+		close(ret);
 	g->pcap = pcap_open_dead(links[link].dlt, GEN_SNAPLEN);
-	g->dumper = g->pcap ? pcap_dump_open(g->pcap, g->tmp) : NULL;
+	g->dumper = g->pcap && dump ? pcap_dump_fopen(g->pcap, dump) : NULL;
 	if (!g->dumper) {
 		snprintf(err, err_size, "%s",
-			 g->pcap ? pcap_geterr(g->pcap) : "out of memory");
+			 g->pcap && dump ? pcap_geterr(g->pcap) :
+					   strerror(ENOMEM));
+		if (dump)
+			fclose(dump);
 		gen_pcap_abort(g);
 		return -EIO;
 	}
@@ -265,44 +261,42 @@ int gen_pcap_add(struct gen_pcap *g, const uint8_t *data, uint32_t len,
 	return 0;
 }
 
-int gen_pcap_commit(struct gen_pcap *g)
+struct atomic_file *gen_pcap_finish(struct gen_pcap *g)
 {
+	struct atomic_file *af = g->af;
 	int ret = 0;
 
-	if (g->ng) {
-		errno = 0;
-		if (fflush(g->ng) || ferror(g->ng))
-			ret = errno ? -errno : -EIO;
-		if (fclose(g->ng) && !ret)
-			ret = -EIO;
-		g->ng = NULL;
-	} else {
+	if (g->dumper) {
 		errno = 0;
 		if (pcap_dump_flush(g->dumper) ||
 		    ferror(pcap_dump_file(g->dumper)))
 			ret = errno ? -errno : -EIO;
 		pcap_dump_close(g->dumper);
 		g->dumper = NULL;
+	} else {
+		errno = 0;
+		if (fflush(g->ng) || ferror(g->ng))
+			ret = errno ? -errno : -EIO;
 	}
-	if (!ret && rename(g->tmp, g->path))
-		ret = -errno;
+	g->ng = NULL;
+	g->af = NULL;
 	gen_pcap_abort(g);
-	return ret;
+	if (ret) {
+		atomic_file_abort(af);
+		errno = -ret;
+		return NULL;
+	}
+	return af;
 }
 
 void gen_pcap_abort(struct gen_pcap *g)
 {
 	if (!g)
 		return;
-	if (g->ng)
-		fclose(g->ng);
 	if (g->dumper)
 		pcap_dump_close(g->dumper);
 	if (g->pcap)
 		pcap_close(g->pcap);
-	if (g->tmp)
-		unlink(g->tmp);	/* after commit it is gone already */
-	free(g->tmp);
-	free(g->path);
+	atomic_file_abort(g->af);	/* closes g->ng, its stream */
 	free(g);
 }

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * fdtest gen: the capture written with libpcap. Written beside its name
- * and renamed into place on commit, so a failed run leaves nothing half
- * written. Timestamps are fixed (2024-01-01 plus one second a frame), so
+ * fdtest gen: the capture written with libpcap, through the atomic
+ * writer (atomic_file.h), so a failed run leaves nothing half written. Timestamps are fixed (2024-01-01 plus one second a frame), so
  * the same description always gives the same bytes.
  */
 #ifndef FDTEST_GEN_PCAP_H
@@ -10,6 +9,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "atomic_file.h"
 
 enum gen_linktype {
 	GEN_LINK_ETH,
@@ -39,6 +40,7 @@ int gen_format_parse(const char *name, enum gen_format *out);
 
 struct gen_pcap;
 
+/* Starts writing @path; 0, or a negative errno with the reason in @err. */
 int gen_pcap_open(const char *path, enum gen_linktype link,
 		  enum gen_format format, struct gen_pcap **out, char *err,
 		  size_t err_size);
@@ -49,8 +51,12 @@ int gen_pcap_open(const char *path, enum gen_linktype link,
  */
 int gen_pcap_add(struct gen_pcap *g, const uint8_t *data, uint32_t len,
 		 uint16_t ethertype, uint32_t iface);
-/* Renames into place; frees @g either way. */
-int gen_pcap_commit(struct gen_pcap *g);
+/*
+ * Writes out what libpcap holds, frees @g and hands over the file, to
+ * be committed with the spec (atomic_file_commit_all()). NULL with errno
+ * set when writing failed (the file is dropped then).
+ */
+struct atomic_file *gen_pcap_finish(struct gen_pcap *g);
 void gen_pcap_abort(struct gen_pcap *g);	/* NULL is fine */
 
 #endif /* FDTEST_GEN_PCAP_H */

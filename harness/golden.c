@@ -12,8 +12,8 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "atomic_file.h"
 #include "golden.h"
-#include "tmpfiles.h"
 
 /*
  * Goldens run to hundreds of MB, read a line at a time: lines are
@@ -36,9 +36,8 @@ struct golden_reader {
 };
 
 struct golden_writer {
-	FILE *file;
-	char *path;
-	char *tmp_path;
+	struct atomic_file *af;
+	FILE *file;		/* af's stream */
 };
 
 /* ---- header ----------------------------------------------------------- */
@@ -415,46 +414,29 @@ static int make_parent(const char *path)
 }
 
 int golden_writer_open(const char *path, const struct golden_header *hdr,
-		       struct golden_writer **out)
+		       struct golden_writer **out, char *err, size_t err_size)
 {
 	struct golden_writer *w;
 	json_t *obj;
-	int fd, ret;
+	int ret;
 
 	ret = make_parent(path);
-	if (ret)
-		return ret;
-	w = calloc(1, sizeof(*w));
-	if (!w)
-		return -ENOMEM;
-	w->path = strdup(path);
-	if (!w->path || asprintf(&w->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
-		w->tmp_path = NULL;
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	fd = mkstemp(w->tmp_path);
-	if (fd < 0) {
-		ret = -errno;
-		goto err_free;
-	}
-	/* a signal from here to the rename removes it (tmpfiles.h) */
-	ret = tmpfiles_add(w->tmp_path);
 	if (ret) {
-		close(fd);
-		unlink(w->tmp_path);
-		goto err_free;
+		snprintf(err, err_size, "cannot make its folder: %s",
+			 strerror(-ret));
+		return ret;
 	}
-	/* mkstemp makes 0600; a golden is an ordinary file in the tree */
-	fchmod(fd, 0644);
-	w->file = fdopen(fd, "w");
-	if (!w->file) {
-		ret = -errno;
-		close(fd);
-		unlink(w->tmp_path);
-		tmpfiles_remove(w->tmp_path);
-		goto err_free;
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(err, err_size, "%s", strerror(ENOMEM));
+		return -ENOMEM;
 	}
+	ret = atomic_file_open(path, &w->af, err, err_size);
+	if (ret) {
+		free(w);
+		return ret;
+	}
+	w->file = atomic_file_stream(w->af);
 	obj = header_to_json(hdr);
 	if (!obj) {
 		ret = -errno;
@@ -465,16 +447,11 @@ int golden_writer_open(const char *path, const struct golden_header *hdr,
 	json_decref(obj);
 	if (ret || fputc('\n', w->file) == EOF) {
 		golden_writer_abort(w);
+		snprintf(err, err_size, "%s", strerror(EIO));
 		return -EIO;
 	}
 	*out = w;
 	return 0;
-
-err_free:
-	free(w->tmp_path);
-	free(w->path);
-	free(w);
-	return ret;
 }
 
 int golden_writer_add(struct golden_writer *w, const char *line)
@@ -484,39 +461,24 @@ int golden_writer_add(struct golden_writer *w, const char *line)
 	return 0;
 }
 
-static void writer_free(struct golden_writer *w)
+struct atomic_file *golden_writer_finish(struct golden_writer *w)
 {
-	tmpfiles_remove(w->tmp_path);
-	free(w->tmp_path);
-	free(w->path);
+	struct atomic_file *af = w->af;
+
 	free(w);
+	return af;
 }
 
 int golden_writer_commit(struct golden_writer *w)
 {
-	int ret = 0;
-
-	if (fflush(w->file) || fsync(fileno(w->file)))
-		ret = -errno;
-	if (fclose(w->file) && !ret)
-		ret = -errno;
-	w->file = NULL;
-	if (!ret && rename(w->tmp_path, w->path))
-		ret = -errno;
-	if (ret)
-		unlink(w->tmp_path);
-	writer_free(w);
-	return ret;
+	return atomic_file_commit(golden_writer_finish(w));
 }
 
 void golden_writer_abort(struct golden_writer *w)
 {
 	if (!w)
 		return;
-	if (w->file)
-		fclose(w->file);
-	unlink(w->tmp_path);
-	writer_free(w);
+	atomic_file_abort(golden_writer_finish(w));
 }
 
 /* ---- capture hash ----------------------------------------------------- */

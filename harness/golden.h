@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "atomic_file.h"
 #include "keys_json.h"
 
 #define GOLDEN_FORMAT_VERSION 1
@@ -66,15 +67,21 @@ size_t golden_line(const struct golden_reader *g);
 void golden_close(struct golden_reader *g);	/* NULL is fine */
 
 /*
- * Starts replacing @path (its folder is created if missing). Returns 0 or
- * a negative errno; nothing is visible at @path until commit.
+ * Starts replacing @path (its folder is created if missing), as
+ * atomic_file_open() does. Returns 0, or a negative errno with the reason
+ * in @err; nothing is visible at @path until commit.
  */
 int golden_writer_open(const char *path, const struct golden_header *hdr,
-		       struct golden_writer **out);
+		       struct golden_writer **out, char *err, size_t err_size);
 /* Appends one line (no newline in @line). */
 int golden_writer_add(struct golden_writer *w, const char *line);
 /* Flushes, syncs and renames into place; frees @w whatever happens. */
 int golden_writer_commit(struct golden_writer *w);
+/*
+ * Frees @w and hands over its file, written but not committed, to be
+ * committed with others (atomic_file_commit_all()).
+ */
+struct atomic_file *golden_writer_finish(struct golden_writer *w);
 /* Drops the temporary file; frees @w. NULL is fine. */
 void golden_writer_abort(struct golden_writer *w);
 

@@ -233,9 +233,9 @@ static int merge_write(const char *base, const char *out,
 					  "golden '%s': %s", base, why);
 		return ret;
 	}
-	ret = golden_writer_open(out, golden_header(g), &w);
+	ret = golden_writer_open(out, golden_header(g), &w, why, sizeof(why));
 	if (ret) {
-		snprintf(err, err_size, "'%s': %s", out, strerror(-ret));
+		snprintf(err, err_size, "'%s': %s", out, why);
 		goto out_close;
 	}
 	while ((more = golden_next(g, &exp, why, sizeof(why))) == 1) {

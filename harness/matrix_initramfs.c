@@ -8,12 +8,12 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "atomic_file.h"
 #include "matrix_initramfs.h"
 
 struct initramfs {
-	FILE *file;
-	char *path;
-	char *tmp;
+	struct atomic_file *af;
+	FILE *file;		/* af's stream */
 	unsigned long ino;
 	unsigned long offset;	/* for the 4-byte alignment of the format */
 };
@@ -21,36 +21,20 @@ struct initramfs {
 int matrix_initramfs_open(const char *path, struct initramfs **out)
 {
 	struct initramfs *ir = calloc(1, sizeof(*ir));
-	int fd, err;
+	char why[256];
+	int err;
 
 	if (!ir)
 		return -ENOMEM;
-	ir->path = strdup(path);
-	if (!ir->path || asprintf(&ir->tmp, "%s.tmp.XXXXXX", path) < 0) {
-		ir->tmp = NULL;
-		err = -ENOMEM;
-		goto out_free;
+	err = atomic_file_open(path, &ir->af, why, sizeof(why));
+	if (err) {
+		free(ir);
+		return err;
 	}
-	fd = mkstemp(ir->tmp);
-	if (fd < 0) {
-		err = -errno;
-		goto out_free;
-	}
-	ir->file = fdopen(fd, "w");
-	if (!ir->file) {
-		err = -errno;
-		close(fd);
-		unlink(ir->tmp);
-		goto out_free;
-	}
+	ir->file = atomic_file_stream(ir->af);
 	ir->ino = 1;
 	*out = ir;
 	return 0;
-out_free:
-	free(ir->tmp);
-	free(ir->path);
-	free(ir);
-	return err;
 }
 
 static void put_pad(struct initramfs *ir)
@@ -137,26 +121,16 @@ int matrix_initramfs_add_chardev(struct initramfs *ir, const char *name,
 	return put_entry(ir, name, S_IFCHR | 0600, NULL, 0, major, minor);
 }
 
-static void matrix_initramfs_free(struct initramfs *ir)
-{
-	free(ir->tmp);
-	free(ir->path);
-	free(ir);
-}
-
 int matrix_initramfs_commit(struct initramfs *ir)
 {
 	int ret = put_entry(ir, "TRAILER!!!", 0, NULL, 0, 0, 0);
 
-	if (fflush(ir->file) && !ret)
-		ret = -errno;
-	if (fclose(ir->file) && !ret)
-		ret = -errno;
-	if (!ret && rename(ir->tmp, ir->path))
-		ret = -errno;
-	if (ret)
-		unlink(ir->tmp);
-	matrix_initramfs_free(ir);
+	if (ret) {
+		matrix_initramfs_abort(ir);
+		return ret;
+	}
+	ret = atomic_file_commit(ir->af);
+	free(ir);
 	return ret;
 }
 
@@ -164,7 +138,6 @@ void matrix_initramfs_abort(struct initramfs *ir)
 {
 	if (!ir)
 		return;
-	fclose(ir->file);
-	unlink(ir->tmp);
-	matrix_initramfs_free(ir);
+	atomic_file_abort(ir->af);
+	free(ir);
 }

@@ -478,16 +478,16 @@ update_killed() {
 		--expected "$TMP/exp" "$TMP/big/vxlan.pcap" >/dev/null 2>"$TMP/err" &
 	pid=$!
 	for _ in $(seq 200); do
-		compgen -G "$GOLDEN.tmp.*" >/dev/null && break
+		compgen -G "${GOLDEN%/*}/.fdtest.*" >/dev/null && break
 		sleep 0.02
 	done
-	compgen -G "$GOLDEN.tmp.*" >/dev/null || { kill $pid; fail "no temporary golden seen"; }
+	compgen -G "${GOLDEN%/*}/.fdtest.*" >/dev/null || { kill $pid; fail "no temporary golden seen"; }
 	kill -s "$sig" $pid
 	wait $pid
 	got=$?
 	[ "$got" = "$want" ] || fail "exit $got, want $want (killed by $sig)"
 	cmp -s "$TMP/before" "$GOLDEN" || fail "the old golden changed"
-	[ -z "$(find "$TMP/exp" -name '*.tmp.*')" ] || fail "temporary file left"
+	[ -z "$(find "$TMP/exp" \( -name '.fdtest.*' -o -name '*.tmp.*' \))" ] || fail "temporary file left"
 }
 
 test_update_sigint() {
@@ -512,7 +512,7 @@ test_update_disk_full() {
 	one_error_line "$golden"
 	expect_in err "cannot write: No space left on device"
 	cmp -s expected/reference/vxlan.json "$golden" || fail "old golden lost"
-	[ -z "$(find "$MNT" -name '*.tmp.*')" ] || fail "temporary left"
+	[ -z "$(find "$MNT" \( -name '.fdtest.*' -o -name '*.tmp.*' \))" ] || fail "temporary left"
 	umount "$MNT" || fail "cannot unmount $MNT"
 }
 

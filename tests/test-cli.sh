@@ -158,7 +158,7 @@ test_update_writes_same_bytes() {
 		fail "--update differs from the committed reference golden"
 	cmp "$TMP/upd/vxlan/vxlan.json" expected/vxlan/vxlan.json ||
 		fail "--update differs from the committed vxlan golden"
-	[ -z "$(find "$TMP/upd" -name '*.tmp.*')" ] || fail "temporary file left"
+	[ -z "$(find "$TMP/upd" \( -name '.fdtest.*' -o -name '*.tmp.*' \))" ] || fail "temporary file left"
 }
 
 test_update_keeps_old_on_error() {
@@ -167,7 +167,7 @@ test_update_keeps_old_on_error() {
 	# the second capture does not exist: the run stops, nothing replaced
 	run 2 "$FDTEST" run -d $REF --update --expected "$TMP/exp" /nonexistent.pcap &&
 	cmp "$TMP/before" "$TMP/exp/reference/vxlan.json" &&
-	[ -z "$(find "$TMP/exp" -name '*.tmp.*')" ] || fail "golden touched"
+	[ -z "$(find "$TMP/exp" \( -name '.fdtest.*' -o -name '*.tmp.*' \))" ] || fail "golden touched"
 }
 
 test_require_golden() {

@@ -207,7 +207,7 @@ static void write_pcapng(const char *path)
 	assert_int_equal(gen_pcap_add(g, pkt.bytes, pkt.len, 0, 2), 0);
 	build("eth / ipv4 / icmp");
 	assert_int_equal(gen_pcap_add(g, pkt.bytes, pkt.len, 0, 1), 0);
-	assert_int_equal(gen_pcap_commit(g), 0);
+	assert_int_equal(atomic_file_commit(gen_pcap_finish(g)), 0);
 }
 
 static void test_gen_pcapng_reads_back(void **state)

@@ -97,7 +97,7 @@ static void test_golden_write_commit(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/new/sub/c.json", test_scratch());
-	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
+	assert_int_equal(golden_writer_open(path, &hdr, &w, err, sizeof(err)), 0);
 	assert_int_equal(golden_writer_add(w,
 		"{\"frame\":1,\"state\":\"pre-vlan\",\"in_flags\":1,\"thoff\":9}"), 0);
 	/* nothing at the target until commit */
@@ -117,8 +117,9 @@ static int count_entries(const char *path)
 	int n = 0;
 
 	assert_non_null(d);
+	/* temporary files are hidden: count them too */
 	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			n++;
 	closedir(d);
 	return n;
@@ -128,17 +129,17 @@ static void test_golden_abort_keeps_old(void **state)
 {
 	struct golden_header hdr = { .capture = "c.pcap" };
 	struct golden_writer *w;
-	char path[320], sub[256], buf[64] = "";
+	char path[320], sub[256], buf[64] = "", err[256];
 	FILE *f;
 
 	(void)state;
 	snprintf(sub, sizeof(sub), "%s/abort", test_scratch());
 	snprintf(path, sizeof(path), "%s/c.json", sub);
-	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
+	assert_int_equal(golden_writer_open(path, &hdr, &w, err, sizeof(err)), 0);
 	golden_writer_abort(w);
 	assert_int_equal(count_entries(sub), 0);
 	test_write_file(path, "old\n");
-	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
+	assert_int_equal(golden_writer_open(path, &hdr, &w, err, sizeof(err)), 0);
 	assert_int_equal(golden_writer_add(w, "{}"), 0);
 	golden_writer_abort(w);
 	f = fopen(path, "r");
@@ -237,7 +238,7 @@ static void test_golden_header_errors(void **state)
 				     .dissector = "d", .states = 7,
 				     .in_flags = { 0, 1 }, .n_flags = 2 };
 	struct golden_writer *w = NULL;
-	char path[320], sub[256];
+	char path[320], sub[256], err[512];
 
 	(void)state;
 	snprintf(sub, sizeof(sub), "%s/hdr", test_scratch());
@@ -245,12 +246,14 @@ static void test_golden_header_errors(void **state)
 	for (int i = 0; i < 6; i++) {
 		print_message("json_object_set_new call %d fails\n", i);
 		fail_object_set = i;
-		assert_int_equal(golden_writer_open(path, &hdr, &w), -ENOMEM);
+		assert_int_equal(golden_writer_open(path, &hdr, &w, err,
+						    sizeof(err)), -ENOMEM);
 		assert_int_equal(fail_object_set, -1);
 		assert_int_equal(count_entries(sub), 0);
 	}
 	snprintf(hdr.capture, sizeof(hdr.capture), "bad\xff.pcap");
-	assert_int_equal(golden_writer_open(path, &hdr, &w), -EILSEQ);
+	assert_int_equal(golden_writer_open(path, &hdr, &w, err, sizeof(err)),
+			 -EILSEQ);
 	assert_int_equal(count_entries(sub), 0);
 }
 
