@@ -12,6 +12,7 @@
 #include <pcap/dlt.h>
 
 #include "capture.h"
+#include "input_file.h"
 
 #define ETH_HLEN_ 14u
 #define ETHERTYPE_IPV4 0x0800u
@@ -343,42 +344,99 @@ static int capture_fopen(struct capture *cap, FILE *f, char *errbuf,
 	return capture_finish(cap, errbuf, out, err, err_size);
 }
 
+/*
+ * Standard input ('-'), as tcpdump -r - reads it: a pipe, a FIFO or a
+ * redirected file, read once as it comes. A terminal holds no capture.
+ */
+static FILE *open_stdin(struct stat *st, char *err, size_t err_size)
+{
+	FILE *f;
+	int fd;
+
+	if (fstat(STDIN_FILENO, st)) {
+		snprintf(err, err_size, "standard input: %s", strerror(errno));
+		return NULL;
+	}
+	if (isatty(STDIN_FILENO)) {
+		snprintf(err, err_size,
+			 "standard input is a terminal: pipe a capture into it or redirect one");
+		return NULL;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		snprintf(err, err_size, "standard input is a directory");
+		return NULL;
+	}
+	/* a stream of our own: closing it leaves fd 0 alone */
+	fd = dup(STDIN_FILENO);
+	f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+	if (!f) {
+		snprintf(err, err_size, "standard input: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
+}
+
+/* A file by name, regular. */
+static FILE *open_file(const char *path, struct stat *st, char *err,
+		       size_t err_size, int *ret)
+{
+	const char *kind;
+	FILE *f;
+
+	f = input_file_open(path, st, &kind);
+	if (!f) {
+		*ret = errno == ENOENT || errno == EISDIR ? -errno : -EINVAL;
+		if (kind && S_ISFIFO(st->st_mode))
+			snprintf(err, err_size,
+				 "is a FIFO or pipe, not a capture file: feed it to fdtest as standard input ('-')");
+		else if (kind)
+			snprintf(err, err_size, "is %s, not a capture file",
+				 kind);
+		else
+			snprintf(err, err_size, "cannot read it: %s",
+				 strerror(errno));
+		return NULL;
+	}
+	return f;
+}
+
+/* True for a file with no bytes; a /proc file says 0 and has some. */
+static bool is_empty(FILE *f, const struct stat *st)
+{
+	int c;
+
+	if (!S_ISREG(st->st_mode) || st->st_size)
+		return false;
+	c = getc(f);
+	if (c == EOF)
+		return true;
+	ungetc(c, f);
+	return false;
+}
+
 int capture_open(const char *path, struct capture **out, char *err,
 		 size_t err_size)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *cap;
 	struct stat st;
+	int ret = -EINVAL;
 	FILE *f;
 
-	if (stat(path, &st)) {
-		snprintf(err, err_size, "%s", strerror(errno));
-		return -errno;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, err_size, "is a directory, not a capture");
-		return -EISDIR;
-	}
-	if (st.st_size == 0) {
-		snprintf(err, err_size,
-			 "empty file (0 bytes): not a pcap or pcapng capture");
-		return -EINVAL;
-	}
 	/* bad input, not a refusal of the machine: -EINVAL, not -EACCES */
-	if (access(path, R_OK)) {
-		snprintf(err, err_size, "cannot read it: %s", strerror(errno));
-		return -EINVAL;
-	}
+	if (strcmp(path, "-") == 0)
+		f = open_stdin(&st, err, err_size);
+	else
+		f = open_file(path, &st, err, err_size, &ret);
+	if (!f)
+		return ret;
 	cap = calloc(1, sizeof(*cap));
-	if (!cap)
+	if (!cap) {
+		fclose(f);
 		return -ENOMEM;
-	cap->size = (uint64_t)st.st_size;
-	f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, err_size, "cannot read it: %s", strerror(errno));
-		free(cap);
-		return -EINVAL;
 	}
+	cap->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
 	/*
 	 * libpcap reads a record at a time through stdio, whose default
 	 * buffer makes that a read(2) per 4 KiB of a capture that may be
@@ -387,6 +445,14 @@ int capture_open(const char *path, struct capture **out, char *err,
 	cap->iobuf = malloc(CAPTURE_READ_BUF);
 	if (cap->iobuf)
 		setvbuf(f, cap->iobuf, _IOFBF, CAPTURE_READ_BUF);
+	if (is_empty(f, &st)) {
+		snprintf(err, err_size,
+			 "empty file (0 bytes): not a pcap or pcapng capture");
+		fclose(f);
+		free(cap->iobuf);
+		free(cap);
+		return -EINVAL;
+	}
 	return capture_fopen(cap, f, errbuf, out, err, err_size);
 }
 

@@ -13,7 +13,9 @@
 #include <openssl/evp.h>
 
 #include "golden.h"
+#include "input_file.h"
 #include "tmpfiles.h"
+#include "utf8.h"
 
 /*
  * Goldens run to hundreds of MB, read a line at a time: lines are
@@ -23,6 +25,15 @@
  * cache between the read and the compare; 4 MiB measured no faster.
  */
 #define READER_BUF_SIZE	(256u << 10)
+
+/*
+ * The longest line fdtest writes is a header naming a 255-byte capture
+ * and dissector whose every byte is escaped (\u00XX, 6 bytes): about
+ * 3.3 KB; a result line is under KEYS_JSON_LINE_MAX. A longer line is
+ * no golden's, and reading stops there rather than growing a buffer for
+ * a link to /dev/zero or a 100 MB line.
+ */
+#define GOLDEN_LINE_MAX	8192u
 
 struct golden_reader {
 	FILE *file;
@@ -170,9 +181,11 @@ static json_t *header_to_json(const struct golden_header *hdr)
 		json_array_append_new(flags, json_integer(hdr->in_flags[i]));
 	json_object_set_new(obj, "fdtest_golden",
 			    json_integer(GOLDEN_FORMAT_VERSION));
-	json_object_set_new(obj, "capture", json_string(hdr->capture));
+	/* names are any bytes; a golden is UTF-8 (utf8.h) */
+	json_object_set_new(obj, "capture", utf8_json_string(hdr->capture));
 	json_object_set_new(obj, "sha256", json_string(hdr->sha256));
-	json_object_set_new(obj, "dissector", json_string(hdr->dissector));
+	json_object_set_new(obj, "dissector",
+			    utf8_json_string(hdr->dissector));
 	json_object_set_new(obj, "states", states);
 	json_object_set_new(obj, "in_flags", flags);
 	return obj;
@@ -181,25 +194,19 @@ static json_t *header_to_json(const struct golden_header *hdr)
 /* ---- reader ----------------------------------------------------------- */
 
 /*
- * Moves the unread bytes to the front and reads more after them; the
- * buffer doubles when one line fills it. 0 or -errno.
+ * Moves the unread bytes to the front and reads more after them. 0,
+ * -EMSGSIZE when a line is longer than GOLDEN_LINE_MAX, or -errno.
  */
 static int reader_fill(struct golden_reader *g)
 {
 	size_t left = g->end - g->start;
 	size_t n;
 
+	if (left > GOLDEN_LINE_MAX)
+		return -EMSGSIZE;
 	memmove(g->buf, g->buf + g->start, left);
 	g->start = 0;
 	g->end = left;
-	if (left == g->buf_size) {
-		char *bigger = realloc(g->buf, 2 * g->buf_size + 1);
-
-		if (!bigger)
-			return -ENOMEM;
-		g->buf = bigger;
-		g->buf_size *= 2;
-	}
 	errno = 0;
 	n = fread(g->buf + g->end, 1, g->buf_size - g->end, g->file);
 	g->end += n;
@@ -233,6 +240,8 @@ static int read_line(struct golden_reader *g, char **line, size_t *len)
 			n = g->end - g->start;
 			if (!n)
 				return 0;
+			if (n > GOLDEN_LINE_MAX)
+				return -EMSGSIZE;
 			g->start = g->end;
 		} else {
 			ret = reader_fill(g);
@@ -240,6 +249,8 @@ static int read_line(struct golden_reader *g, char **line, size_t *len)
 				return ret;
 			continue;
 		}
+		if (n > GOLDEN_LINE_MAX)
+			return -EMSGSIZE;
 		g->line_no++;
 		while (n > 0 && p[n - 1] == '\r')
 			n--;
@@ -252,23 +263,35 @@ static int read_line(struct golden_reader *g, char **line, size_t *len)
 	}
 }
 
+/* "line N: reason" for a failed read of line N. */
+static void read_error(const struct golden_reader *g, int ret, char *err,
+		       size_t err_size)
+{
+	if (ret == -EMSGSIZE)
+		snprintf(err, err_size,
+			 "line %zu: longer than %u bytes, more than any line fdtest writes: not a golden",
+			 g->line_no + 1, GOLDEN_LINE_MAX);
+	else
+		snprintf(err, err_size, "line %zu: %s", g->line_no + 1,
+			 strerror(-ret));
+}
+
 int golden_open(const char *path, struct golden_reader **out, char *err,
 		size_t err_size)
 {
-	struct stat st;
+	const char *kind;
 	FILE *f;
 	int ret;
 
-	f = fopen(path, "r");
+	f = input_file_open(path, NULL, &kind);
 	if (!f) {
 		ret = -errno;
-		snprintf(err, err_size, "%s", strerror(errno));
-		return ret;
-	}
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		snprintf(err, err_size, "is a directory, not a golden file");
-		return -EISDIR;
+		if (kind)
+			snprintf(err, err_size, "is %s, not a golden file",
+				 kind);
+		else
+			snprintf(err, err_size, "%s", strerror(errno));
+		return ret == -ENOENT || ret == -EISDIR ? ret : -EINVAL;
 	}
 	return golden_open_stream(f, out, err, err_size);
 }
@@ -297,9 +320,11 @@ int golden_open_stream(FILE *f, struct golden_reader **out, char *err,
 	}
 	ret = read_line(g, &line, &len);
 	if (ret <= 0) {
-		snprintf(err, err_size, "%s",
-			 ret ? strerror(-ret) : "empty file, no header line");
-		ret = ret ? ret : -EINVAL;
+		if (ret)
+			read_error(g, ret, err, err_size);
+		else
+			snprintf(err, err_size, "empty file, no header line");
+		ret = ret == -EMSGSIZE || !ret ? -EINVAL : ret;
 		goto err_free;
 	}
 	ret = header_parse(line, len, &g->header, err, err_size);
@@ -325,10 +350,9 @@ int golden_next_line(struct golden_reader *g, const char **line,
 	int ret = read_line(g, &p, len);
 
 	if (ret < 0)
-		snprintf(err, err_size, "line %zu: %s", g->line_no,
-			 strerror(-ret));
+		read_error(g, ret, err, err_size);
 	*line = p;
-	return ret;
+	return ret == -EMSGSIZE ? -EINVAL : ret;
 }
 
 int golden_next(struct golden_reader *g, struct expect *exp, char *err,

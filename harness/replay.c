@@ -717,7 +717,8 @@ static void golden_check_sha(struct replay *rp, const char *sha)
 {
 	const struct golden_header *hdr = golden_header(rp->golden);
 
-	if (hdr->sha256[0] && strcmp(hdr->sha256, sha) != 0) {
+	/* standard input is read once: its hash is not known */
+	if (hdr->sha256[0] && sha[0] && strcmp(hdr->sha256, sha) != 0) {
 		p_err("golden '%s' is stale: it was recorded for a capture with SHA-256 %.12s..., this one is %.12s...; re-record it with --update",
 		      rp->golden_path, hdr->sha256, sha);
 		rp->counts->stale++;
@@ -807,6 +808,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	struct capture *cap = NULL;
 	struct replay *rp;
 	struct sha_job sha = { .path = capture };
+	bool streamed = strcmp(capture, "-") == 0;
 	char golden_path[4096];
 	char why[512];
 	int ret;
@@ -819,6 +821,12 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	rp->rep = rep;
 	rp->counts = counts;
 	rp->capture = capture;
+	if (streamed) {
+		/* read once: no hash, and a golden only by --name */
+		sha.taken = true;
+		if (opts->stdin_name)
+			rp->capture = opts->stdin_name;
+	}
 
 	if (opts->repeat) {
 		rp->timing = timing_new();
@@ -835,7 +843,8 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		goto out_free;
 	}
 	ret = replay_golden_path(golden_path, sizeof(golden_path),
-				 opts->expected_dir, dissector_name(dis), capture);
+				 opts->expected_dir, dissector_name(dis),
+				 rp->capture);
 	if (ret) {
 		snprintf(err, err_size, "capture '%s': %s", capture,
 			 strerror(-ret));
@@ -844,7 +853,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	rp->golden_path = golden_path;
 	rp->want_lines = opts->update;
 	rp->more = true;
-	if (known && known->hex[0]) {
+	if (!streamed && known && known->hex[0]) {
 		memcpy(sha.sha, known->hex, sizeof(sha.sha));
 		sha.taken = true;
 	}
@@ -871,7 +880,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 				 golden_path, strerror(-ret));
 			goto out_stop_pool;
 		}
-	} else {
+	} else if (!streamed || opts->stdin_name) {
 		ret = golden_prepare(rp, golden_path, err, err_size);
 		if (ret)
 			goto out_stop_pool;
@@ -880,7 +889,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	}
 
 	info.dissector = dissector_name(dis);
-	info.capture = capture;
+	info.capture = rp->capture;
 	info.linktype = capture_linktype(cap);
 	info.synthesized = capture_synthesizes(cap);
 	info.golden = golden_path;
@@ -899,7 +908,9 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		report_timings(rp);
 	if (!ret && !counts->frames)
 		p_warn("capture '%s' has no frames: nothing was checked",
-		       capture);
+		       rp->capture);
+	if (!ret && streamed && !opts->stdin_name)
+		p_warn("capture '-' has no golden name: nothing was checked against a golden (name it with --name NAME)");
 	if (!ret && rp->golden)
 		ret = golden_check_rest(rp, err, err_size);
 	/* said after an error too: a stale golden is what explains most */

@@ -9,13 +9,18 @@
 #include <jansson.h>
 
 #include "report.h"
+#include "utf8.h"
 
-/* Writes @s as a JSON string, escaped by jansson. */
+/*
+ * Writes @s as a JSON string, escaped by jansson; bytes that are not
+ * UTF-8 (a capture named in Latin-1) become U+FFFD.
+ */
 static void put_string(FILE *out, const char *s)
 {
-	json_t *v = json_string(s ? s : "");
+	json_t *v = utf8_json_string(s);
 
-	json_dumpf(v, out, JSON_ENCODE_ANY);
+	if (!v || json_dumpf(v, out, JSON_ENCODE_ANY))
+		fputs("\"\"", out);	/* no memory: still JSON */
 	json_decref(v);
 }
 
