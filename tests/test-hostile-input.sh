@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# Inputs a root user can hand fdtest by mistake or on purpose: endless
+# or huge lines, FIFOs and devices in place of files, NUL bytes, names
+# that are not UTF-8, tail-call tables past 64 slots, standard input.
+# Every run is bounded in time, so a hang fails its test. Devices are
+# made with mknod in the scratch folder (fdtest must never open them);
+# the machine's own /dev is not touched.
+set -u
+
+O=${O:-build}
+cd "$(dirname "$0")/.." || exit 2
+FDTEST=$(cd "$O" && pwd)/fdtest
+REF=$O/dissectors/reference.bpf.o
+FIX=$O/tests/fixtures
+CAP=pcaps/ipv4.pcap
+TMP=$(mktemp -d /tmp/fdtest-hostile.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+RUN_TIMEOUT=30
+
+ALL_TESTS="${ONLY:-
+test_golden_long_line
+test_golden_not_a_file
+test_capture_not_a_file
+test_capture_stdin
+test_capture_stdin_rules
+test_desc_bounded
+test_desc_nul_and_folder
+test_names_not_utf8
+test_tail_tables
+test_entry_candidates_whole
+}"
+
+. tests/cli-lib.sh
+
+# D: a scratch folder of the test's own
+fresh() {
+	D=$TMP/${FUNCNAME[1]}
+	mkdir -p "$D" || fail "mkdir $D"
+}
+
+# $D/exp/reference/ipv4.json, recorded by this fdtest
+record_golden() {
+	run 0 "$FDTEST" run -j0 -d $REF --expected "$D/exp" --update $CAP
+	check "golden recorded" test -s "$D/exp/reference/ipv4.json"
+}
+
+# a character device like /dev/zero (1,5), made here
+make_zero() {
+	check "mknod $1" mknod "$1" c 1 5
+}
+
+test_golden_long_line() {
+	fresh
+	record_golden
+	local g=$D/exp/reference/ipv4.json
+	# 100 KB on line 2: more than any line fdtest writes
+	{ head -1 "$g"; head -c 100000 /dev/urandom | od -An -tx1 | tr -d ' \n'
+	  echo; } >"$g.new"
+	mv "$g.new" "$g"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/exp" $CAP
+	expect_in err "ipv4.json': line 2: longer than 8192 bytes"
+	# one header line with no end
+	head -c 20000 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$g"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/exp" $CAP
+	expect_in err "line 1: longer than 8192 bytes"
+}
+
+test_golden_not_a_file() {
+	fresh
+	mkdir -p "$D/exp/reference"
+	local g=$D/exp/reference/ipv4.json
+	# a link to an endless device: refused, never read
+	make_zero "$D/zero"
+	check "link" ln -s "$D/zero" "$g"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/exp" $CAP
+	expect_in err "is a character device, not a golden file"
+	rm -f "$g"
+	# a FIFO nobody writes: no hang
+	check "mkfifo" mkfifo "$g"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/exp" $CAP
+	expect_in err "is a FIFO or pipe, not a golden file"
+}
+
+test_capture_not_a_file() {
+	fresh
+	check "mkfifo" mkfifo "$D/fifo.pcap"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/exp" "$D/fifo.pcap"
+	expect_in err "is a FIFO or pipe, not a capture file"
+	expect_not_in err "empty file"
+	make_zero "$D/zero.pcap"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/exp" "$D/zero.pcap"
+	expect_in err "is a character device, not a capture file"
+	# a /proc file says 0 bytes and has some: not "empty"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/exp" /proc/self/status
+	expect_not_in err "empty file"
+	expect_in err "not a readable pcap or pcapng file"
+	: >"$D/empty.pcap"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/exp" "$D/empty.pcap"
+	expect_in err "empty file (0 bytes)"
+	# diff reads captures the same way
+	run 2 "$FDTEST" diff -d $REF -d $REF "$D/fifo.pcap"
+	expect_in err "is a FIFO or pipe"
+}
+
+test_capture_stdin() {
+	fresh
+	# recorded from standard input under --name, checked from the file
+	run 0 "$FDTEST" run -j2 -d $REF --expected "$D/exp" --update \
+		--name ipv4.pcap - <$CAP
+	check "golden named by --name" test -s "$D/exp/reference/ipv4.json"
+	check "header names the capture" \
+		grep -q '"capture":"ipv4.pcap"' "$D/exp/reference/ipv4.json"
+	run 0 "$FDTEST" run -j0 -d $REF --expected "$D/exp" --require-golden $CAP
+	expect_in out "45 passed, 0 failed"
+	# and the file's golden checks standard input, through a pipe
+	cat $CAP | run 0 "$FDTEST" run -j2 -d $REF --expected expected \
+		--require-golden --name ipv4.pcap --format json -
+	expect_in out '"capture":"ipv4.pcap"'
+	expect_not_in out '"verdict":"unchecked"'
+	# a FIFO with a writer is read like any pipe
+	check "mkfifo" mkfifo "$D/fifo"
+	cat $CAP >"$D/fifo" &
+	run 0 "$FDTEST" run -j0 -d $REF --expected expected --name ipv4.pcap \
+		--require-golden - <"$D/fifo"
+	wait
+	# another capture's golden: its cases differ
+	run 1 "$FDTEST" run -j0 -d $REF --expected expected --name ipv4.pcap \
+		- <pcaps/ipv6.pcap
+}
+
+test_capture_stdin_rules() {
+	fresh
+	# without --name: no golden, said, and nothing recorded
+	run 0 "$FDTEST" run -j0 -d $REF --expected "$D/exp" - <$CAP
+	expect_in err "capture '-' has no golden name"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/exp" --update - <$CAP
+	expect_in err "no golden name to record"
+	check "nothing recorded" test ! -e "$D/exp"
+	run 2 "$FDTEST" run -j0 -d $REF - - <$CAP
+	expect_in err "standard input can be read once"
+	run 2 "$FDTEST" run -j0 -d $REF -d $REF - <$CAP
+	expect_in err "name one with -d"
+	run 2 "$FDTEST" run -j0 -d $REF --name x.pcap $CAP
+	expect_in err "no capture is '-'"
+	run 2 "$FDTEST" run -j0 -d $REF --name ../x.pcap - <$CAP
+	expect_in err "without a folder"
+}
+
+test_desc_bounded() {
+	fresh
+	# one endless line: stopped at the bound, nothing written
+	{ echo "eth / ipv4 / udp"; head -c 3000000 /dev/zero | tr '\0' 'x'; } \
+		>"$D/long.txt"
+	run 2 "$FDTEST" gen -o "$D/long.pcap" "$D/long.txt"
+	expect_in err "long.txt:2: line longer than 1023 characters"
+	check "no capture" test ! -e "$D/long.pcap"
+	make_zero "$D/zero"
+	run 2 "$FDTEST" gen -o "$D/z.pcap" "$D/zero"
+	expect_in err "is a character device, not a description file"
+	check "mkfifo" mkfifo "$D/fifo.txt"
+	run 2 "$FDTEST" gen -o "$D/f.pcap" "$D/fifo.txt"
+	expect_in err "is a FIFO or pipe"
+	check "no capture" test ! -e "$D/z.pcap" -o -e "$D/f.pcap"
+}
+
+test_desc_nul_and_folder() {
+	fresh
+	# the NUL once cut the line to eth / ipv4 / udp
+	printf 'eth / ipv4 / tcp\neth / ipv4 / udp\0 / tcp\n' >"$D/nul.txt"
+	run 2 "$FDTEST" gen -o "$D/nul.pcap" "$D/nul.txt"
+	expect_in err "nul.txt:2:17: a NUL byte"
+	check "no capture" test ! -e "$D/nul.pcap"
+	mkdir "$D/desc"
+	run 2 "$FDTEST" gen -o "$D/d.pcap" "$D/desc"
+	expect_in err "is a directory, not a description file"
+	expect_not_in err "no packets"
+}
+
+test_names_not_utf8() {
+	fresh
+	local cap=$D/$'caf\xe9\x01.pcap' obj=$D/$'r\xe9f.bpf.o'
+	check "copy capture" cp $CAP "$cap"
+	check "copy object" cp $REF "$obj"
+	run 0 "$FDTEST" run -j0 -d "$obj" --expected "$D/exp" --update "$cap"
+	local g=$D/exp/$'r\xe9f'/$'caf\xe9\x01.json'
+	check "golden recorded" test -s "$g"
+	check "golden header is JSON" jq -e . "$g" >/dev/null
+	check "header names the capture, U+FFFD for the bad byte" \
+		jq -es '.[0].capture == "caf\ufffd\u0001.pcap"' "$g" >/dev/null
+	# read back: every case has its golden line
+	run 0 "$FDTEST" run -j0 -d "$obj" --expected "$D/exp" \
+		--require-golden --format json "$cap"
+	check "report is JSON Lines" jq -e . "$TMP/out" >/dev/null
+	check "names in the report" \
+		jq -es 'all(.[]; .capture == null or (.capture | endswith("/caf\ufffd\u0001.pcap")))' \
+		"$TMP/out" >/dev/null
+	check "dissector named" \
+		jq -es 'any(.[]; .dissector == "r\ufffdf")' "$TMP/out" >/dev/null
+	run 0 "$FDTEST" run -j0 -d "$obj" --expected "$D/exp" \
+		--format junit --output "$D/report.xml" "$cap"
+	check "JUnit well-formed" xmllint --noout "$D/report.xml"
+	check "JUnit valid" xmllint --noout --schema tests/junit.xsd \
+		"$D/report.xml"
+}
+
+test_tail_tables() {
+	fresh
+	# 200 slots: 199 past the first word, the entry still found
+	run 0 "$FDTEST" -v run -j2 --no-consistency -d $FIX/tail_table_200.bpf.o \
+		--expected "$D/exp" $CAP
+	expect_in err "entry 'tt_entry', 200 tail-call slots filled"
+	run 2 "$FDTEST" run -j0 -d $FIX/bad_tailcall_hole0.bpf.o \
+		--expected "$D/exp" $CAP
+	expect_in err "slot 0 is empty: no program 'tt_0'"
+}
+
+test_entry_candidates_whole() {
+	fresh
+	run 2 "$FDTEST" run -j0 -d $FIX/bad_many_entries.bpf.o \
+		--expected "$D/exp" $CAP
+	expect_in err "20 possible entry programs ("
+	expect_in err "_number_3' and 16 more): name one with --prog"
+}
+
+run_all test-hostile-input
