@@ -30,6 +30,9 @@ test_desc_nul_and_folder
 test_names_not_utf8
 test_tail_tables
 test_entry_candidates_whole
+test_pcapng_mixed_linktypes
+test_pcapng_mixed_late_interface
+test_pcapng_mixed_bounds
 }"
 
 . tests/cli-lib.sh
@@ -222,6 +225,154 @@ test_entry_candidates_whole() {
 		--expected "$D/exp" $CAP
 	expect_in err "20 possible entry programs ("
 	expect_in err "_number_3' and 16 more): name one with --prog"
+}
+
+# ---- pcapng with interfaces of several link types ---------------------
+
+# Integers in the byte order $BO (le or be) as raw bytes.
+u16() {
+	local v=$1
+	if [ "$BO" = be ]; then
+		printf "$(printf '\\x%02x\\x%02x' $((v >> 8 & 255)) $((v & 255)))"
+	else
+		printf "$(printf '\\x%02x\\x%02x' $((v & 255)) $((v >> 8 & 255)))"
+	fi
+}
+u32() {
+	if [ "$BO" = be ]; then u16 $(($1 >> 16 & 65535)); u16 $(($1 & 65535))
+	else u16 $(($1 & 65535)); u16 $(($1 >> 16 & 65535)); fi
+}
+
+# A 60-byte Ethernet/IPv4/UDP frame 10.0.0.1.1000 > 10.0.0.2.2000, its
+# IPv4 packet alone (46 bytes), and that packet behind a Linux cooked
+# header (whose fields are in network order in either file order).
+eth_frame() {
+	printf '\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00'
+	printf '\x45\0\0\x2e\0\0\0\0\x40\x11\0\0\x0a\0\0\x01\x0a\0\0\x02'
+	printf '\x03\xe8\x07\xd0\0\x1a\0\0'
+	head -c 18 /dev/zero
+}
+ip_packet() { eth_frame | tail -c +15; }
+sll_packet() {
+	printf '\0\0\0\x01\0\x06\x02\0\0\0\0\x01\0\0\x08\x00'
+	ip_packet
+}
+
+# Blocks: section, interface LINKTYPE, and packet blocks of the bytes
+# in file $2 (enhanced: IFACE FILE, simple: FILE, obsolete: IFACE FILE).
+ng_shb() {
+	u32 0x0a0d0d0a; u32 28; u32 0x1a2b3c4d; u16 1; u16 0
+	u32 0xffffffff; u32 0xffffffff; u32 28
+}
+ng_idb() { u32 1; u32 20; u16 "$1"; u16 0; u32 65535; u32 20; }
+ng_data() {
+	local n
+	n=$(wc -c <"$1")
+	cat "$1"
+	head -c $(((4 - n % 4) % 4)) /dev/zero
+}
+ng_len() { local n; n=$(wc -c <"$2"); echo $(($1 + (n + 3) / 4 * 4)); }
+ng_epb() {
+	local n t
+	n=$(wc -c <"$2"); t=$(ng_len 32 "$2")
+	u32 6; u32 "$t"; u32 "$1"; u32 0; u32 0; u32 "$n"; u32 "$n"
+	ng_data "$2"; u32 "$t"
+}
+ng_spb() {
+	local n t
+	n=$(wc -c <"$1"); t=$(ng_len 16 "$1")
+	u32 3; u32 "$t"; u32 "$n"; ng_data "$1"; u32 "$t"
+}
+ng_opb() {
+	local n t
+	n=$(wc -c <"$2"); t=$(ng_len 32 "$2")
+	u32 2; u32 "$t"; u16 "$1"; u16 0; u32 0; u32 0; u32 "$n"; u32 "$n"
+	ng_data "$2"; u32 "$t"
+}
+
+# the three packets and one 802.11 frame, in files
+ng_packets() {
+	eth_frame >"$D/eth"; ip_packet >"$D/ip"; sll_packet >"$D/sll"
+	head -c 40 /dev/zero >"$D/wifi"
+}
+
+# Each packet by its own interface's link type: Ethernet as it is, RAW
+# and LINUX_SLL with a made-up Ethernet header, the same flow each time;
+# an 802.11 interface's packet is skipped, named. Both byte orders.
+test_pcapng_mixed_linktypes() {
+	fresh
+	ng_packets
+	local bo keys
+	for bo in le be; do
+		BO=$bo
+		{
+			ng_shb; ng_idb 1; ng_idb 101; ng_idb 113; ng_idb 105
+			ng_epb 0 "$D/eth"; ng_epb 1 "$D/ip"; ng_epb 2 "$D/sll"
+			ng_spb "$D/eth"; ng_opb 1 "$D/ip"; ng_epb 3 "$D/wifi"
+		} >"$D/mixed-$bo.pcapng"
+		run 0 "$FDTEST" run -j0 -d $REF --expected "$D/none" \
+			--states vlanless "$D/mixed-$bo.pcapng"
+		expect_in out "by interface: EN10MB, RAW, LINUX_SLL, IEEE802_11"
+		expect_in out "6 frames (1 skipped"
+		expect_in out "#6.*interface 3: link type 105 (IEEE802_11) not supported"
+		run 0 "$FDTEST" run -j0 -d $REF --expected "$D/none" \
+			--states vlanless --format json "$D/mixed-$bo.pcapng"
+		keys=$(jq -c 'select(.verdict) | [.ret, .nhoff, .thoff, .n_proto, .ip_proto, .src, .dst, .sport, .dport]' \
+			"$TMP/out" | sort | uniq -c)
+		[ "$(echo "$keys" | wc -l)" = 1 ] ||
+			fail "$bo: the frames' keys differ: $keys"
+		case $keys in
+		*'5 ["BPF_OK",14,34,"0x0800",17,"10.0.0.1","10.0.0.2",1000,2000]') ;;
+		*) fail "$bo: keys $keys, want 5 frames of 10.0.0.1.1000 > 10.0.0.2.2000" ;;
+		esac
+	done
+	# standard input is read once: such a file is read by name
+	run 2 "$FDTEST" run -j0 -d $REF - <"$D/mixed-le.pcapng"
+	expect_in err "not from standard input"
+}
+
+# An interface of another type after packets: read from the start again,
+# past the frames already given, none twice or lost.
+test_pcapng_mixed_late_interface() {
+	fresh
+	ng_packets
+	BO=le
+	{
+		ng_shb; ng_idb 1; ng_epb 0 "$D/eth"; ng_epb 0 "$D/eth"
+		ng_idb 101; ng_epb 1 "$D/ip"; ng_epb 0 "$D/eth"
+	} >"$D/late.pcapng"
+	run 0 "$FDTEST" run -j2 -d $REF --expected "$D/none" --states vlanless \
+		--format json "$D/late.pcapng"
+	check "frames 1 to 4, each once" [ "$(jq -c 'select(.verdict) | .frame' \
+		"$TMP/out" | tr '\n' ' ')" = "1 2 3 4 " ]
+	check "the same flow in each" [ "$(jq -c 'select(.verdict) | [.sport, .dport]' \
+		"$TMP/out" | sort -u)" = "[1000,2000]" ]
+}
+
+# The reader's bounds: lengths that do not fit are errors at their byte.
+test_pcapng_mixed_bounds() {
+	fresh
+	ng_packets
+	BO=le
+	# a block that says it is 2 GiB long
+	{ ng_shb; ng_idb 1; ng_idb 101; u32 6; u32 0x7ffffff0; u32 0; } \
+		>"$D/huge.pcapng"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/none" "$D/huge.pcapng"
+	expect_in err "block at byte 68: length 2147483632 is more than 16 MiB"
+	# a captured length past its block
+	{ ng_shb; ng_idb 1; ng_idb 101; u32 6; u32 44; u32 0; u32 0; u32 0
+	  u32 400; u32 400; head -c 12 /dev/zero; u32 44; } >"$D/caplen.pcapng"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/none" "$D/caplen.pcapng"
+	expect_in err "captured length runs past the block"
+	# a packet on an interface never described
+	{ ng_shb; ng_idb 1; ng_idb 101; ng_epb 7 "$D/eth"; } >"$D/iface.pcapng"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/none" "$D/iface.pcapng"
+	expect_in err "its interface has no description before it"
+	# cut inside a block
+	{ ng_shb; ng_idb 1; ng_idb 101; ng_epb 0 "$D/eth"; } | head -c 100 \
+		>"$D/cut.pcapng"
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/none" "$D/cut.pcapng"
+	expect_in err "the file ends inside it"
 }
 
 run_all test-hostile-input
