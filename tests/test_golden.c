@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -81,6 +82,93 @@ static void test_golden_errors_name_the_line(void **state)
 
 	snprintf(path, sizeof(path), "%s/missing.json", test_scratch());
 	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -ENOENT);
+}
+
+/* "{"frame":F,"state":"vlanless"   ...   }\n", @len bytes before the newline */
+static void put_padded_line(FILE *f, unsigned int frame, size_t len)
+{
+	int n = fprintf(f, "{\"frame\":%u,\"state\":\"vlanless\"", frame);
+
+	for (size_t i = (size_t)n; i + 1 < len; i++)
+		fputc(' ', f);
+	fputs("}\n", f);
+}
+
+/*
+ * A line of GOLDEN_LINE_MAX bytes is read; one byte more is no golden's
+ * line, and reading stops there with its number, not a bigger buffer.
+ */
+static void test_golden_line_bound(void **state)
+{
+	struct golden_reader *g;
+	struct expect exp;
+	char path[256], err[256];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/long.json", test_scratch());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(HEADER, f);
+	put_padded_line(f, 1, GOLDEN_LINE_MAX);
+	put_padded_line(f, 2, GOLDEN_LINE_MAX + 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), 0);
+	assert_int_equal(golden_next(g, &exp, err, sizeof(err)), 1);
+	assert_int_equal(exp.id.frame, 1);
+	assert_int_equal(golden_next(g, &exp, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "line 3: longer than 8192 bytes, more than any line fdtest writes: not a golden");
+	golden_close(g);
+
+	/* a header line with no end */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (unsigned int i = 0; i < 3 * GOLDEN_LINE_MAX; i++)
+		fputc('{', f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "line 1: longer than 8192 bytes"));
+}
+
+/* A FIFO nobody writes is named at once; a folder is one. */
+static void test_golden_not_a_file(void **state)
+{
+	struct golden_reader *g;
+	char path[256], err[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/fifo.json", test_scratch());
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "is a FIFO or pipe, not a golden file");
+	assert_int_equal(golden_open(test_scratch(), &g, err, sizeof(err)),
+			 -EISDIR);
+	assert_string_equal(err, "is a directory, not a golden file");
+}
+
+/*
+ * Names are any bytes: the header holds U+FFFD for each byte that is not
+ * UTF-8, and the golden reads back.
+ */
+static void test_golden_name_not_utf8(void **state)
+{
+	struct golden_header hdr = { .capture = "caf\xe9\x01.pcap",
+				     .dissector = "r\xe9\xff", .states = 1,
+				     .n_flags = 1 };
+	struct golden_writer *w;
+	struct golden_reader *g;
+	char path[256], err[256];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/caf\xe9.json", test_scratch());
+	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
+	assert_int_equal(golden_writer_commit(w), 0);
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), 0);
+	assert_string_equal(golden_header(g)->capture,
+			    "caf\xef\xbf\xbd\x01.pcap");
+	assert_string_equal(golden_header(g)->dissector,
+			    "r\xef\xbf\xbd\xef\xbf\xbd");
+	golden_close(g);
 }
 
 static void test_golden_write_commit(void **state)
@@ -166,6 +254,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_read),
 		cmocka_unit_test(test_golden_errors_name_the_line),
+		cmocka_unit_test(test_golden_line_bound),
+		cmocka_unit_test(test_golden_not_a_file),
+		cmocka_unit_test(test_golden_name_not_utf8),
 		cmocka_unit_test(test_golden_write_commit),
 		cmocka_unit_test(test_golden_abort_keeps_old),
 		cmocka_unit_test(test_golden_sha256),
