@@ -425,6 +425,8 @@ static FILE *open_file(const char *path, struct stat *st, char *err,
 		else if (kind)
 			snprintf(err, err_size, "is %s, not a capture file",
 				 kind);
+		else if (errno == ENOENT)
+			snprintf(err, err_size, "%s", strerror(errno));
 		else
 			snprintf(err, err_size, "cannot read it: %s",
 				 strerror(errno));
