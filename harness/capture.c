@@ -563,10 +563,12 @@ const char *capture_linktype(const struct capture *cap)
 bool capture_synthesizes(const struct capture *cap)
 {
 	if (cap->ng) {
-		for (uint32_t i = 0; i < pcapng_ifaces(cap->ng); i++)
-			if (linktype_to_dlt(pcapng_iface_linktype(cap->ng, i)) !=
-			    DLT_EN10MB)
+		for (uint32_t i = 0; i < pcapng_ifaces(cap->ng); i++) {
+			int lt = pcapng_iface_linktype(cap->ng, i);
+
+			if (linktype_to_dlt(lt) != DLT_EN10MB)
 				return true;
+		}
 		return false;
 	}
 	return cap->map != NULL;

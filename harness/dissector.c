@@ -482,7 +482,11 @@ static void say_ambiguous(const struct dissector *d, unsigned int n,
 	}
 	if (used >= err_size)
 		return;
-	if (shown < n)
+	if (!shown)	/* not even one name fits */
+		snprintf(err, err_size,
+			 "%u possible entry programs: name one with --prog",
+			 n);
+	else if (shown < n)
 		snprintf(err + used, err_size - used,
 			 " and %u more): name one with --prog", n - shown);
 	else

@@ -8,7 +8,7 @@
 #include "pcapng.h"
 
 /* Block types (the pcapng specification, draft-ietf-opsawg-pcapng) */
-#define NG_SHB		0x0a0d0d0au	/* the same read either way round */
+#define NG_SHB		0x0a0d0d0au	/* the same either way round */
 #define NG_IDB		0x00000001u
 #define NG_OPB		0x00000002u	/* obsolete packet block */
 #define NG_SPB		0x00000003u
@@ -34,7 +34,7 @@ struct pcapng {
 	struct iface *ifaces;
 	uint32_t n_ifaces;
 	uint32_t ifaces_size;
-	uint8_t *body;		/* the current block, without type, length, trailer */
+	uint8_t *body;		/* a block bar type, length, trailer */
 	size_t body_size;
 	uint64_t offset;	/* of the current block, for messages */
 };

@@ -471,7 +471,7 @@ static void test_testrun_tail_table_hole(void **state)
  */
 static void test_testrun_ambiguous_entry(void **state)
 {
-	static const size_t sizes[] = { 512, 200, 120 };
+	static const size_t sizes[] = { 512, 200, 160, 100 };
 	static const char name[] =
 		"'an_entry_candidate_with_a_rather_long_name_number_";
 	struct dissector *d = NULL;
@@ -489,7 +489,7 @@ static void test_testrun_ambiguous_entry(void **state)
 		assert_int_equal(dissector_load(path, NULL, &d, err, sizes[i]),
 				 -EINVAL);
 		assert_null(d);
-		assert_true(strncmp(err, "20 possible entry programs (", 28) == 0);
+		assert_true(strncmp(err, "20 possible entry programs", 26) == 0);
 		while ((p = strstr(p, name))) {
 			p += sizeof(name) - 1;
 			while (*p >= '0' && *p <= '9')
@@ -498,6 +498,11 @@ static void test_testrun_ambiguous_entry(void **state)
 			named++;
 		}
 		and = strstr(err, " and ");
+		if (!named) {
+			/* no room for one name: none is cut, none listed */
+			assert_string_equal(err, "20 possible entry programs: name one with --prog");
+			continue;
+		}
 		assert_non_null(and);
 		assert_int_equal(sscanf(and, " and %u more", &more), 1);
 		assert_int_equal(named + more, 20);
