@@ -118,8 +118,8 @@ test_capture_stdin() {
 	run 0 "$FDTEST" run -j0 -d $REF --expected "$D/exp" --require-golden $CAP
 	expect_in out "45 passed, 0 failed"
 	# and the file's golden checks standard input, through a pipe
-	cat $CAP | run 0 "$FDTEST" run -j2 -d $REF --expected expected \
-		--require-golden --name ipv4.pcap --format json -
+	run 0 "$FDTEST" run -j2 -d $REF --expected expected \
+		--require-golden --name ipv4.pcap --format json - < <(cat $CAP)
 	expect_in out '"capture":"ipv4.pcap"'
 	expect_not_in out '"verdict":"unchecked"'
 	# a FIFO with a writer is read like any pipe
