@@ -396,6 +396,52 @@ static void test_testrun_copies_share_maps(void **state)
 }
 
 /*
+ * Global data too: a frozen .rodata and a .bss the copies all count runs
+ * in. Every copy answers with the constant, and the one counter sees
+ * every run, whichever copy made it.
+ */
+static void test_testrun_copies_share_globals(void **state)
+{
+	struct dissector *d = load("tests/fixtures/globals.bpf.o", NULL);
+	static struct frame_states fs;
+	uint8_t frame[64] = { [12] = 0x08, [13] = 0x00 };
+	struct testrun_result res;
+	uint32_t bss[3], rodata[3], prog[3], key = 0;
+	uint64_t runs = 0;
+	int fds[3], bss_fd;
+
+	(void)state;
+	assert_non_null(d);
+	assert_int_equal(dissector_want_copies(d, 2), 0);
+	assert_int_equal(frame_shape(frame, sizeof(frame), false, &fs), 0);
+	for (unsigned int t = 0; t < 3; t++) {
+		fds[t] = dissector_thread_fd(d, t);
+		prog[t] = prog_id_of(fds[t]);
+		bss[t] = map_id_named(fds[t], "globals.bss");
+		rodata[t] = map_id_named(fds[t], "globals.rodata");
+		for (unsigned int r = 0; r <= t; r++) {
+			assert_int_equal(testrun_one(fds[t], &fx.kernel,
+					&fs.state[FDTEST_STATE_VLANLESS], 0, 1,
+					&res), 0);
+			assert_int_equal(res.keys.dport, 4242);
+		}
+	}
+	/* three programs of their own, one set of globals */
+	assert_int_not_equal(prog[1], prog[0]);
+	assert_int_not_equal(prog[2], prog[1]);
+	assert_int_equal(bss[1], bss[0]);
+	assert_int_equal(bss[2], bss[0]);
+	assert_int_equal(rodata[1], rodata[0]);
+	assert_int_equal(rodata[2], rodata[0]);
+	bss_fd = bpf_map_get_fd_by_id(bss[0]);
+	assert_true(bss_fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(bss_fd, &key, &runs), 0);
+	close(bss_fd);
+	assert_int_equal(runs, 1 + 2 + 3);
+	dissector_close(d);
+}
+
+/*
  * Tail-call tables past 64 slots (tests/fixtures/tail_table.h): every
  * slot filled by name, the entry found among hundreds of targets, and
  * each slot answered by its own program, in the first and in a copy.
@@ -643,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_testrun_kernel_selftest_vectors),
 		cmocka_unit_test(test_testrun_thread_copies),
 		cmocka_unit_test(test_testrun_copies_share_maps),
+		cmocka_unit_test(test_testrun_copies_share_globals),
 		cmocka_unit_test(test_testrun_tail_tables),
 		cmocka_unit_test(test_testrun_tail_table_hole),
 		cmocka_unit_test(test_testrun_ambiguous_entry),
