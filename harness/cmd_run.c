@@ -538,14 +538,15 @@ static int run_exec(struct run_opts *opts)
 			opts->dissectors[opts->n_dissectors++] =
 				found.gl_pathv[i];
 	}
-	if (opts->n_dissectors > 1)
-		for (int i = 0; i < opts->n_captures; i++)
-			if (strcmp(opts->captures[i], "-") == 0) {
-				p_err("capture '-': standard input can be read once, and there are %zu dissectors: name one with -d",
-				      opts->n_dissectors);
-				code = FDTEST_EXIT_USAGE;
-				goto out_free;
-			}
+	/* one pass over the captures per dissector: '-' has one */
+	for (int i = 0; opts->n_dissectors > 1 && i < opts->n_captures; i++) {
+		if (strcmp(opts->captures[i], "-") == 0) {
+			p_err("capture '-': standard input can be read once, and there are %zu dissectors: name one with -d",
+			      opts->n_dissectors);
+			code = FDTEST_EXIT_USAGE;
+			goto out_free;
+		}
+	}
 	shas = calloc((size_t)opts->n_captures, sizeof(*shas));
 	if (!shas) {
 		p_err("%s", strerror(ENOMEM));
