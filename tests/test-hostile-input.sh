@@ -206,6 +206,10 @@ test_names_not_utf8() {
 	check "JUnit well-formed" xmllint --noout "$D/report.xml"
 	check "JUnit valid" xmllint --noout --schema tests/junit.xsd \
 		"$D/report.xml"
+	# the kernel matrix's host row names the dissector too
+	run 0 "$FDTEST" matrix --format json -d "$obj" pcaps/vlan.pcap
+	check "matrix JSON names the dissector" jq -e \
+		'.rows[0].result.dissectors[0].name == "r\ufffdf"' "$TMP/out"
 }
 
 test_tail_tables() {
