@@ -130,6 +130,41 @@ static void test_golden_line_bound(void **state)
 	assert_non_null(strstr(err, "line 1: longer than 8192 bytes"));
 }
 
+/*
+ * The longest header fdtest writes: two 255-byte names of control
+ * characters (each escaped as \u00XX) and 8 flag sets of 10 digits. It
+ * must fit the bound with room, and read back.
+ */
+static void test_golden_longest_header(void **state)
+{
+	struct golden_header hdr = { .states = 7, .n_flags = GOLDEN_FLAGS_MAX };
+	struct golden_writer *w;
+	struct golden_reader *g;
+	char path[256], err[256], line[GOLDEN_LINE_MAX];
+	FILE *f;
+
+	(void)state;
+	memset(hdr.capture, 1, sizeof(hdr.capture) - 1);
+	memset(hdr.dissector, 0x1f, sizeof(hdr.dissector) - 1);
+	memset(hdr.sha256, 'a', sizeof(hdr.sha256) - 1);
+	for (size_t i = 0; i < GOLDEN_FLAGS_MAX; i++)
+		hdr.in_flags[i] = 4000000000u + (uint32_t)i;
+	snprintf(path, sizeof(path), "%s/longest.json", test_scratch());
+	assert_int_equal(golden_writer_open(path, &hdr, &w), 0);
+	assert_int_equal(golden_writer_commit(w), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	/* whole, newline included, and under half the bound */
+	assert_non_null(strchr(line, '\n'));
+	assert_true(strlen(line) > 3000 && strlen(line) < GOLDEN_LINE_MAX / 2);
+	assert_int_equal(golden_open(path, &g, err, sizeof(err)), 0);
+	assert_memory_equal(golden_header(g)->capture, hdr.capture,
+			    sizeof(hdr.capture));
+	golden_close(g);
+}
+
 /* A FIFO nobody writes is named at once; a folder is one. */
 static void test_golden_not_a_file(void **state)
 {
@@ -255,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_golden_read),
 		cmocka_unit_test(test_golden_errors_name_the_line),
 		cmocka_unit_test(test_golden_line_bound),
+		cmocka_unit_test(test_golden_longest_header),
 		cmocka_unit_test(test_golden_not_a_file),
 		cmocka_unit_test(test_golden_name_not_utf8),
 		cmocka_unit_test(test_golden_write_commit),
