@@ -10,6 +10,7 @@
 
 #include "out.h"
 #include "report.h"
+#include "utf8.h"
 
 static const char *proto_name(uint8_t proto)
 {
@@ -99,15 +100,15 @@ static void out_keys(struct out *o, const struct case_result *const set[],
 static void text_capture_begin(struct report *r,
 			       const struct report_capture *cap)
 {
-	fprintf(r->out, "%s on %s (%s%s)", cap->dissector, cap->capture,
-		cap->linktype, cap->synthesized ? ", Ethernet header made up" :
-						  "");
-	if (cap->update)
-		fprintf(r->out, ", recording %s", cap->golden);
-	else if (cap->golden_found)
-		fprintf(r->out, ", golden %s", cap->golden);
-	else
-		fprintf(r->out, ", no golden at %s", cap->golden);
+	/* names may hold any bytes: none reaches the terminal raw */
+	utf8_put_text(r->out, cap->dissector);
+	fputs(" on ", r->out);
+	utf8_put_text(r->out, cap->capture);
+	fprintf(r->out, " (%s%s)", cap->linktype,
+		cap->synthesized ? ", Ethernet header made up" : "");
+	fputs(cap->update ? ", recording " : cap->golden_found ? ", golden " :
+	      ", no golden at ", r->out);
+	utf8_put_text(r->out, cap->golden);
 	fprintf(r->out, ", post-vlan by %s\n", cap->post_vlan_how);
 	fprintf(r->out, "  offsets per state:");
 	for (int s = 0, n = 0; s < FDTEST_STATE_COUNT; s++)
@@ -120,7 +121,9 @@ static void text_capture_begin(struct report *r,
 static void text_frame_skipped(struct report *r, uint32_t index,
 			       const char *why)
 {
-	fprintf(r->out, "  #%-5u skip  %s\n", index, why);
+	fprintf(r->out, "  #%-5u skip  ", index);
+	utf8_put_text(r->out, why);
+	fputc('\n', r->out);
 }
 
 static void print_diffs(struct report *r, const struct case_result *c)
@@ -129,7 +132,9 @@ static void print_diffs(struct report *r, const struct case_result *c)
 
 	for (size_t i = 0; i < c->n_diffs; i++) {
 		report_diff_line(line, sizeof(line), r->cap, c, &c->diffs[i]);
-		fprintf(r->out, "    FAIL %s\n", line);
+		fputs("    FAIL ", r->out);
+		utf8_put_text(r->out, line);
+		fputc('\n', r->out);
 	}
 }
 
@@ -258,7 +263,10 @@ static void text_timing(struct report *r, const struct report_timing *rows,
 
 static void text_capture_end(struct report *r, const struct report_counts *c)
 {
-	fprintf(r->out, "%s on %s: ", r->cap->dissector, r->cap->capture);
+	utf8_put_text(r->out, r->cap->dissector);
+	fputs(" on ", r->out);
+	utf8_put_text(r->out, r->cap->capture);
+	fputs(": ", r->out);
 	print_counts(r->out, c);
 	fprintf(r->out, "\n\n");
 }

@@ -71,3 +71,21 @@ json_t *utf8_json_string(const char *s)
 	free(copy);
 	return v;
 }
+
+void utf8_put_text(FILE *out, const char *s)
+{
+	const unsigned char *p;
+	size_t n;
+
+	for (; *s; s += n) {
+		p = (const unsigned char *)s;
+		n = utf8_seq_len(s);
+		if (!n || (p[0] < 0x20 && p[0] != '\t') || p[0] == 0x7f ||
+		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+			fputc('?', out);
+			n = n ? n : 1;
+			continue;
+		}
+		fwrite(s, 1, n, out);
+	}
+}

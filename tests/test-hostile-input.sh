@@ -28,6 +28,7 @@ test_capture_stdin_rules
 test_desc_bounded
 test_desc_nul_and_folder
 test_names_not_utf8
+test_names_control_characters
 test_tail_tables
 test_entry_candidates_whole
 test_pcapng_mixed_linktypes
@@ -210,6 +211,21 @@ test_names_not_utf8() {
 	run 0 "$FDTEST" matrix --format json -d "$obj" pcaps/vlan.pcap
 	check "matrix JSON names the dissector" jq -e \
 		'.rows[0].result.dissectors[0].name == "r\ufffdf"' "$TMP/out"
+}
+
+# A name that would retitle the terminal and start a line of its own:
+# text reports and messages show '?' for each control character.
+test_names_control_characters() {
+	fresh
+	local cap=$D/$'x\e]0;owned\a\n.pcap'
+	check "copy capture" cp $CAP "$cap"
+	run 0 "$FDTEST" run -j0 -d $REF --expected "$D/exp" "$cap"
+	expect_in out "x?]0;owned??.pcap (EN10MB)"
+	expect_not_in out $'\e'
+	expect_not_in out $'\a'
+	run 2 "$FDTEST" run -j0 -d $REF --expected "$D/exp" "$D/"$'no\e[31m\x9b.pcap'
+	expect_in err "no?\[31m?.pcap': No such file"
+	expect_not_in err $'\e'
 }
 
 test_tail_tables() {
