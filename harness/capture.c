@@ -12,6 +12,9 @@
 #include <pcap/dlt.h>
 
 #include "capture.h"
+#include "input_file.h"
+#include "pcapng.h"
+#include "sha256.h"
 
 #define ETH_HLEN_ 14u
 #define ETHERTYPE_IPV4 0x0800u
@@ -34,6 +37,17 @@ struct capture {
 	link_map_fn map;	/* NULL: frames are Ethernet already */
 	uint32_t index;
 	char *iobuf;		/* the stream's buffer, freed after it */
+	/*
+	 * What to read again from the start when libpcap refuses a pcapng
+	 * whose interfaces differ in link type (pcapng.h): the file's path,
+	 * or the bytes in memory; neither for standard input.
+	 */
+	char *path;
+	const void *mem;
+	size_t mem_size;
+	struct pcapng *ng;	/* reading on our own from here on */
+	char linktypes[160];	/* capture_linktype() of such a file */
+	char sha256[SHA256_HEX_LEN + 1];	/* standard input's; "" */
 	uint8_t buf[ETH_HLEN_ + CAPTURE_KEEP_MAX];
 };
 
@@ -278,6 +292,28 @@ static const struct {
 
 #define N_LINK_MAPS (sizeof(link_maps) / sizeof(link_maps[0]))
 
+/*
+ * Files hold LINKTYPE_ values, which are the DLT_ values but for a few
+ * that differ between systems; of those fdtest maps, only raw IP:
+ * LINKTYPE_RAW is 101 and DLT_RAW 12 on Linux. libpcap translates the
+ * files it reads; a pcapng read on our own is translated here.
+ */
+#define LINKTYPE_RAW_ 101
+
+static int linktype_to_dlt(int linktype)
+{
+	return linktype == LINKTYPE_RAW_ ? DLT_RAW : linktype;
+}
+
+/* The row of link_maps[] for @dlt, or -1. */
+static int link_map_find(int dlt)
+{
+	for (size_t i = 0; i < N_LINK_MAPS; i++)
+		if (link_maps[i].dlt == dlt)
+			return (int)i;
+	return -1;
+}
+
 /* Picks the link-layer map of an opened capture; a reason on refusal. */
 static int capture_setup(struct capture *cap, char *err, size_t err_size)
 {
@@ -286,11 +322,9 @@ static int capture_setup(struct capture *cap, char *err, size_t err_size)
 	size_t i;
 
 	cap->dlt = pcap_datalink(cap->pcap);
-	for (i = 0; i < N_LINK_MAPS; i++) {
-		if (link_maps[i].dlt == cap->dlt) {
-			cap->map = link_maps[i].map;
-			return 0;
-		}
+	if (link_map_find(cap->dlt) >= 0) {
+		cap->map = link_maps[link_map_find(cap->dlt)].map;
+		return 0;
 	}
 	name = pcap_datalink_val_to_name(cap->dlt);
 	used = (size_t)snprintf(err, err_size,
@@ -316,6 +350,7 @@ static int capture_finish(struct capture *cap, const char *errbuf,
 	if (!cap->pcap) {
 		snprintf(err, err_size, "not a readable pcap or pcapng file: %s",
 			 errbuf);
+		free(cap->path);
 		free(cap);
 		return -EINVAL;
 	}
@@ -343,41 +378,158 @@ static int capture_fopen(struct capture *cap, FILE *f, char *errbuf,
 	return capture_finish(cap, errbuf, out, err, err_size);
 }
 
+/*
+ * Standard input ('-'), as tcpdump -r - reads it: a pipe, a FIFO or a
+ * redirected file, read once as it comes. A terminal holds no capture.
+ */
+static FILE *open_stdin(struct stat *st, char *err, size_t err_size)
+{
+	FILE *f;
+	int fd;
+
+	if (fstat(STDIN_FILENO, st)) {
+		snprintf(err, err_size, "standard input: %s", strerror(errno));
+		return NULL;
+	}
+	if (isatty(STDIN_FILENO)) {
+		snprintf(err, err_size,
+			 "standard input is a terminal: pipe a capture into it or redirect one");
+		return NULL;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		snprintf(err, err_size, "standard input is a directory");
+		return NULL;
+	}
+	/* a stream of our own: closing it leaves fd 0 alone */
+	fd = dup(STDIN_FILENO);
+	f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+	if (!f) {
+		snprintf(err, err_size, "standard input: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
+}
+
+/*
+ * A golden names the SHA-256 of its capture before the first frame, and
+ * standard input is read once: it is copied into an unnamed temporary
+ * file (gone when closed), hashed there, and read from its start. Returns
+ * that file, with @st its status, or NULL with the reason in @err.
+ */
+static FILE *spool_stdin(FILE *in, struct stat *st, char sha[65], char *err,
+			 size_t err_size)
+{
+	char buf[65536];
+	FILE *f = tmpfile();
+	size_t n;
+	int ret;
+
+	if (!f) {
+		snprintf(err, err_size,
+			 "standard input: cannot make a temporary copy: %s",
+			 strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, f) != n)
+			break;
+	if (ferror(in) || ferror(f) || fflush(f)) {
+		snprintf(err, err_size, "standard input: %s%s",
+			 ferror(in) ? "" : "cannot make a temporary copy: ",
+			 strerror(errno ? errno : EIO));
+		goto out_close;
+	}
+	rewind(f);
+	ret = sha256_stream(f, sha);
+	if (ret) {
+		snprintf(err, err_size, "standard input: SHA-256: %s",
+			 strerror(-ret));
+		goto out_close;
+	}
+	rewind(f);
+	if (fstat(fileno(f), st)) {
+		snprintf(err, err_size, "standard input: %s", strerror(errno));
+		goto out_close;
+	}
+	return f;
+out_close:
+	fclose(f);
+	return NULL;
+}
+
+/* A file by name, regular. */
+static FILE *open_file(const char *path, struct stat *st, char *err,
+		       size_t err_size, int *ret)
+{
+	const char *kind;
+	FILE *f;
+
+	f = input_file_open(path, st, &kind);
+	if (!f) {
+		*ret = errno == ENOENT || errno == EISDIR ? -errno : -EINVAL;
+		if (kind && S_ISFIFO(st->st_mode))
+			snprintf(err, err_size,
+				 "is a FIFO or pipe, not a capture file: feed it to fdtest as standard input ('-')");
+		else if (kind)
+			snprintf(err, err_size, "is %s, not a capture file",
+				 kind);
+		else if (errno == ENOENT)
+			snprintf(err, err_size, "%s", strerror(errno));
+		else
+			snprintf(err, err_size, "cannot read it: %s",
+				 strerror(errno));
+		return NULL;
+	}
+	return f;
+}
+
+/* True for a file with no bytes; a /proc file says 0 and has some. */
+static bool is_empty(FILE *f, const struct stat *st)
+{
+	int c;
+
+	if (!S_ISREG(st->st_mode) || st->st_size)
+		return false;
+	c = getc(f);
+	if (c == EOF)
+		return true;
+	ungetc(c, f);
+	return false;
+}
+
 int capture_open(const char *path, struct capture **out, char *err,
 		 size_t err_size)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *cap;
 	struct stat st;
+	int ret = -EINVAL;
 	FILE *f;
 
-	if (stat(path, &st)) {
-		snprintf(err, err_size, "%s", strerror(errno));
-		return -errno;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, err_size, "is a directory, not a capture");
-		return -EISDIR;
-	}
-	if (st.st_size == 0) {
-		snprintf(err, err_size,
-			 "empty file (0 bytes): not a pcap or pcapng capture");
-		return -EINVAL;
-	}
-	/* bad input, not a refusal of the machine: -EINVAL, not -EACCES */
-	if (access(path, R_OK)) {
-		snprintf(err, err_size, "cannot read it: %s", strerror(errno));
-		return -EINVAL;
-	}
 	cap = calloc(1, sizeof(*cap));
 	if (!cap)
 		return -ENOMEM;
-	cap->size = (uint64_t)st.st_size;
-	f = fopen(path, "rb");
+	/* bad input, not a refusal of the machine: -EINVAL, not -EACCES */
+	if (strcmp(path, "-") == 0) {
+		FILE *in = open_stdin(&st, err, err_size);
+
+		f = in ? spool_stdin(in, &st, cap->sha256, err, err_size) :
+			 NULL;
+		if (in)
+			fclose(in);
+	} else {
+		f = open_file(path, &st, err, err_size, &ret);
+	}
 	if (!f) {
-		snprintf(err, err_size, "cannot read it: %s", strerror(errno));
 		free(cap);
-		return -EINVAL;
+		return ret;
+	}
+	cap->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	if (strcmp(path, "-") != 0 && !(cap->path = strdup(path))) {
+		fclose(f);
+		free(cap);
+		return -ENOMEM;
 	}
 	/*
 	 * libpcap reads a record at a time through stdio, whose default
@@ -387,6 +539,15 @@ int capture_open(const char *path, struct capture **out, char *err,
 	cap->iobuf = malloc(CAPTURE_READ_BUF);
 	if (cap->iobuf)
 		setvbuf(f, cap->iobuf, _IOFBF, CAPTURE_READ_BUF);
+	if (is_empty(f, &st)) {
+		snprintf(err, err_size,
+			 "empty file (0 bytes): not a pcap or pcapng capture");
+		fclose(f);
+		free(cap->iobuf);
+		free(cap->path);
+		free(cap);
+		return -EINVAL;
+	}
 	return capture_fopen(cap, f, errbuf, out, err, err_size);
 }
 
@@ -406,6 +567,8 @@ int capture_open_mem(const void *data, size_t size, struct capture **out,
 	if (!cap)
 		return -ENOMEM;
 	cap->size = size;
+	cap->mem = data;
+	cap->mem_size = size;
 	/* libpcap only reads: the cast is fmemopen's, not a write */
 	f = fmemopen((void *)data, size, "rb");
 	if (!f) {
@@ -417,28 +580,66 @@ int capture_open_mem(const void *data, size_t size, struct capture **out,
 	return capture_fopen(cap, f, errbuf, out, err, err_size);
 }
 
+/* "by interface: EN10MB, NULL, EN10MB", cut with "..." past the buffer. */
+static const char *ng_linktypes(struct capture *cap)
+{
+	size_t size = sizeof(cap->linktypes), used;
+	uint32_t n = pcapng_ifaces(cap->ng);
+
+	used = (size_t)snprintf(cap->linktypes, size, "by interface:");
+	for (uint32_t i = 0; i < n; i++) {
+		int dlt = linktype_to_dlt(pcapng_iface_linktype(cap->ng, i));
+		const char *name = pcap_datalink_val_to_name(dlt);
+		char one[48];
+		size_t len;
+
+		len = (size_t)snprintf(one, sizeof(one), "%s %s",
+				       i ? "," : "", name ? name : "unknown");
+		if (used + len + 5 > size) {
+			snprintf(cap->linktypes + used, size - used, ", ...");
+			break;
+		}
+		memcpy(cap->linktypes + used, one, len + 1);
+		used += len;
+	}
+	return cap->linktypes;
+}
+
 const char *capture_linktype(const struct capture *cap)
 {
-	const char *name = pcap_datalink_val_to_name(cap->dlt);
+	const char *name;
 
+	if (cap->ng)
+		return ng_linktypes((struct capture *)cap);
+	name = pcap_datalink_val_to_name(cap->dlt);
 	return name ? name : "unknown";
 }
 
 bool capture_synthesizes(const struct capture *cap)
 {
+	if (cap->ng) {
+		for (uint32_t i = 0; i < pcapng_ifaces(cap->ng); i++) {
+			int lt = pcapng_iface_linktype(cap->ng, i);
+
+			if (linktype_to_dlt(lt) != DLT_EN10MB)
+				return true;
+		}
+		return false;
+	}
 	return cap->map != NULL;
 }
 
 /* Puts a made-up Ethernet header in front of the packet, in cap->buf. */
-static int synthesize(struct capture *cap, const uint8_t *p, uint32_t len,
-		      struct capture_frame *frame, char *why, size_t why_size)
+static int synthesize(struct capture *cap, link_map_fn map, const uint8_t *p,
+		      uint32_t len, struct capture_frame *frame, char *why,
+		      size_t why_size)
 {
 	static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
 	uint32_t hlen = 0;
 	uint16_t type;
 	uint32_t body;
 
-	type = cap->map(p, len, &hlen, why, why_size);
+	type = map(p, len, &hlen, why, why_size);
 	if (!type)
 		return CAPTURE_SKIP;
 	p += hlen;
@@ -460,41 +661,25 @@ static int synthesize(struct capture *cap, const uint8_t *p, uint32_t len,
 	return CAPTURE_FRAME;
 }
 
-int capture_next(struct capture *cap, struct capture_frame *frame,
-		 char *why, size_t why_size)
+/* One packet of @caplen bytes at @data, through @map (NULL: Ethernet). */
+static int deliver(struct capture *cap, link_map_fn map, const uint8_t *data,
+		   uint32_t caplen, uint32_t wire_len,
+		   struct capture_frame *frame, char *why, size_t why_size)
 {
-	struct pcap_pkthdr *hdr;
-	const u_char *data;
 	int ret;
 
-	ret = pcap_next_ex(cap->pcap, &hdr, &data);
-	if (ret == PCAP_ERROR_BREAK)
-		return CAPTURE_END;
-	if (ret != 1) {
-		const char *msg = pcap_geterr(cap->pcap);
-
-		/* pcapng: an IDB whose link type is not the first one's */
-		if (strstr(msg, "different from the type of the first interface"))
-			snprintf(why, why_size,
-				 "frame %u: the pcapng file has interfaces of different link types, which libpcap cannot read as one capture (%s): split it into one file per link type",
-				 cap->index + 1, msg);
-		else
-			snprintf(why, why_size, "frame %u: %s", cap->index + 1,
-				 msg);
-		return -EIO;
-	}
 	memset(frame, 0, sizeof(*frame));
 	frame->index = ++cap->index;
-	frame->wire_len = hdr->len;
-	if (cap->map) {
-		ret = synthesize(cap, data, hdr->caplen, frame, why, why_size);
+	frame->wire_len = wire_len;
+	if (map) {
+		ret = synthesize(cap, map, data, caplen, frame, why, why_size);
 		if (ret != CAPTURE_FRAME)
 			return ret;
 	} else {
 		frame->data = data;
-		frame->caplen = hdr->caplen;
-		frame->len = hdr->caplen < CAPTURE_KEEP_MAX ? hdr->caplen :
-							      CAPTURE_KEEP_MAX;
+		frame->caplen = caplen;
+		frame->len = caplen < CAPTURE_KEEP_MAX ? caplen :
+							 CAPTURE_KEEP_MAX;
 	}
 	if (frame->len < ETH_HLEN_) {
 		snprintf(why, why_size,
@@ -505,10 +690,131 @@ int capture_next(struct capture *cap, struct capture_frame *frame,
 	return CAPTURE_FRAME;
 }
 
+/*
+ * The next packet of a file read on our own: each by the link type of
+ * its interface, mapped to Ethernet as a whole file of that type is. A
+ * packet on an interface of a type fdtest cannot map is skipped.
+ */
+static int next_ng(struct capture *cap, struct capture_frame *frame,
+		   char *why, size_t why_size)
+{
+	struct pcapng_packet pkt;
+	char msg[200];
+	const char *name;
+	int ret, i, dlt;
+
+	ret = pcapng_next(cap->ng, &pkt, msg, sizeof(msg));
+	if (ret == 0)
+		return CAPTURE_END;
+	if (ret < 0) {
+		snprintf(why, why_size, "frame %u: %s", cap->index + 1, msg);
+		return -EIO;
+	}
+	dlt = linktype_to_dlt(pkt.linktype);
+	i = link_map_find(dlt);
+	if (i < 0) {
+		memset(frame, 0, sizeof(*frame));
+		frame->index = ++cap->index;
+		name = pcap_datalink_val_to_name(dlt);
+		snprintf(why, why_size,
+			 "interface %u: link type %d (%s) not supported",
+			 pkt.iface, dlt, name ? name : "unknown");
+		return CAPTURE_SKIP;
+	}
+	/* its TLVs are in the capturing host's order, which map_nflog()
+	 * expects libpcap to have made ours */
+	if (dlt == DLT_NFLOG && pcapng_swapped(cap->ng)) {
+		memset(frame, 0, sizeof(*frame));
+		frame->index = ++cap->index;
+		snprintf(why, why_size,
+			 "interface %u: NFLOG from a host of the other byte order is not read",
+			 pkt.iface);
+		return CAPTURE_SKIP;
+	}
+	return deliver(cap, link_maps[i].map, pkt.data, pkt.caplen, pkt.len,
+		       frame, why, why_size);
+}
+
+/*
+ * libpcap gives one link type per file and stops at an interface of
+ * another. Such a file is read again from its start with the reader of
+ * pcapng.h, past the frames libpcap already gave. Standard input cannot
+ * be read again.
+ */
+static int switch_to_ng(struct capture *cap, char *why, size_t why_size)
+{
+	struct pcapng_packet pkt;
+	char msg[200];
+	FILE *f;
+	int ret;
+
+	if (cap->path)
+		f = input_file_open(cap->path, NULL, NULL);
+	else if (cap->mem)
+		/* read only: the cast is fmemopen's, not a write */
+		f = fmemopen((void *)cap->mem, cap->mem_size, "rb");
+	else {
+		snprintf(why, why_size,
+			 "frame %u: the pcapng file has interfaces of different link types, which fdtest reads from a file by name, not from standard input: save it and name it",
+			 cap->index + 1);
+		return -EIO;
+	}
+	if (!f) {
+		ret = -errno;
+		snprintf(why, why_size, "frame %u: reading it again: %s",
+			 cap->index + 1, strerror(errno));
+		return ret;
+	}
+	pcap_close(cap->pcap);	/* and its stream, which used iobuf */
+	cap->pcap = NULL;
+	if (cap->iobuf)
+		setvbuf(f, cap->iobuf, _IOFBF, CAPTURE_READ_BUF);
+	ret = pcapng_open(f, &cap->ng, msg, sizeof(msg));
+	for (uint32_t i = 0; !ret && i < cap->index; i++) {
+		ret = pcapng_next(cap->ng, &pkt, msg, sizeof(msg));
+		if (ret == 0) {
+			snprintf(msg, sizeof(msg), "it has fewer frames now");
+			ret = -EIO;
+		}
+		ret = ret < 0 ? ret : 0;
+	}
+	if (ret)
+		snprintf(why, why_size, "frame %u: reading it again: %s",
+			 cap->index + 1, msg);
+	return ret;
+}
+
+int capture_next(struct capture *cap, struct capture_frame *frame,
+		 char *why, size_t why_size)
+{
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	const char *msg;
+	int ret;
+
+	if (cap->ng)
+		return next_ng(cap, frame, why, why_size);
+	ret = pcap_next_ex(cap->pcap, &hdr, &data);
+	if (ret == PCAP_ERROR_BREAK)
+		return CAPTURE_END;
+	if (ret != 1) {
+		msg = pcap_geterr(cap->pcap);
+		/* pcapng: an IDB whose link type is not the first one's */
+		if (strstr(msg, "different from the type of the first interface")) {
+			ret = switch_to_ng(cap, why, why_size);
+			return ret ? ret : next_ng(cap, frame, why, why_size);
+		}
+		snprintf(why, why_size, "frame %u: %s", cap->index + 1, msg);
+		return -EIO;
+	}
+	return deliver(cap, cap->map, data, hdr->caplen, hdr->len, frame, why,
+		       why_size);
+}
+
 void capture_position(const struct capture *cap, uint64_t *done,
 		      uint64_t *total)
 {
-	FILE *f = pcap_file(cap->pcap);
+	FILE *f = cap->ng ? pcapng_file(cap->ng) : pcap_file(cap->pcap);
 	long pos = f ? ftell(f) : -1;
 
 	*done = pos > 0 ? (uint64_t)pos : 0;
@@ -521,6 +827,13 @@ void capture_close(struct capture *cap)
 		return;
 	if (cap->pcap)
 		pcap_close(cap->pcap);
+	pcapng_close(cap->ng);
 	free(cap->iobuf);	/* after the stream that used it */
+	free(cap->path);
 	free(cap);
+}
+
+const char *capture_sha256(const struct capture *cap)
+{
+	return cap->sha256;
 }

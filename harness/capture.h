@@ -49,6 +49,11 @@ int capture_open_mem(const void *data, size_t size, struct capture **out,
 
 /* Name of the link type, e.g. "EN10MB", "LINUX_SLL2". */
 const char *capture_linktype(const struct capture *cap);
+/*
+ * The SHA-256 (hex) of a capture read from standard input, which was
+ * hashed as it was copied in: its golden names it. "" for a file.
+ */
+const char *capture_sha256(const struct capture *cap);
 /* True when frames get a made-up Ethernet header. */
 bool capture_synthesizes(const struct capture *cap);
 

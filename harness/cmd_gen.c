@@ -17,8 +17,10 @@
 #include "gen_expect.h"
 #include "gen_pcap.h"
 #include "golden.h"
+#include "input_file.h"
 #include "log.h"
 #include "options.h"
+#include "sha256.h"
 
 struct gen_opts {
 	const char *desc;
@@ -143,23 +145,78 @@ static int gen_parse(int argc, char **argv, struct gen_opts *opts)
 typedef int (*packet_fn)(void *ctx, struct gen_packet *pkt, uint32_t frame,
 			 char *err, size_t err_size);
 
+/*
+ * A description line is at most GEN_LINE_MAX bytes (gen_parse_line()
+ * takes no more): reading stops there, so /dev/zero or a file of one
+ * endless line costs no memory. A NUL byte would end the line early and
+ * drop its layers silently, so it is an error of its own.
+ */
+#define GEN_LINE_MAX 1023
+
+/*
+ * Reads one line into @buf (GEN_LINE_MAX + 1 bytes): 1, 0 at the end,
+ * -EMSGSIZE for a longer line, -EILSEQ with *@col at a NUL, or -errno.
+ */
+static int desc_read_line(FILE *f, char *buf, unsigned int *col)
+{
+	size_t n = 0;
+	int c;
+
+	while ((c = getc(f)) != EOF && c != '\n') {
+		if (c == '\0') {
+			*col = (unsigned int)n + 1;
+			return -EILSEQ;
+		}
+		if (n == GEN_LINE_MAX)
+			return -EMSGSIZE;
+		buf[n++] = (char)c;
+	}
+	buf[n] = '\0';
+	if (ferror(f))
+		return errno ? -errno : -EIO;
+	return c == EOF && n == 0 ? 0 : 1;
+}
+
+static void desc_read_error(const char *desc, unsigned int line_no,
+			    unsigned int col, int ret)
+{
+	if (ret == -EMSGSIZE)
+		p_err("%s:%u: line longer than %d characters", desc, line_no,
+		      GEN_LINE_MAX);
+	else if (ret == -EILSEQ)
+		p_err("%s:%u:%u: a NUL byte: a description is text", desc,
+		      line_no, col);
+	else if (ret < 0)
+		p_err("%s:%u: %s", desc, line_no, strerror(-ret));
+}
+
 static int for_each_packet(const char *desc, packet_fn fn, void *ctx)
 {
 	static struct gen_packet pkt;
+	char line[GEN_LINE_MAX + 1];
 	char err[512];
-	char *line = NULL;
-	size_t cap = 0;
-	unsigned int line_no = 0;
+	unsigned int line_no = 0, col = 0;
 	uint32_t frame = 0;
+	const char *kind;
 	FILE *f;
 	int ret = 0;
 
-	f = fopen(desc, "r");
+	f = input_file_open(desc, NULL, &kind);
 	if (!f) {
-		p_err("description '%s': %s", desc, strerror(errno));
-		return -errno;
+		ret = -errno;
+		if (kind)
+			p_err("description '%s': is %s, not a description file",
+			      desc, kind);
+		else
+			p_err("description '%s': %s", desc, strerror(errno));
+		return ret;
 	}
-	while (getline(&line, &cap, f) >= 0) {
+	for (;;) {
+		ret = desc_read_line(f, line, &col);
+		if (ret <= 0) {
+			desc_read_error(desc, line_no + 1, col, ret);
+			break;
+		}
 		line_no++;
 		ret = gen_parse_line(line, line_no, &pkt, err, sizeof(err));
 		if (ret == 0)
@@ -173,7 +230,6 @@ static int for_each_packet(const char *desc, packet_fn fn, void *ctx)
 			break;
 		}
 	}
-	free(line);
 	fclose(f);
 	if (!ret && frame == 0) {
 		p_err("%s: no packets", desc);
@@ -315,7 +371,7 @@ static int write_spec(const struct gen_opts *o, const char *capture,
 		      capture);
 		return -EINVAL;
 	}
-	ret = golden_file_sha256(atomic_file_tmp_path(cap), hdr.sha256);
+	ret = sha256_file(atomic_file_tmp_path(cap), hdr.sha256);
 	if (ret) {
 		p_err("capture '%s': %s", capture, strerror(-ret));
 		return ret;

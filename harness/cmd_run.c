@@ -58,6 +58,7 @@ enum {
 	OPT_OUTPUT,
 	OPT_REPEAT,
 	OPT_MAX_NS,
+	OPT_NAME,
 };
 
 static const struct option_row run_options[] = {
@@ -71,6 +72,8 @@ static const struct option_row run_options[] = {
 	  "input-flag sets, comma-separated; each a number or names joined by | (PARSE_1ST_FRAG, STOP_AT_FLOW_LABEL, STOP_AT_ENCAP), or all for the 8 combinations (default: 0)" },
 	{ "expected", OPT_EXPECTED, required_argument, "DIR",
 	  "root of the golden files, read as DIR/<dissector>/<capture>.json (default: expected)" },
+	{ "name", OPT_NAME, required_argument, "NAME",
+	  "the file name of the capture read from standard input ('-'), for its golden and its cases; without it, '-' is checked against no golden and --update refuses it" },
 	{ "update", OPT_UPDATE, no_argument, NULL,
 	  "record the goldens of this run's dissectors and captures instead of checking them (each file replaced whole)" },
 	{ "require-golden", OPT_REQUIRE_GOLDEN, no_argument, NULL,
@@ -97,10 +100,11 @@ static void run_usage(FILE *out)
 	fprintf(out,
 		"Usage: fdtest run [OPTIONS] CAPTURE...\n"
 		"\n"
-		"Feed every frame of each capture (pcap or pcapng) through each flow\n"
-		"dissector with BPF_PROG_TEST_RUN, in the vlanless, pre-vlan and\n"
-		"post-vlan starting states and each input-flag set, and compare the\n"
-		"keys with the goldens. Needs root (or CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON).\n"
+		"Feed every frame of each capture (pcap or pcapng; '-' reads standard\n"
+		"input, named by --name) through each flow dissector with\n"
+		"BPF_PROG_TEST_RUN, in the vlanless, pre-vlan and post-vlan starting\n"
+		"states and each input-flag set, and compare the keys with the\n"
+		"goldens. Needs root (or CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON).\n"
 		"\n"
 		"Options:\n");
 	options_print(out, run_options, N_RUN_OPTIONS);
@@ -223,6 +227,39 @@ static int parse_count(const char *opt, const char *arg, unsigned long min,
 	return 0;
 }
 
+/*
+ * Capture '-' is standard input, read once: named at most once, and its
+ * golden name, if any, is a file name (--name).
+ */
+static int check_stdin(const struct run_opts *opts)
+{
+	const char *name = opts->replay.stdin_name;
+	int n = 0;
+
+	for (int i = 0; i < opts->n_captures; i++)
+		n += strcmp(opts->captures[i], "-") == 0;
+	if (n > 1) {
+		p_err("capture '-' given %d times: standard input can be read once",
+		      n);
+		return -EINVAL;
+	}
+	if (name && !n) {
+		p_err("--name names the capture read from standard input, and no capture is '-'");
+		return -EINVAL;
+	}
+	if (name && (!*name || strchr(name, '/') || strcmp(name, ".") == 0 ||
+		     strcmp(name, "..") == 0)) {
+		p_err("--name '%s': a capture's file name, without a folder",
+		      name);
+		return -EINVAL;
+	}
+	if (n && !name && opts->replay.update) {
+		p_err("capture '-' has no golden name to record: give it one with --name NAME");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int run_parse(int argc, char **argv, struct run_opts *opts)
 {
 	unsigned long n;
@@ -283,6 +320,9 @@ static int run_parse(int argc, char **argv, struct run_opts *opts)
 		case OPT_OUTPUT:
 			opts->output = optarg;
 			break;
+		case OPT_NAME:
+			opts->replay.stdin_name = optarg;
+			break;
 		case 'j':
 			if (parse_count("--jobs", optarg, 0, WORKER_THREADS_MAX,
 					&n))
@@ -317,7 +357,7 @@ static int run_parse(int argc, char **argv, struct run_opts *opts)
 		p_err("no capture given: fdtest run [OPTIONS] CAPTURE... (see --help)");
 		return -EINVAL;
 	}
-	return 0;
+	return check_stdin(opts);
 }
 
 /*
@@ -374,6 +414,16 @@ static int check_output(const struct run_opts *opts, const char *golden)
 	return 0;
 }
 
+/* The name capture @c's golden is found by: '-' is named by --name. */
+static const char *golden_capture_name(const struct run_opts *opts, int c)
+{
+	const char *cap = opts->captures[c];
+
+	if (strcmp(cap, "-") == 0 && opts->replay.stdin_name)
+		return opts->replay.stdin_name;
+	return cap;
+}
+
 static int check_inputs(const struct run_opts *opts)
 {
 	const char *out = opts->output;
@@ -394,8 +444,8 @@ static int check_inputs(const struct run_opts *opts)
 	}
 	for (int i = 0; i < opts->n_captures; i++) {
 		for (int j = 0; j < i; j++) {
-			const char *a = opts->captures[j];
-			const char *b = opts->captures[i];
+			const char *a = golden_capture_name(opts, j);
+			const char *b = golden_capture_name(opts, i);
 
 			if (!same_stem(a, b) || atomic_file_same(a, b))
 				continue;
@@ -431,7 +481,7 @@ static int run_check_paths(const struct run_opts *opts)
 			return -EINVAL;
 		}
 		for (int c = 0; !ret && c < opts->n_captures; c++) {
-			const char *cap = opts->captures[c];
+			const char *cap = golden_capture_name(opts, c);
 
 			ret = replay_golden_check(opts->replay.expected_dir,
 						  names[d], cap, why,
@@ -636,6 +686,15 @@ static int run_exec(struct run_opts *opts)
 				   i < RUN_DISSECTORS_MAX; i++)
 			opts->dissectors[opts->n_dissectors++] =
 				found.gl_pathv[i];
+	}
+	/* one pass over the captures per dissector: '-' has one */
+	for (int i = 0; opts->n_dissectors > 1 && i < opts->n_captures; i++) {
+		if (strcmp(opts->captures[i], "-") == 0) {
+			p_err("capture '-': standard input can be read once, and there are %zu dissectors: name one with -d",
+			      opts->n_dissectors);
+			code = FDTEST_EXIT_USAGE;
+			goto out_free;
+		}
 	}
 	if (run_check_paths(opts)) {
 		code = FDTEST_EXIT_USAGE;

@@ -13,7 +13,6 @@
 #include "dissector.h"
 #include "log.h"
 
-#define TARGETS_MAX 64
 /* Lines of a verifier log shown without -v: where it failed. */
 #define VERIFIER_TAIL_LINES 12
 
@@ -29,9 +28,10 @@ struct dissector {
 	char *path;
 	char name[256];
 	unsigned int filled;
-	/* programs reached by tail calls; never the entry */
-	const struct bpf_program *targets[TARGETS_MAX];
+	/* programs reached by tail calls, as many as the tables hold */
+	const struct bpf_program **targets;
 	unsigned int n_targets;
+	unsigned int targets_size;
 	/* the object loaded again, one per test-run thread past the first */
 	struct dissector_copy *copies;
 	unsigned int n_copies;
@@ -268,13 +268,25 @@ static bool is_flow_dissector(const struct bpf_program *prog)
 	return bpf_program__type(prog) == BPF_PROG_TYPE_FLOW_DISSECTOR;
 }
 
-static void add_target(struct dissector *d, const struct bpf_program *prog)
+/* 0 or -ENOMEM: a target left out would pass for an entry. */
+static int add_target(struct dissector *d, const struct bpf_program *prog)
 {
+	const struct bpf_program **grown;
+	unsigned int size;
+
 	for (unsigned int i = 0; i < d->n_targets; i++)
 		if (d->targets[i] == prog)
-			return;
-	if (d->n_targets < TARGETS_MAX)
-		d->targets[d->n_targets++] = prog;
+			return 0;
+	if (d->n_targets == d->targets_size) {
+		size = d->targets_size ? 2 * d->targets_size : 64;
+		grown = realloc(d->targets, size * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		d->targets = grown;
+		d->targets_size = size;
+	}
+	d->targets[d->n_targets++] = prog;
+	return 0;
 }
 
 static bool is_target(const struct dissector *d,
@@ -312,7 +324,10 @@ static uint32_t prog_id(int fd)
 	return info.id;
 }
 
-/* Records the programs an initialised PROG_ARRAY holds; 1 if any. */
+/*
+ * Records the programs an initialised PROG_ARRAY holds; 1 if any, 0 if
+ * none, -ENOMEM.
+ */
 static int note_initialised(struct dissector *d, struct bpf_map *map)
 {
 	uint32_t max = bpf_map__max_entries(map);
@@ -329,10 +344,40 @@ static int note_initialised(struct dissector *d, struct bpf_map *map)
 		found = 1;
 		bpf_object__for_each_program(prog, d->obj)
 			if (bpf_program__fd(prog) >= 0 &&
-			    prog_id(bpf_program__fd(prog)) == id)
-				add_target(d, prog);
+			    prog_id(bpf_program__fd(prog)) == id &&
+			    add_target(d, prog))
+				return -ENOMEM;
 	}
 	return found;
+}
+
+/*
+ * A hole below the highest slot filled is a target the object lacks:
+ * every tail call to it fails. The table is asked, not a copy of ours,
+ * so a table of any size is checked at every slot.
+ */
+static int check_holes(struct bpf_map *map, uint32_t upto, const char *prefix,
+		       size_t prefix_len, char *err, size_t err_size)
+{
+	int fd = bpf_map__fd(map);
+	uint32_t id;
+
+	for (uint32_t key = 0; key < upto; key++) {
+		if (!bpf_map_lookup_elem(fd, &key, &id))
+			continue;
+		if (errno != ENOENT) {
+			int e = -errno;
+
+			snprintf(err, err_size, "map '%s': reading slot %u: %s",
+				 bpf_map__name(map), key, strerror(errno));
+			return e;
+		}
+		snprintf(err, err_size,
+			 "map '%s': slot %u is empty: no program '%.*s_%u' for the tail call to that index",
+			 bpf_map__name(map), key, (int)prefix_len, prefix, key);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /*
@@ -347,7 +392,6 @@ static int fill_by_name(struct dissector *d, struct bpf_map *map,
 	size_t best_len = 0;
 	unsigned int best_count = 0;
 	uint32_t max = bpf_map__max_entries(map);
-	uint64_t present[TARGETS_MAX / 64] = { 0 };
 	uint32_t filled_upto = 0;
 
 	bpf_object__for_each_program(prog, d->obj) {
@@ -408,23 +452,14 @@ static int fill_by_name(struct dissector *d, struct bpf_map *map,
 				 bpf_map__name(map), name, key, strerror(errno));
 			return e;
 		}
-		add_target(d, prog);
+		if (add_target(d, prog)) {
+			snprintf(err, err_size, "%s", strerror(ENOMEM));
+			return -ENOMEM;
+		}
 		d->filled++;
 		filled_upto = key + 1 > filled_upto ? key + 1 : filled_upto;
-		present[key / 64] |= 1ull << (key % 64);
 	}
-	/* a hole below the highest slot is a target the object lacks */
-	for (uint32_t key = 0; key < filled_upto; key++) {
-		if (key / 64 < sizeof(present) / sizeof(present[0]) &&
-		    !(present[key / 64] & (1ull << (key % 64)))) {
-			snprintf(err, err_size,
-				 "map '%s': slot %u is empty: no program '%.*s_%u' for the tail call to that index",
-				 bpf_map__name(map), key, (int)best_len, best,
-				 key);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	return check_holes(map, filled_upto, best, best_len, err, err_size);
 }
 
 static int fill_tail_calls(struct dissector *d, char *err, size_t err_size)
@@ -435,7 +470,12 @@ static int fill_tail_calls(struct dissector *d, char *err, size_t err_size)
 	bpf_object__for_each_map(map, d->obj) {
 		if (bpf_map__type(map) != BPF_MAP_TYPE_PROG_ARRAY)
 			continue;
-		if (note_initialised(d, map))
+		ret = note_initialised(d, map);
+		if (ret < 0) {
+			snprintf(err, err_size, "%s", strerror(-ret));
+			return ret;
+		}
+		if (ret)
 			continue;
 		ret = fill_by_name(d, map, err, err_size);
 		if (ret)
@@ -444,11 +484,53 @@ static int fill_tail_calls(struct dissector *d, char *err, size_t err_size)
 	return 0;
 }
 
+/* Candidates named in an ambiguous-entry message, each whole. */
+#define ENTRY_NAMES_SHOWN 4
+
+/*
+ * "N possible entry programs ('a', 'b' and N-2 more)": names are listed
+ * whole while they fit in @err with room for the rest of the message.
+ */
+static void say_ambiguous(const struct dissector *d, unsigned int n,
+			  char *err, size_t err_size)
+{
+	static const char tail[] = " and 4294967295 more): name one with --prog";
+	struct bpf_program *prog;
+	unsigned int shown = 0;
+	size_t used;
+
+	used = (size_t)snprintf(err, err_size, "%u possible entry programs (",
+				n);
+	bpf_object__for_each_program(prog, d->obj) {
+		const char *name = bpf_program__name(prog);
+
+		if (!is_flow_dissector(prog) || is_target(d, prog))
+			continue;
+		if (shown == ENTRY_NAMES_SHOWN ||
+		    used + strlen(name) + 4 + sizeof(tail) > err_size)
+			break;
+		used += (size_t)snprintf(err + used, err_size - used,
+					 "%s'%s'", shown ? ", " : "", name);
+		shown++;
+	}
+	if (used >= err_size)
+		return;
+	if (!shown)	/* not even one name fits */
+		snprintf(err, err_size,
+			 "%u possible entry programs: name one with --prog",
+			 n);
+	else if (shown < n)
+		snprintf(err + used, err_size - used,
+			 " and %u more): name one with --prog", n - shown);
+	else
+		snprintf(err + used, err_size - used,
+			 "): name one with --prog");
+}
+
 static int find_entry(struct dissector *d, const char *prog_name, char *err,
 		      size_t err_size)
 {
 	struct bpf_program *prog;
-	char names[512] = "";
 	unsigned int n = 0;
 
 	if (prog_name) {
@@ -463,12 +545,8 @@ static int find_entry(struct dissector *d, const char *prog_name, char *err,
 		return 0;
 	}
 	bpf_object__for_each_program(prog, d->obj) {
-		size_t used = strlen(names);
-
 		if (!is_flow_dissector(prog) || is_target(d, prog))
 			continue;
-		snprintf(names + used, sizeof(names) - used, "%s'%s'",
-			 n ? ", " : "", bpf_program__name(prog));
 		d->entry = prog;
 		n++;
 	}
@@ -479,9 +557,7 @@ static int find_entry(struct dissector *d, const char *prog_name, char *err,
 		snprintf(err, err_size,
 			 "every flow_dissector program is a tail-call target: name the entry with --prog");
 	else
-		snprintf(err, err_size,
-			 "%u possible entry programs (%s): name one with --prog",
-			 n, names);
+		say_ambiguous(d, n, err, err_size);
 	return -EINVAL;
 }
 
@@ -576,8 +652,40 @@ static int load_error(int ret, char *err, size_t err_size)
 	return -EACCES;
 }
 
+/*
+ * A copy uses the maps of @first, all but its PROG_ARRAYs: a copy's
+ * tables must hold its own programs (a table belongs to the programs that
+ * call through it), while a 2 GiB hash loaded once per thread would be
+ * N times the memory and N views of state the dissector means to share.
+ */
+static int share_maps(struct bpf_object *obj, const struct dissector *first,
+		      char *err, size_t err_size)
+{
+	struct bpf_map *map, *orig;
+	int ret;
+
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__type(map) == BPF_MAP_TYPE_PROG_ARRAY)
+			continue;
+		orig = bpf_object__find_map_by_name(first->obj,
+						    bpf_map__name(map));
+		if (!orig || bpf_map__fd(orig) < 0)
+			continue;
+		ret = bpf_map__reuse_fd(map, bpf_map__fd(orig));
+		if (ret) {
+			snprintf(err, err_size,
+				 "map '%s': cannot share it with the first copy: %s",
+				 bpf_map__name(map), strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* @first: the object already loaded whose maps this one shares, or NULL */
 static int load(const char *path, const char *prog_name,
-		struct dissector **out, char *err, size_t err_size)
+		const struct dissector *first, struct dissector **out,
+		char *err, size_t err_size)
 {
 	char why[256], progs[256];
 	struct dissector *d;
@@ -616,6 +724,11 @@ static int load(const char *path, const char *prog_name,
 		ret = -ENOEXEC;
 		goto err_close;
 	}
+	if (first) {
+		ret = share_maps(d->obj, first, err, err_size);
+		if (ret)
+			goto err_close;
+	}
 	ret = bpf_object__load(d->obj);
 	if (ret) {
 		ret = load_error(ret, err, err_size);
@@ -650,7 +763,7 @@ int dissector_load(const char *path, const char *prog_name,
 	int ret;
 
 	pthread_mutex_lock(&load_lock);
-	ret = load(path, prog_name, out, err, err_size);
+	ret = load(path, prog_name, NULL, out, err, err_size);
 	pthread_mutex_unlock(&load_lock);
 	return ret;
 }
@@ -694,14 +807,18 @@ int dissector_thread_fd(struct dissector *d, unsigned int thread)
 {
 	struct dissector_copy *c;
 	char err[512];
+	int ret;
 
 	if (thread == 0 || thread > d->n_copies)
 		return dissector_prog_fd(d);
 	c = &d->copies[thread - 1];
 	if (!c->tried) {
 		c->tried = true;
-		if (dissector_load(d->path, dissector_entry(d), &c->d, err,
-				   sizeof(err)))
+		pthread_mutex_lock(&load_lock);
+		ret = load(d->path, dissector_entry(d), d, &c->d, err,
+			   sizeof(err));
+		pthread_mutex_unlock(&load_lock);
+		if (ret)
 			p_warn("dissector '%s': loading a copy for test-run thread %u: %s; the thread runs the first",
 			       d->path, thread, err);
 	}
@@ -720,6 +837,7 @@ void dissector_close(struct dissector *d)
 	for (unsigned int i = 0; i < d->n_copies; i++)
 		dissector_close(d->copies[i].d);
 	free(d->copies);
+	free(d->targets);
 	bpf_object__close(d->obj);
 	free(d->path);
 	free(d);

@@ -55,7 +55,9 @@ int dissector_prog_fd(const struct dissector *d);
  * run programs of their own: every BPF_PROG_TEST_RUN takes and drops a
  * reference on its program and its file, and two CPUs doing that on the
  * same ones spend a few percent of the kernel's time moving those counts
- * between them. Each copy has its own maps. Returns 0 or -ENOMEM.
+ * between them. The copies share the first's maps (a large map is held
+ * once, and the dissector sees one state), all but its PROG_ARRAYs, which
+ * hold each copy's own programs. Returns 0 or -ENOMEM.
  */
 int dissector_want_copies(struct dissector *d, unsigned int n);
 /*

@@ -10,10 +10,11 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "atomic_file.h"
 #include "golden.h"
+#include "input_file.h"
+#include "utf8.h"
 
 /*
  * Goldens run to hundreds of MB, read a line at a time: lines are
@@ -156,8 +157,8 @@ out:
 }
 
 /*
- * The header as a JSON object, or NULL: jansson refuses a name that is
- * not UTF-8 text (errno EILSEQ) and may lack memory (ENOMEM).
+ * The header as a JSON object, or NULL with errno ENOMEM: names that are
+ * not UTF-8 are written with U+FFFD (utf8.h), so only memory can lack.
  */
 static json_t *header_to_json(const struct golden_header *hdr)
 {
@@ -170,7 +171,6 @@ static json_t *header_to_json(const struct golden_header *hdr)
 	json_t *flags = json_array();
 	int bad = !obj || !states || !flags;
 
-	errno = ENOMEM;
 	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
 		if (hdr->states & (1u << s))
 			bad |= json_array_append_new(states,
@@ -180,18 +180,16 @@ static json_t *header_to_json(const struct golden_header *hdr)
 					     json_integer(hdr->in_flags[i]));
 	bad |= json_object_set_new(obj, "fdtest_golden",
 				   json_integer(GOLDEN_FORMAT_VERSION));
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		json_t *v = json_string(values[i]);
-
-		if (!v && obj)
-			errno = EILSEQ;
-		bad |= json_object_set_new(obj, names[i], v);
-	}
+	/* names are any bytes; a golden is UTF-8 (utf8.h) */
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		bad |= json_object_set_new(obj, names[i],
+					   utf8_json_string(values[i]));
 	/* these steal their value even when they fail */
 	bad |= json_object_set_new(obj, "states", states);
 	bad |= json_object_set_new(obj, "in_flags", flags);
 	if (bad) {
 		json_decref(obj);
+		errno = ENOMEM;
 		return NULL;
 	}
 	return obj;
@@ -200,25 +198,19 @@ static json_t *header_to_json(const struct golden_header *hdr)
 /* ---- reader ----------------------------------------------------------- */
 
 /*
- * Moves the unread bytes to the front and reads more after them; the
- * buffer doubles when one line fills it. 0 or -errno.
+ * Moves the unread bytes to the front and reads more after them. 0,
+ * -EMSGSIZE when a line is longer than GOLDEN_LINE_MAX, or -errno.
  */
 static int reader_fill(struct golden_reader *g)
 {
 	size_t left = g->end - g->start;
 	size_t n;
 
+	if (left > GOLDEN_LINE_MAX)
+		return -EMSGSIZE;
 	memmove(g->buf, g->buf + g->start, left);
 	g->start = 0;
 	g->end = left;
-	if (left == g->buf_size) {
-		char *bigger = realloc(g->buf, 2 * g->buf_size + 1);
-
-		if (!bigger)
-			return -ENOMEM;
-		g->buf = bigger;
-		g->buf_size *= 2;
-	}
 	errno = 0;
 	n = fread(g->buf + g->end, 1, g->buf_size - g->end, g->file);
 	g->end += n;
@@ -252,6 +244,8 @@ static int read_line(struct golden_reader *g, char **line, size_t *len)
 			n = g->end - g->start;
 			if (!n)
 				return 0;
+			if (n > GOLDEN_LINE_MAX)
+				return -EMSGSIZE;
 			g->start = g->end;
 		} else {
 			ret = reader_fill(g);
@@ -259,6 +253,8 @@ static int read_line(struct golden_reader *g, char **line, size_t *len)
 				return ret;
 			continue;
 		}
+		if (n > GOLDEN_LINE_MAX)
+			return -EMSGSIZE;
 		g->line_no++;
 		while (n > 0 && p[n - 1] == '\r')
 			n--;
@@ -271,23 +267,35 @@ static int read_line(struct golden_reader *g, char **line, size_t *len)
 	}
 }
 
+/* "line N: reason" for a failed read of line N. */
+static void read_error(const struct golden_reader *g, int ret, char *err,
+		       size_t err_size)
+{
+	if (ret == -EMSGSIZE)
+		snprintf(err, err_size,
+			 "line %zu: longer than %u bytes, more than any line fdtest writes: not a golden",
+			 g->line_no + 1, GOLDEN_LINE_MAX);
+	else
+		snprintf(err, err_size, "line %zu: %s", g->line_no + 1,
+			 strerror(-ret));
+}
+
 int golden_open(const char *path, struct golden_reader **out, char *err,
 		size_t err_size)
 {
-	struct stat st;
+	const char *kind;
 	FILE *f;
 	int ret;
 
-	f = fopen(path, "r");
+	f = input_file_open(path, NULL, &kind);
 	if (!f) {
 		ret = -errno;
-		snprintf(err, err_size, "%s", strerror(errno));
-		return ret;
-	}
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		snprintf(err, err_size, "is a directory, not a golden file");
-		return -EISDIR;
+		if (kind)
+			snprintf(err, err_size, "is %s, not a golden file",
+				 kind);
+		else
+			snprintf(err, err_size, "%s", strerror(errno));
+		return ret == -ENOENT || ret == -EISDIR ? ret : -EINVAL;
 	}
 	return golden_open_stream(f, out, err, err_size);
 }
@@ -316,9 +324,11 @@ int golden_open_stream(FILE *f, struct golden_reader **out, char *err,
 	}
 	ret = read_line(g, &line, &len);
 	if (ret <= 0) {
-		snprintf(err, err_size, "%s",
-			 ret ? strerror(-ret) : "empty file, no header line");
-		ret = ret ? ret : -EINVAL;
+		if (ret)
+			read_error(g, ret, err, err_size);
+		else
+			snprintf(err, err_size, "empty file, no header line");
+		ret = ret == -EMSGSIZE || !ret ? -EINVAL : ret;
 		goto err_free;
 	}
 	ret = header_parse(line, len, &g->header, err, err_size);
@@ -344,10 +354,9 @@ int golden_next_line(struct golden_reader *g, const char **line,
 	int ret = read_line(g, &p, len);
 
 	if (ret < 0)
-		snprintf(err, err_size, "line %zu: %s", g->line_no,
-			 strerror(-ret));
+		read_error(g, ret, err, err_size);
 	*line = p;
-	return ret;
+	return ret == -EMSGSIZE ? -EINVAL : ret;
 }
 
 int golden_next(struct golden_reader *g, struct expect *exp, char *err,
@@ -439,9 +448,9 @@ int golden_writer_open(const char *path, const struct golden_header *hdr,
 	w->file = atomic_file_stream(w->af);
 	obj = header_to_json(hdr);
 	if (!obj) {
-		ret = -errno;
 		golden_writer_abort(w);
-		return ret;
+		snprintf(err, err_size, "%s", strerror(ENOMEM));
+		return -ENOMEM;
 	}
 	ret = json_dumpf(obj, w->file, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);
@@ -483,43 +492,3 @@ void golden_writer_abort(struct golden_writer *w)
 
 /* ---- capture hash ----------------------------------------------------- */
 
-int golden_file_sha256(const char *path, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned char buf[65536];
-	unsigned int md_len = 0;
-	EVP_MD_CTX *ctx;
-	FILE *f;
-	size_t n;
-	int ret = 0;
-
-	f = fopen(path, "rb");
-	if (!f)
-		return -errno;
-	ctx = EVP_MD_CTX_new();
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	/* a hash OpenSSL could not finish would make any golden stale */
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (!EVP_DigestUpdate(ctx, buf, n)) {
-			ret = -EIO;
-			goto out;
-		}
-	}
-	if (ferror(f)) {
-		ret = -EIO;
-		goto out;
-	}
-	if (!EVP_DigestFinal_ex(ctx, md, &md_len) || md_len != 32) {
-		ret = -EIO;
-		goto out;
-	}
-	for (unsigned int i = 0; i < md_len; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-out:
-	EVP_MD_CTX_free(ctx);
-	fclose(f);
-	return ret;
-}

@@ -20,6 +20,14 @@
 #include "keys_json.h"
 
 #define GOLDEN_FORMAT_VERSION 1
+/*
+ * The longest line fdtest writes is a header naming a 255-byte capture
+ * and dissector whose every byte is escaped (\u00XX, 6 bytes): about
+ * 3.3 KB; a result line is under KEYS_JSON_LINE_MAX. A longer line is
+ * no golden's, and reading stops there rather than growing a buffer for
+ * a link to /dev/zero or a 100 MB line.
+ */
+#define GOLDEN_LINE_MAX 8192u
 #define GOLDEN_FLAGS_MAX 8
 
 struct golden_header {
@@ -84,8 +92,5 @@ int golden_writer_commit(struct golden_writer *w);
 struct atomic_file *golden_writer_finish(struct golden_writer *w);
 /* Drops the temporary file; frees @w. NULL is fine. */
 void golden_writer_abort(struct golden_writer *w);
-
-/* SHA-256 of a file's bytes as 64 hex digits; 0 or a negative errno. */
-int golden_file_sha256(const char *path, char out[65]);
 
 #endif /* FDTEST_GOLDEN_H */

@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "utf8.h"
 
 static enum log_level level = LOG_INFO;
 
@@ -28,9 +30,14 @@ static void vprint(const char *prefix, const char *fmt, va_list ap)
 	 * when both go to one file, a message comes after the report lines
 	 * written before it.
 	 */
+	char *msg = NULL;
+
 	fflush(stdout);
 	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	/* messages quote names, which may hold any bytes (utf8.h) */
+	if (vasprintf(&msg, fmt, ap) >= 0)
+		utf8_put_text(stderr, msg);
+	free(msg);
 	fputc('\n', stderr);
 }
 

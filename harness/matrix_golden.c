@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "golden.h"
+#include "input_file.h"
 #include "keys_json.h"
 #include "matrix_golden.h"
 #include "replay.h"
@@ -29,22 +30,37 @@ static int expect_cmp(const void *a, const void *b)
 static int overlay_read(struct overlay *ov, const char *path, char *err,
 			size_t err_size)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
+	const char *kind;
+	FILE *f = input_file_open(path, NULL, &kind);
+	char line[GOLDEN_LINE_MAX + 2];
+	size_t lineno = 0;
+	size_t len;
 	int ret = 0;
 
 	if (!f) {
 		ret = -errno;
-		snprintf(err, err_size, "override '%s': %s", path,
-			 strerror(errno));
+		if (kind)
+			snprintf(err, err_size,
+				 "override '%s': is %s, not a golden file",
+				 path, kind);
+		else
+			snprintf(err, err_size, "override '%s': %s", path,
+				 strerror(errno));
 		return ret;
 	}
-	while ((len = getline(&line, &cap, f)) >= 0) {
+	/* bounded as goldens are (golden.h) */
+	while (fgets(line, sizeof(line), f)) {
 		char why[256];
 
 		lineno++;
+		len = strlen(line);
+		if (len > GOLDEN_LINE_MAX && line[len - 1] != '\n') {
+			snprintf(err, err_size,
+				 "override '%s': line %zu: longer than %u bytes, more than any line fdtest writes",
+				 path, lineno, GOLDEN_LINE_MAX);
+			ret = -EINVAL;
+			break;
+		}
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			len--;
 		if (!len)
@@ -70,7 +86,11 @@ static int overlay_read(struct overlay *ov, const char *path, char *err,
 		}
 		ov->n++;
 	}
-	free(line);
+	if (!ret && ferror(f)) {
+		snprintf(err, err_size, "override '%s': %s", path,
+			 strerror(EIO));
+		ret = -EIO;
+	}
 	fclose(f);
 	return ret;
 }

@@ -8,6 +8,7 @@
 
 #include "matrix_probe.h"
 #include "matrix_render.h"
+#include "utf8.h"
 
 #define DISSECTORS_MAX 64
 #define REASON_MAX 90		/* characters of a reason in a table cell */
@@ -220,15 +221,23 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 	return ferror(out) ? -EIO : 0;
 }
 
+/* A JSON string, or null for NULL (utf8.h: a console holds any bytes). */
+static json_t *text_json(const char *s)
+{
+	return s ? utf8_json_string(s) : json_null();
+}
+
 static json_t *row_json(const struct matrix_row *row)
 {
-	return json_pack("{s:s, s:s?, s:f, s:i, s:s, s:s, s:s, s:s, s:s?, "
-			 "s:O?}", "kernel", row_kernel(row), "image", row->kernel,
+	return json_pack("{s:o, s:o, s:f, s:i, s:o, s:s, s:o, s:o, s:o, "
+			 "s:O?}", "kernel", text_json(row_kernel(row)),
+			 "image", text_json(row->kernel),
 			 "seconds", row->seconds, "boots", (int)row->boots,
-			 "first_crash", row->first_crash,
+			 "first_crash", text_json(row->first_crash),
 			 "status", row->failed ? "fail" : "pass",
-			 "reason", row->reason, "guest_exit", row->guest_exit,
-			 "console_tail", row->console_tail,
+			 "reason", text_json(row->reason),
+			 "guest_exit", text_json(row->guest_exit),
+			 "console_tail", text_json(row->console_tail),
 			 "result", row->result);
 }
 

@@ -13,6 +13,7 @@
 #include "matrix_probe.h"
 #include "matrix_suite.h"
 #include "replay.h"
+#include "utf8.h"
 
 struct suite_ctx {
 	const struct matrix_suite *s;
@@ -96,8 +97,10 @@ static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
 		dissector_close(dis);
 	}
 out:
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:i}",
-			 "name", name, "load", load, "reason", reason,
+	/* a file name, and a reason quoting names, may be any bytes */
+	return json_pack("{s:o, s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:i}",
+			 "name", utf8_json_string(name), "load", load,
+			 "reason", utf8_json_string(reason),
 			 "min_kernel", min_text,
 			 "cases", (json_int_t)total.cases,
 			 "passed", (json_int_t)total.passed,

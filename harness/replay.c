@@ -14,7 +14,9 @@
 #include "pclass.h"
 #include "progress.h"
 #include "replay.h"
+#include "sha256.h"
 #include "timing.h"
+#include "utf8.h"
 #include "worker.h"
 
 #define CASES_MAX (FDTEST_STATE_COUNT * REPLAY_FLAGS_MAX)
@@ -821,6 +823,20 @@ static void flags_missing(const struct replay *rp,
 }
 
 /*
+ * Whether a header's name is @name as the golden writer stores it: bytes
+ * that are not UTF-8 are stored as U+FFFD (utf8.h).
+ */
+static bool golden_name_is(const char *stored, const char *name)
+{
+	json_t *v = utf8_json_string(name);
+	bool same = v ? strcmp(stored, json_string_value(v)) == 0 :
+			strcmp(stored, name) == 0;
+
+	json_decref(v);
+	return same;
+}
+
+/*
  * A golden recorded for another run is stale (exit 1), each difference
  * said: another dissector (goldens "spec:POLICY" that fdtest gen --spec
  * writes hold for any), another capture name, or states and flag sets
@@ -836,13 +852,13 @@ static void golden_check_header(struct replay *rp)
 	char more[128];
 
 	base = base ? base + 1 : rp->capture;
-	if (strcmp(hdr->dissector, dis) != 0 &&
+	if (!golden_name_is(hdr->dissector, dis) &&
 	    strncmp(hdr->dissector, "spec:", 5) != 0) {
 		p_err("golden '%s' is stale: it was recorded for dissector '%s', this is '%s'; re-record it with --update",
 		      rp->golden_path, hdr->dissector, dis);
 		rp->stale = true;
 	}
-	if (strcmp(hdr->capture, base) != 0) {
+	if (!golden_name_is(hdr->capture, base)) {
 		p_err("golden '%s' is stale: it was recorded for capture '%s', this is '%s'; re-record it with --update",
 		      rp->golden_path, hdr->capture, base);
 		rp->stale = true;
@@ -931,7 +947,7 @@ static void *sha_thread(void *arg)
 {
 	struct sha_job *job = arg;
 
-	job->ret = golden_file_sha256(job->path, job->sha);
+	job->ret = sha256_file(job->path, job->sha);
 	return NULL;
 }
 
@@ -1005,6 +1021,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	struct capture *cap = NULL;
 	struct replay *rp;
 	struct sha_job sha = { .path = capture };
+	bool streamed = strcmp(capture, "-") == 0;
 	char golden_path[4096];
 	char why[512];
 	int ret;
@@ -1017,6 +1034,9 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	rp->rep = rep;
 	rp->counts = counts;
 	rp->capture = capture;
+	/* standard input has a golden only by --name */
+	if (streamed && opts->stdin_name)
+		rp->capture = opts->stdin_name;
 
 	if (opts->repeat) {
 		rp->timing = timing_new();
@@ -1032,8 +1052,14 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		snprintf(err, err_size, "capture '%s': %s", capture, why);
 		goto out_free;
 	}
+	/* standard input was hashed as it was read in */
+	if (streamed) {
+		snprintf(sha.sha, sizeof(sha.sha), "%s", capture_sha256(cap));
+		sha.taken = true;
+	}
 	ret = replay_golden_path(golden_path, sizeof(golden_path),
-				 opts->expected_dir, dissector_name(dis), capture);
+				 opts->expected_dir, dissector_name(dis),
+				 rp->capture);
 	if (ret) {
 		snprintf(err, err_size, "capture '%s': %s", capture,
 			 strerror(-ret));
@@ -1043,7 +1069,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	rp->sha = &sha;
 	rp->want_lines = opts->update;
 	rp->more = true;
-	if (known && known->hex[0]) {
+	if (!streamed && known && known->hex[0]) {
 		memcpy(sha.sha, known->hex, sizeof(sha.sha));
 		sha.taken = true;
 	}
@@ -1071,7 +1097,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 				 golden_path, why);
 			goto out_stop_pool;
 		}
-	} else {
+	} else if (!streamed || opts->stdin_name) {
 		ret = golden_prepare(rp, golden_path, err, err_size);
 		if (ret)
 			goto out_stop_pool;
@@ -1080,7 +1106,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	}
 
 	info.dissector = dissector_name(dis);
-	info.capture = capture;
+	info.capture = rp->capture;
 	info.linktype = capture_linktype(cap);
 	info.synthesized = capture_synthesizes(cap);
 	info.golden = golden_path;
@@ -1101,7 +1127,9 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		report_timings(rp);
 	if (!ret && !counts->frames)
 		p_warn("capture '%s' has no frames: nothing was checked",
-		       capture);
+		       rp->capture);
+	if (!ret && streamed && !opts->stdin_name)
+		p_warn("capture '-' has no golden name: nothing was checked against a golden (name it with --name NAME)");
 	if (!ret && rp->golden) {
 		ret = golden_check_rest(rp, err, err_size);
 		if (ret)

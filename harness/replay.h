@@ -27,6 +27,12 @@ struct replay_opts {
 	bool update;			/* record goldens instead of checking */
 	bool require_golden;		/* an unchecked case fails */
 	const char *expected_dir;	/* root of the goldens */
+	/*
+	 * The file name that capture '-' (standard input) goes by: names
+	 * its golden and its cases. NULL: it has no golden, and its cases
+	 * are unchecked.
+	 */
+	const char *stdin_name;
 	const struct testrun_kernel *kernel;
 	/*
 	 * Threads doing test runs beside the calling thread, which reads,

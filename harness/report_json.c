@@ -10,19 +10,20 @@
 #include <jansson.h>
 
 #include "report.h"
+#include "utf8.h"
 
 /*
- * Writes @s as a JSON string, escaped by jansson. jansson refuses text
- * that is not UTF-8 (and may lack memory): the report is then wrong, and
- * says so through its error, which decides the exit code.
+ * Writes @s as a JSON string, escaped by jansson; bytes that are not
+ * UTF-8 (a capture named in Latin-1) become U+FFFD. Without memory the
+ * report is wrong, and says so through its error, which decides the
+ * exit code.
  */
 static void put_string(struct report *r, const char *s)
 {
-	json_t *v = json_string(s ? s : "");
+	json_t *v = utf8_json_string(s);
 
 	if (!v) {
-		report_set_err(r, -EINVAL,
-			       "a name that is not UTF-8 text cannot be a JSON string");
+		report_set_err(r, -ENOMEM, NULL);
 		fputs("null", r->out);
 		return;
 	}

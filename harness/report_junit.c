@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "report.h"
+#include "utf8.h"
 
 /* Lines kept for one testcase; the rest are counted. */
 #define JUNIT_LINES_MAX 1000
@@ -56,9 +57,24 @@ static double seconds_since(const struct timespec *t)
 	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
+/*
+ * XML 1.0 text: markup escaped, control characters it has no place for
+ * as '?', and bytes that are not UTF-8 (the file declares it) or are
+ * U+FFFE/U+FFFF (not XML characters) as U+FFFD.
+ */
 static void put_escaped(FILE *out, const char *s)
 {
-	for (; *s; s++) {
+	size_t n;
+
+	for (; *s; s += n) {
+		n = utf8_seq_len(s);
+		if (!n || (n == 3 && (unsigned char)s[0] == 0xef &&
+			   (unsigned char)s[1] == 0xbf &&
+			   ((unsigned char)s[2] | 1) == 0xbf)) {
+			fputs(UTF8_REPLACEMENT, out);
+			n = n ? n : 1;
+			continue;
+		}
 		switch (*s) {
 		case '<': fputs("&lt;", out); break;
 		case '>': fputs("&gt;", out); break;
@@ -70,7 +86,7 @@ static void put_escaped(FILE *out, const char *s)
 			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
 				fputc('?', out);
 			else
-				fputc(*s, out);
+				fwrite(s, 1, n, out);
 		}
 	}
 }

@@ -11,6 +11,7 @@
 
 #include "out.h"
 #include "report.h"
+#include "utf8.h"
 
 static const char *proto_name(uint8_t proto)
 {
@@ -120,15 +121,15 @@ static void text_capture_begin(struct report *r,
 				 sizeof(missing.path[0]), "%s", cap->golden);
 		missing.n++;
 	}
-	fprintf(r->out, "%s on %s (%s%s)", cap->dissector, cap->capture,
-		cap->linktype, cap->synthesized ? ", Ethernet header made up" :
-						  "");
-	if (cap->update)
-		fprintf(r->out, ", recording %s", cap->golden);
-	else if (cap->golden_found)
-		fprintf(r->out, ", golden %s", cap->golden);
-	else
-		fprintf(r->out, ", no golden at %s", cap->golden);
+	/* names may hold any bytes: none reaches the terminal raw */
+	utf8_put_text(r->out, cap->dissector);
+	fputs(" on ", r->out);
+	utf8_put_text(r->out, cap->capture);
+	fprintf(r->out, " (%s%s)", cap->linktype,
+		cap->synthesized ? ", Ethernet header made up" : "");
+	fputs(cap->update ? ", recording " : cap->golden_found ? ", golden " :
+	      ", no golden at ", r->out);
+	utf8_put_text(r->out, cap->golden);
 	fprintf(r->out, ", post-vlan by %s\n", cap->post_vlan_how);
 	fprintf(r->out, "  offsets per state:");
 	for (int s = 0, n = 0; s < FDTEST_STATE_COUNT; s++)
@@ -141,7 +142,9 @@ static void text_capture_begin(struct report *r,
 static void text_frame_skipped(struct report *r, uint32_t index,
 			       const char *why)
 {
-	fprintf(r->out, "  #%-5u skip  %s\n", index, why);
+	fprintf(r->out, "  #%-5u skip  ", index);
+	utf8_put_text(r->out, why);
+	fputc('\n', r->out);
 }
 
 static void print_diffs(struct report *r, const struct case_result *c)
@@ -150,12 +153,17 @@ static void print_diffs(struct report *r, const struct case_result *c)
 
 	if (c->verdict == CASE_FAIL && c->no_golden) {
 		report_case_name(name, sizeof(name), r->cap->capture, &c->id);
-		fprintf(r->out, "    FAIL %s %s: no golden line (--require-golden)\n",
-			r->cap->dissector, name);
+		fputs("    FAIL ", r->out);
+		utf8_put_text(r->out, r->cap->dissector);
+		fputc(' ', r->out);
+		utf8_put_text(r->out, name);
+		fputs(": no golden line (--require-golden)\n", r->out);
 	}
 	for (size_t i = 0; i < c->n_diffs; i++) {
 		report_diff_line(line, sizeof(line), r->cap, c, &c->diffs[i]);
-		fprintf(r->out, "    FAIL %s\n", line);
+		fputs("    FAIL ", r->out);
+		utf8_put_text(r->out, line);
+		fputc('\n', r->out);
 	}
 }
 
@@ -290,7 +298,10 @@ static void text_timing(struct report *r, const struct report_timing *rows,
 
 static void text_capture_end(struct report *r, const struct report_counts *c)
 {
-	fprintf(r->out, "%s on %s: ", r->cap->dissector, r->cap->capture);
+	utf8_put_text(r->out, r->cap->dissector);
+	fputs(" on ", r->out);
+	utf8_put_text(r->out, r->cap->capture);
+	fputs(": ", r->out);
 	print_counts(r->out, c);
 	fprintf(r->out, "\n\n");
 }
@@ -316,8 +327,11 @@ static void print_no_golden(struct report *r, const struct report_counts *c)
 			(unsigned long long)c->no_golden,
 			c->no_golden > 1 ? "s" : "", c->no_golden > 1 ?
 			"them" : "it");
-	for (size_t i = 0; i < missing.n && i < TEXT_MISSING_SHOWN; i++)
-		fprintf(r->out, "  no golden at %s\n", missing.path[i]);
+	for (size_t i = 0; i < missing.n && i < TEXT_MISSING_SHOWN; i++) {
+		fputs("  no golden at ", r->out);
+		utf8_put_text(r->out, missing.path[i]);
+		fputc('\n', r->out);
+	}
 	if (missing.n > TEXT_MISSING_SHOWN)
 		fprintf(r->out, "  and %zu more golden files missing\n",
 			missing.n - TEXT_MISSING_SHOWN);

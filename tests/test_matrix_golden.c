@@ -222,6 +222,28 @@ static void test_matrix_golden_bad_override(void **state)
 	assert_non_null(strstr(err, "not a kernel range"));
 	remove(path);
 
+	/* a line longer than any fdtest writes: stopped there, not grown */
+	snprintf(path, sizeof(path), "%s/ref/x@5.10.json", expected);
+	{
+		static char big[100000];
+
+		memset(big, ' ', sizeof(big) - 2);
+		big[sizeof(big) - 2] = '\n';
+		test_write_file(path, big);
+	}
+	assert_int_equal(matrix_golden_for_kernel(expected, test_scratch(),
+						  "ref", "x.pcap", &k, &edir,
+						  err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "x@5.10.json': line 1: longer than 8192 bytes"));
+	remove(path);
+	/* a FIFO in an override's place is named, never opened */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(matrix_golden_for_kernel(expected, test_scratch(),
+						  "ref", "x.pcap", &k, &edir,
+						  err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "is a FIFO or pipe, not a golden file"));
+	remove(path);
+
 	/* an override with no golden under it */
 	snprintf(path, sizeof(path), "%s/ref/lone@5.10.json", expected);
 	test_write_file(path,

@@ -241,12 +241,48 @@ static void test_matrix_render_json(void **state)
 	rows_free(&r);
 }
 
+/*
+ * A console holds any bytes (a guest's garbled output): the row is still
+ * JSON, U+FFFD for each byte that is not UTF-8, not a row left out.
+ */
+static void test_matrix_render_json_not_utf8(void **state)
+{
+	struct rows r;
+	json_error_t jerr;
+	json_t *root, *row;
+	char *text;
+
+	(void)state;
+	rows_make(&r);
+	free(r.row[2].console_tail);
+	r.row[2].console_tail = strdup("[ 3.0] \xff\xfe end");
+	snprintf(r.row[3].first_crash, sizeof(r.row[3].first_crash),
+		 "Oops: \xc0\x80");
+	text = render(matrix_render_json, &r);
+	root = json_loads(text, 0, &jerr);
+	if (!root)
+		fail_msg("not JSON: %s\n%s", jerr.text, text);
+	assert_int_equal(json_array_size(json_object_get(root, "rows")), 4);
+	row = json_array_get(json_object_get(root, "rows"), 2);
+	assert_string_equal(json_string_value(json_object_get(row,
+						"console_tail")),
+			    "[ 3.0] \xef\xbf\xbd\xef\xbf\xbd end");
+	row = json_array_get(json_object_get(root, "rows"), 3);
+	assert_string_equal(json_string_value(json_object_get(row,
+						"first_crash")),
+			    "Oops: \xef\xbf\xbd\xef\xbf\xbd");
+	json_decref(root);
+	free(text);
+	rows_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix_render_markdown),
 		cmocka_unit_test(test_matrix_render_unchecked),
 		cmocka_unit_test(test_matrix_render_json),
+		cmocka_unit_test(test_matrix_render_json_not_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

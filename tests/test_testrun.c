@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 
 #include <cmocka.h>
@@ -340,6 +341,221 @@ static void test_testrun_thread_copies(void **state)
 	dissector_close(d);
 }
 
+/* Names of the maps a program uses, by id: its maps, whoever loaded them. */
+static uint32_t map_id_named(int prog_fd, const char *name)
+{
+	struct bpf_prog_info info = { 0 };
+	uint32_t ids[16], len = sizeof(info);
+
+	info.nr_map_ids = 16;
+	info.map_ids = (uintptr_t)ids;
+	assert_int_equal(bpf_obj_get_info_by_fd(prog_fd, &info, &len), 0);
+	for (uint32_t i = 0; i < info.nr_map_ids && i < 16; i++) {
+		struct bpf_map_info m = { 0 };
+		uint32_t mlen = sizeof(m);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		assert_true(fd >= 0);
+		assert_int_equal(bpf_obj_get_info_by_fd(fd, &m, &mlen), 0);
+		close(fd);
+		if (strcmp(m.name, name) == 0)
+			return ids[i];
+	}
+	fail_msg("prog fd %d uses no map '%s'", prog_fd, name);
+	return 0;
+}
+
+/*
+ * The copies share the first's data maps, so a large map is held once:
+ * the same map id for bpf_flow.c's last_dissection in every copy. Each
+ * copy's jmp_table is its own, holding its own programs, and its tail
+ * calls work (the selftest vectors need them).
+ */
+static void test_testrun_copies_share_maps(void **state)
+{
+	struct dissector *d = load("tests/kernel/bpf_flow.bpf.o", NULL);
+	uint32_t table[3], data[3];
+	int fds[3];
+
+	(void)state;
+	assert_non_null(d);
+	assert_int_equal(dissector_want_copies(d, 2), 0);
+	for (unsigned int t = 0; t < 3; t++) {
+		fds[t] = dissector_thread_fd(d, t);
+		data[t] = map_id_named(fds[t], "last_dissection");
+		table[t] = map_id_named(fds[t], "jmp_table");
+	}
+	assert_int_equal(data[1], data[0]);
+	assert_int_equal(data[2], data[0]);
+	assert_int_not_equal(table[1], table[0]);
+	assert_int_not_equal(table[2], table[0]);
+	assert_int_not_equal(table[2], table[1]);
+	for (unsigned int t = 0; t < 3; t++)
+		check_selftest_vectors(fds[t]);
+	dissector_close(d);
+}
+
+/*
+ * Global data too: a frozen .rodata and a .bss the copies all count runs
+ * in. Every copy answers with the constant, and the one counter sees
+ * every run, whichever copy made it.
+ */
+static void test_testrun_copies_share_globals(void **state)
+{
+	struct dissector *d = load("tests/fixtures/globals.bpf.o", NULL);
+	static struct frame_states fs;
+	uint8_t frame[64] = { [12] = 0x08, [13] = 0x00 };
+	struct testrun_result res;
+	uint32_t bss[3], rodata[3], prog[3], key = 0;
+	uint64_t runs = 0;
+	int fds[3], bss_fd;
+
+	(void)state;
+	assert_non_null(d);
+	assert_int_equal(dissector_want_copies(d, 2), 0);
+	assert_int_equal(frame_shape(frame, sizeof(frame), false, &fs), 0);
+	for (unsigned int t = 0; t < 3; t++) {
+		fds[t] = dissector_thread_fd(d, t);
+		prog[t] = prog_id_of(fds[t]);
+		bss[t] = map_id_named(fds[t], "globals.bss");
+		rodata[t] = map_id_named(fds[t], "globals.rodata");
+		for (unsigned int r = 0; r <= t; r++) {
+			assert_int_equal(testrun_one(fds[t], &fx.kernel,
+					&fs.state[FDTEST_STATE_VLANLESS], 0, 1,
+					&res), 0);
+			assert_int_equal(res.keys.dport, 4242);
+		}
+	}
+	/* three programs of their own, one set of globals */
+	assert_int_not_equal(prog[1], prog[0]);
+	assert_int_not_equal(prog[2], prog[1]);
+	assert_int_equal(bss[1], bss[0]);
+	assert_int_equal(bss[2], bss[0]);
+	assert_int_equal(rodata[1], rodata[0]);
+	assert_int_equal(rodata[2], rodata[0]);
+	bss_fd = bpf_map_get_fd_by_id(bss[0]);
+	assert_true(bss_fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(bss_fd, &key, &runs), 0);
+	close(bss_fd);
+	assert_int_equal(runs, 1 + 2 + 3);
+	dissector_close(d);
+}
+
+/*
+ * Tail-call tables past 64 slots (tests/fixtures/tail_table.h): every
+ * slot filled by name, the entry found among hundreds of targets, and
+ * each slot answered by its own program, in the first and in a copy.
+ * Past the table the tail call fails and the entry drops.
+ */
+static void check_tail_table(int prog_fd, unsigned int slots)
+{
+	static struct frame_states fs;
+	struct testrun_result res;
+	uint8_t frame[64] = { [12] = 0x08, [13] = 0x00 };
+
+	for (unsigned int k = 0; k < 256; k++) {
+		frame[14] = (uint8_t)k;
+		assert_int_equal(frame_shape(frame, sizeof(frame), false,
+					     &fs), 0);
+		assert_int_equal(testrun_one(prog_fd, &fx.kernel,
+					     &fs.state[FDTEST_STATE_VLANLESS],
+					     0, 1, &res), 0);
+		if (k >= slots) {
+			assert_int_not_equal(res.ret, FDTEST_RET_OK);
+			continue;
+		}
+		if (res.ret != FDTEST_RET_OK || res.keys.dport != k)
+			fail_msg("%u-slot table, slot %u: ret %u, dport %u",
+				 slots, k, res.ret, res.keys.dport);
+	}
+}
+
+static void test_testrun_tail_tables(void **state)
+{
+	static const unsigned int sizes[] = { 70, 200, 256 };
+	char rel[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct dissector *d;
+
+		snprintf(rel, sizeof(rel), "tests/fixtures/tail_table_%u.bpf.o",
+			 sizes[i]);
+		d = load(rel, NULL);
+		assert_non_null(d);
+		assert_string_equal(dissector_entry(d), "tt_entry");
+		assert_int_equal(dissector_filled(d), sizes[i]);
+		assert_int_equal(dissector_want_copies(d, 1), 0);
+		check_tail_table(dissector_prog_fd(d), sizes[i]);
+		check_tail_table(dissector_thread_fd(d, 1), sizes[i]);
+		dissector_close(d);
+	}
+}
+
+/*
+ * tt_1 .. tt_64 in a 128-slot table, no tt_0: slot 0 is a hole (a
+ * one-word bitmap once read slot 64 for it and let it pass).
+ */
+static void test_testrun_tail_table_hole(void **state)
+{
+	struct dissector *d = NULL;
+	char path[512], err[512];
+
+	(void)state;
+	snprintf(path, sizeof(path),
+		 "%s/tests/fixtures/bad_tailcall_hole0.bpf.o", test_build_dir());
+	assert_int_equal(dissector_load(path, NULL, &d, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(d);
+	assert_non_null(strstr(err, "slot 0 is empty"));
+	assert_non_null(strstr(err, "'tt_0'"));
+}
+
+/*
+ * Twenty candidates for the entry: the message names the first whole and
+ * counts the rest, in a buffer of any size, and never cuts a name.
+ */
+static void test_testrun_ambiguous_entry(void **state)
+{
+	static const size_t sizes[] = { 512, 200, 160, 100 };
+	static const char name[] =
+		"'an_entry_candidate_with_a_rather_long_name_number_";
+	struct dissector *d = NULL;
+	char path[512], err[512];
+
+	(void)state;
+	snprintf(path, sizeof(path),
+		 "%s/tests/fixtures/bad_many_entries.bpf.o", test_build_dir());
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		const char *p = err;
+		unsigned int named = 0;
+		unsigned int more;
+		const char *and;
+
+		assert_int_equal(dissector_load(path, NULL, &d, err, sizes[i]),
+				 -EINVAL);
+		assert_null(d);
+		assert_true(strncmp(err, "20 possible entry programs", 26) == 0);
+		while ((p = strstr(p, name))) {
+			p += sizeof(name) - 1;
+			while (*p >= '0' && *p <= '9')
+				p++;
+			assert_int_equal(*p, '\'');
+			named++;
+		}
+		and = strstr(err, " and ");
+		if (!named) {
+			/* no room for one name: none is cut, none listed */
+			assert_string_equal(err, "20 possible entry programs: name one with --prog");
+			continue;
+		}
+		assert_non_null(and);
+		assert_int_equal(sscanf(and, " and %u more", &more), 1);
+		assert_int_equal(named + more, 20);
+		assert_non_null(strstr(err, "): name one with --prog"));
+	}
+}
+
 static size_t consistency_diffs(struct dissector *d, const uint8_t *frame,
 				uint32_t len, struct diff *diffs)
 {
@@ -503,6 +719,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_testrun_kernel_selftest_vectors),
 		cmocka_unit_test(test_testrun_thread_copies),
+		cmocka_unit_test(test_testrun_copies_share_maps),
+		cmocka_unit_test(test_testrun_copies_share_globals),
+		cmocka_unit_test(test_testrun_tail_tables),
+		cmocka_unit_test(test_testrun_tail_table_hole),
+		cmocka_unit_test(test_testrun_ambiguous_entry),
 		cmocka_unit_test(test_testrun_naive_caught),
 		cmocka_unit_test(test_testrun_kernel_flow_consistent),
 		cmocka_unit_test(test_testrun_flags_come_back),
