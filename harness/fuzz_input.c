@@ -290,8 +290,8 @@ static void gen_stack(struct fuzz_rng *r, struct desc *d)
  * Cuts the frame at a header boundary, one byte before or after: where a
  * bounds check that is off by one shows.
  */
-static int cut_at_boundary(struct fuzz_rng *r, struct gen_packet *pkt,
-			   struct fuzz_input *in)
+static void cut_at_boundary(struct fuzz_rng *r, struct gen_packet *pkt,
+			    struct fuzz_input *in)
 {
 	const struct gen_layer *l;
 	char line[FUZZ_DESC_MAX];
@@ -299,17 +299,21 @@ static int cut_at_boundary(struct fuzz_rng *r, struct gen_packet *pkt,
 	int n;
 
 	if (pkt->n_layers < 2)
-		return 0;
+		return;
 	l = &pkt->layers[1 + fuzz_below(r, (uint32_t)pkt->n_layers - 1)];
 	at = l->off + (chance(r, 50) ? l->hlen : 0);
 	at = at + fuzz_below(r, 3) - 1;
 	if (at < FDTEST_FRAME_MIN || at >= pkt->len)
-		return 0;
+		return;
 	n = snprintf(line, sizeof(line), "frame trunc=%u / %s", at, in->desc);
-	if (n < 0 || (size_t)n >= sizeof(line) || fuzz_desc_build(line, pkt))
-		return 0;
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	/* one layer too many: @pkt is spoilt, make it again uncut */
+	if (fuzz_desc_build(line, pkt)) {
+		fuzz_desc_build(in->desc, pkt);
+		return;
+	}
 	memcpy(in->desc, line, (size_t)n + 1);
-	return 0;
 }
 
 int fuzz_input_generate(struct fuzz_rng *r, struct gen_packet *pkt,
