@@ -34,7 +34,7 @@
 #define SLOT_INPUTS	32
 #define ROUND_SLOTS	16	/* a round: 512 inputs, whatever -j is */
 #define CORPUS_MAX	4096
-#define COVERAGE_BITS	(1u << 16)
+#define COVERAGE_BITS	(1u << 20)
 /* bounds one finding's minimising: a few hundred ms at kernel speed */
 #define MIN_TRIES_MAX	3000
 
@@ -561,8 +561,12 @@ static void merge_input(struct engine *e, const struct slot *s, size_t i)
 		st->coverage++;
 		new_shape = true;
 	}
+	/* a full corpus makes room by dropping an entry picked by the input */
 	if (new_shape && e->n_corpus < CORPUS_MAX)
 		e->corpus[e->n_corpus++] = s->in[i];
+	else if (new_shape)
+		e->corpus[(s->first + i) * 0x9e3779b97f4a7c15ull % CORPUS_MAX] =
+			s->in[i];
 	for (size_t k = 0; k < out->n_issues; k++) {
 		struct fuzz_finding *f = finding_find(st, &out->issues[k]);
 
