@@ -241,6 +241,13 @@ static void print_finding(const struct fuzz_cmd_opts *o,
 	       (unsigned long long)f->first, f->min.len, f->pclass);
 	if (f->min.desc[0])
 		printf("  %s\n", f->min.desc);
+	printf("  classes:");
+	for (size_t i = 0; i < f->n_classes; i++)
+		printf("%s %s (%llu)", i ? "," : "", f->classes[i].name,
+		       (unsigned long long)f->classes[i].count);
+	if (f->unlisted)
+		printf(", others (%llu)", (unsigned long long)f->unlisted);
+	printf("\n");
 	if (!o->run.out_dir)
 		return;
 	if (f->write_err) {

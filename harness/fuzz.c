@@ -36,7 +36,7 @@
 #define CORPUS_MAX	4096
 #define COVERAGE_BITS	(1u << 20)
 /* bounds one finding's minimising: a few hundred ms at kernel speed */
-#define MIN_TRIES_MAX	3000
+#define MIN_TRIES_MAX	10000
 
 struct slot_out {
 	int ret;			/* test runs made, or -errno */
@@ -174,13 +174,26 @@ static bool min_budget(const struct engine *e, uint64_t start)
 	return !stopped(e) && !e->run_err && e->tries - start < MIN_TRIES_MAX;
 }
 
+/* A hex value (options, payload) of more than 4 bytes: 4 can go. */
+static bool hex_shortens(const char *word)
+{
+	const char *v = strchr(word, '=');
+	size_t n;
+
+	if (!v)
+		return false;
+	n = strlen(++v);
+	return n >= 16 && n % 2 == 0 && strspn(v, "0123456789abcdef") == n;
+}
+
 /*
  * @desc with word @word (a field; -1: the whole layer) of layer @layer
- * left out. Layers are joined by " / ", words by " ". Returns false when
- * there is no such word or what is left is not a packet.
+ * left out, or with @shorten its hex value 4 bytes shorter. Layers are
+ * joined by " / ", words by " ". Returns false when there is no such
+ * word or edit, or what is left is not a packet.
  */
-static bool desc_drop(const char *desc, int layer, int word, char *out,
-		      size_t size)
+static bool desc_edit(const char *desc, int layer, int word, bool shorten,
+		      char *out, size_t size)
 {
 	char copy[FUZZ_DESC_MAX];
 	char *rest = copy;
@@ -196,7 +209,7 @@ static bool desc_drop(const char *desc, int layer, int word, char *out,
 
 		if (sep)
 			*sep = '\0';
-		if (l == layer && word < 0) {
+		if (l == layer && word < 0 && !shorten) {
 			found = true;
 		} else {
 			if (len)
@@ -204,14 +217,22 @@ static bool desc_drop(const char *desc, int layer, int word, char *out,
 							" /");
 			for (char *t = strtok_r(rest, " ", &save); t;
 			     t = strtok_r(NULL, " ", &save), w++) {
+				int keep = (int)strlen(t);
+
 				if (l == layer && w == word && w > 0) {
-					found = true;
-					continue;
+					if (!shorten) {
+						found = true;
+						continue;
+					}
+					if (hex_shortens(t)) {
+						found = true;
+						keep -= 8;
+					}
 				}
 				if (len < size)
 					len += (size_t)snprintf(out + len,
-							size - len, "%s%s",
-							len ? " " : "", t);
+							size - len, "%s%.*s",
+							len ? " " : "", keep, t);
 			}
 		}
 		if (len >= size)
@@ -221,7 +242,64 @@ static bool desc_drop(const char *desc, int layer, int word, char *out,
 	return found && out[0];
 }
 
-/* Leaves out whole layers, then single fields, while the finding holds. */
+/*
+ * The shortest cut of @c's frame (its description with "frame trunc=N")
+ * that still shows @f and is simpler than f->min: taken into f->min.
+ * Returns true when one was found.
+ */
+static bool min_trunc(struct engine *e, struct fuzz_finding *f,
+		      const struct fuzz_input *c, uint64_t start)
+{
+	const char *rest = c->desc;
+	char body[FUZZ_DESC_MAX];
+	uint32_t len;
+
+	if (strncmp(rest, "frame trunc=", 12) == 0) {
+		rest = strstr(rest, " / ");
+		if (!rest)
+			return false;
+		rest += 3;
+	}
+	snprintf(body, sizeof(body), "%s", rest);
+	if (fuzz_desc_build(body, &e->pkt))
+		return false;
+	len = e->pkt.len;
+	for (uint32_t n = FDTEST_FRAME_MIN; n < len && n < f->min.len &&
+	     min_budget(e, start); n++) {
+		e->cand = *c;
+		if (snprintf(e->cand.desc, sizeof(e->cand.desc),
+			     "frame trunc=%u / %s", n, body) >=
+		    (int)sizeof(e->cand.desc))
+			return false;
+		if (reproduces(e, f, &e->cand) && simpler(&e->cand, &f->min)) {
+			f->min = e->cand;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * e->cand, an edit of f->min: taken when it still shows @f and is
+ * simpler, or when a cut of it does (the old cut may not fit it).
+ */
+static bool min_take(struct engine *e, struct fuzz_finding *f,
+		     uint64_t start)
+{
+	struct fuzz_input cut = e->cand;
+
+	if (reproduces(e, f, &e->cand) && simpler(&e->cand, &f->min)) {
+		f->min = e->cand;
+		return true;
+	}
+	return !strncmp(cut.desc, "frame trunc=", 12) &&
+	       min_trunc(e, f, &cut, start);
+}
+
+/*
+ * Leaves out whole layers and single fields, and shortens hex values,
+ * while the finding holds.
+ */
 static void min_desc(struct engine *e, struct fuzz_finding *f, uint64_t start)
 {
 	bool progress = true;
@@ -229,52 +307,24 @@ static void min_desc(struct engine *e, struct fuzz_finding *f, uint64_t start)
 	while (progress && min_budget(e, start)) {
 		progress = false;
 		for (int l = GEN_LAYERS_MAX; l-- > 0 && !progress;) {
-			for (int w = -1; w < 2 * GEN_FIELDS_MAX &&
+			for (int w = -1; w < 2 * GEN_FIELDS_MAX && !progress &&
 			     min_budget(e, start); w++) {
+				bool any = false;
+
 				if (w == 0)
 					continue;	/* the layer's name */
-				e->cand = f->min;
-				if (!desc_drop(f->min.desc, l, w, e->cand.desc,
-					       sizeof(e->cand.desc))) {
-					if (w >= 0)
-						break;
-					continue;
+				for (int sh = 0; sh < 2 && !progress; sh++) {
+					e->cand = f->min;
+					if (!desc_edit(f->min.desc, l, w, sh,
+						       e->cand.desc,
+						       sizeof(e->cand.desc)))
+						continue;
+					any = true;
+					progress = min_take(e, f, start);
 				}
-				if (reproduces(e, f, &e->cand) &&
-				    simpler(&e->cand, &f->min)) {
-					f->min = e->cand;
-					progress = true;
-					break;
-				}
+				if (!any && w > 0)
+					break;	/* no such word */
 			}
-		}
-	}
-}
-
-/* The shortest cut of the frame that still shows it, as frame trunc=N. */
-static void min_trunc(struct engine *e, struct fuzz_finding *f,
-		      uint64_t start)
-{
-	const char *rest = f->min.desc;
-	char body[FUZZ_DESC_MAX];
-
-	if (strncmp(rest, "frame trunc=", 12) == 0) {
-		rest = strstr(rest, " / ");
-		if (!rest)
-			return;
-		rest += 3;
-	}
-	snprintf(body, sizeof(body), "%s", rest);
-	for (uint32_t n = FDTEST_FRAME_MIN; n < f->min.len &&
-	     min_budget(e, start); n++) {
-		e->cand = f->min;
-		if (snprintf(e->cand.desc, sizeof(e->cand.desc),
-			     "frame trunc=%u / %s", n, body) >=
-		    (int)sizeof(e->cand.desc))
-			return;
-		if (reproduces(e, f, &e->cand) && simpler(&e->cand, &f->min)) {
-			f->min = e->cand;
-			return;
 		}
 	}
 }
@@ -311,20 +361,21 @@ static void min_bytes(struct engine *e, struct fuzz_finding *f,
 static void minimise(struct engine *e, struct fuzz_finding *f)
 {
 	uint64_t start = e->tries;
-	char name[PCLASS_NAME_MAX];
+	struct fuzz_input cut;
 
 	if (f->min.desc[0]) {
 		min_desc(e, f, start);
-		min_trunc(e, f, start);
-		min_desc(e, f, start);
+		e->cand = f->min;
+		cut = e->cand;
+		if (min_trunc(e, f, &cut, start))
+			min_desc(e, f, start);
 	} else {
 		min_bytes(e, f, start);
 	}
 	/* leave the calling thread's evaluation on the final input */
 	if (!e->run_err)
 		reproduces(e, f, &f->min);
-	pclass_name(pclass_of(f->min.bytes, f->min.len), name, sizeof(name));
-	snprintf(f->pclass, sizeof(f->pclass), "%s", name);
+	fuzz_class(f->min.bytes, f->min.len, f->pclass, sizeof(f->pclass));
 }
 
 /* ---- writing a finding ---------------------------------------------- */
@@ -544,10 +595,31 @@ static void finding_new(struct engine *e, const struct fuzz_issue *is,
 		f->write_err = write_finding(e, f);
 }
 
+static void finding_count(struct fuzz_finding *f, const char *cls)
+{
+	size_t i;
+
+	f->count++;
+	for (i = 0; i < f->n_classes; i++)
+		if (strcmp(f->classes[i].name, cls) == 0)
+			break;
+	if (i == FUZZ_FINDING_CLASSES) {
+		f->unlisted++;
+		return;
+	}
+	if (i == f->n_classes) {
+		snprintf(f->classes[i].name, sizeof(f->classes[i].name), "%s",
+			 cls);
+		f->n_classes++;
+	}
+	f->classes[i].count++;
+}
+
 static void merge_input(struct engine *e, const struct slot *s, size_t i)
 {
 	const struct slot_out *out = &s->out[i];
 	struct fuzz_stats *st = e->stats;
+	char cls[FUZZ_CLASS_MAX];
 	bool new_shape = false;
 
 	st->inputs++;
@@ -567,6 +639,8 @@ static void merge_input(struct engine *e, const struct slot *s, size_t i)
 	else if (new_shape)
 		e->corpus[(s->first + i) * 0x9e3779b97f4a7c15ull % CORPUS_MAX] =
 			s->in[i];
+	if (out->n_issues)
+		fuzz_class(s->in[i].bytes, s->in[i].len, cls, sizeof(cls));
 	for (size_t k = 0; k < out->n_issues; k++) {
 		struct fuzz_finding *f = finding_find(st, &out->issues[k]);
 
@@ -576,7 +650,7 @@ static void merge_input(struct engine *e, const struct slot *s, size_t i)
 			f = finding_find(st, &out->issues[k]);
 		}
 		if (f)
-			f->count++;
+			finding_count(f, cls);
 	}
 	st->corpus = e->n_corpus;
 }

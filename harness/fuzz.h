@@ -91,10 +91,19 @@ const char *fuzz_oracle_name(enum fuzz_oracle o);
 int fuzz_oracle_parse(const char *name);
 
 /*
+ * A frame's class: its protocol layers (pclass.h: "eth/802.1q/ipv4/tcp")
+ * and what is wrong with its first IP header, if anything: "!version",
+ * "!ihl", "!len" or "!cut" ("eth/ipv4/other!version"). No spaces: policy
+ * lines are split at them.
+ */
+#define FUZZ_CLASS_MAX 128
+void fuzz_class(const uint8_t *frame, uint32_t len, char *buf, size_t size);
+
+/*
  * Accepted difference classes for the differential oracle, one rule a
  * line: "CLASS FIELD REASON...", CLASS a shell pattern over the frame's
- * protocol class (pclass.h: "eth/802.1q/ipv4/tcp"), FIELD a pattern over
- * the field that differs ("ret", "nhoff", "*").
+ * class, FIELD a pattern over the field that differs ("ret", "nhoff",
+ * "*").
  */
 #define FUZZ_POLICY_RULES_MAX	64
 
@@ -199,13 +208,22 @@ struct fuzz_opts {
 	bool progress;
 };
 
+#define FUZZ_FINDING_CLASSES 8
+
 struct fuzz_finding {
 	uint8_t oracle;
 	char field[24];
 	uint64_t count;			/* inputs that broke it */
 	uint64_t first;			/* index of the first such input */
 	struct fuzz_input min;		/* minimised */
-	char pclass[128];		/* protocol class of min */
+	char pclass[FUZZ_CLASS_MAX];	/* fuzz_class() of min */
+	/* the classes of the inputs that broke it, first seen first */
+	struct {
+		char name[FUZZ_CLASS_MAX];
+		uint64_t count;
+	} classes[FUZZ_FINDING_CLASSES];
+	size_t n_classes;
+	uint64_t unlisted;		/* inputs of classes past those */
 	char file[64];			/* "<oracle>-<field>", in out_dir */
 	int write_err;			/* 0, or why it was not written */
 };

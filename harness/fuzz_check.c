@@ -202,6 +202,58 @@ static int run_all(const struct fuzz_target *t, int fd, int d,
 	return FUZZ_CASES;
 }
 
+static uint16_t be16_at(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/*
+ * What is wrong with the first IP header after Ethernet and its tags:
+ * "!version", "!ihl", "!len" (a total length below the header's),
+ * "!cut"; "" for a sound one or none. Dissectors differ most in what
+ * they accept as IP, and the protocol class alone calls every such
+ * header "other".
+ */
+static const char *ip_anomaly(const uint8_t *p, uint32_t len)
+{
+	uint32_t off = 12;
+	uint16_t type;
+
+	while (off + 6 <= len && frame_is_tpid(be16_at(p + off)))
+		off += FRAME_TAG_LEN;
+	if (off + 2 > len)
+		return "";
+	type = be16_at(p + off);
+	off += 2;
+	if (type == 0x86dd) {
+		if (off + 40 > len)
+			return "!cut";
+		return p[off] >> 4 != 6 ? "!version" : "";
+	}
+	if (type != 0x0800)
+		return "";
+	if (off + 20 > len)
+		return "!cut";
+	if (p[off] >> 4 != 4)
+		return "!version";
+	if ((p[off] & 0xf) < 5)
+		return "!ihl";
+	if (off + (p[off] & 0xfu) * 4 > len)
+		return "!cut";
+	if (be16_at(p + off + 2) && be16_at(p + off + 2) < (p[off] & 0xfu) * 4)
+		return "!len";
+	return "";
+}
+
+/* The class the policy's patterns are matched against. */
+void fuzz_class(const uint8_t *frame, uint32_t len, char *buf, size_t size)
+{
+	char name[PCLASS_NAME_MAX];
+
+	pclass_name(pclass_of(frame, len), name, sizeof(name));
+	snprintf(buf, size, "%s%s", name, ip_anomaly(frame, len));
+}
+
 /* Differences with the reference that the policy does not accept. */
 static size_t diff_unaccepted(const struct fuzz_target *t,
 			      const struct fuzz_input *in, char *pclass,
@@ -211,8 +263,7 @@ static size_t diff_unaccepted(const struct fuzz_target *t,
 
 	for (size_t i = 0; i < n; i++) {
 		if (t->policy && !pclass[0])
-			pclass_name(pclass_of(in->bytes, in->len), pclass,
-				    PCLASS_NAME_MAX);
+			fuzz_class(in->bytes, in->len, pclass, FUZZ_CLASS_MAX);
 		if (fuzz_policy_match(t->policy, pclass, d[i].field))
 			continue;
 		d[kept++] = d[i];
@@ -262,7 +313,7 @@ int fuzz_check(const struct fuzz_target *t, int fd, int ref_fd,
 	       const struct fuzz_input *in, const struct gen_packet *pkt,
 	       struct fuzz_eval *ev)
 {
-	char pclass[PCLASS_NAME_MAX] = "";
+	char pclass[FUZZ_CLASS_MAX] = "";
 	char err[256];
 	int runs = 0;
 	int ret;
