@@ -341,7 +341,9 @@ static int fuzz_exec(struct fuzz_cmd_opts *o)
 	o->run.stop = &interrupted;
 	o->run.progress = true;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old);
+	/* a SIGINT the caller ignores (nohup) stays ignored */
+	if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
 	ret = fuzz_run(&o->run, &t, &st, err, sizeof(err));
 	sigaction(SIGINT, &old, NULL);
 	if (ret) {

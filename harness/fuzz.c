@@ -724,11 +724,20 @@ static int engine_start(struct engine *e, char *err, size_t err_size)
 	ret = load_seeds(e, err, err_size);
 	if (ret)
 		return ret;
-	if (e->o->out_dir && mkdir(e->o->out_dir, 0755) && errno != EEXIST) {
-		ret = -errno;
-		snprintf(err, err_size, "--out '%s': %s", e->o->out_dir,
-			 strerror(errno));
-		return ret;
+	if (e->o->out_dir) {
+		struct stat st;
+
+		if (mkdir(e->o->out_dir, 0755) && errno != EEXIST)
+			ret = -errno;
+		else if (stat(e->o->out_dir, &st))
+			ret = -errno;
+		else if (!S_ISDIR(st.st_mode))
+			ret = -ENOTDIR;
+		if (ret) {
+			snprintf(err, err_size, "--out '%s': %s",
+				 e->o->out_dir, strerror(-ret));
+			return ret;
+		}
 	}
 	ret = worker_pool_create(jobs, (void *const *)e->slots, ROUND_SLOTS,
 				 slot_work, e, &e->pool);
