@@ -232,6 +232,36 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
+#define CLASSES_SHOWN 6
+
+/* The classes of a finding's inputs, most inputs first. */
+static void print_classes(const struct fuzz_finding *f)
+{
+	bool shown[FUZZ_FINDING_CLASSES] = { false };
+	uint64_t rest = f->unlisted;
+	size_t n = 0;
+
+	printf("  classes:");
+	for (; n < CLASSES_SHOWN && n < f->n_classes; n++) {
+		size_t best = f->n_classes;
+
+		for (size_t i = 0; i < f->n_classes; i++)
+			if (!shown[i] && (best == f->n_classes ||
+					  f->classes[i].count >
+					  f->classes[best].count))
+				best = i;
+		shown[best] = true;
+		printf("%s %s (%llu)", n ? "," : "", f->classes[best].name,
+		       (unsigned long long)f->classes[best].count);
+	}
+	for (size_t i = 0; i < f->n_classes; i++)
+		if (!shown[i])
+			rest += f->classes[i].count;
+	if (rest)
+		printf(", others (%llu)", (unsigned long long)rest);
+	printf("\n");
+}
+
 static void print_finding(const struct fuzz_cmd_opts *o,
 			  const struct fuzz_finding *f, const char *dis_path)
 {
@@ -241,13 +271,7 @@ static void print_finding(const struct fuzz_cmd_opts *o,
 	       (unsigned long long)f->first, f->min.len, f->pclass);
 	if (f->min.desc[0])
 		printf("  %s\n", f->min.desc);
-	printf("  classes:");
-	for (size_t i = 0; i < f->n_classes; i++)
-		printf("%s %s (%llu)", i ? "," : "", f->classes[i].name,
-		       (unsigned long long)f->classes[i].count);
-	if (f->unlisted)
-		printf(", others (%llu)", (unsigned long long)f->unlisted);
-	printf("\n");
+	print_classes(f);
 	if (!o->run.out_dir)
 		return;
 	if (f->write_err) {

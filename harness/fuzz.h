@@ -208,7 +208,7 @@ struct fuzz_opts {
 	bool progress;
 };
 
-#define FUZZ_FINDING_CLASSES 8
+#define FUZZ_FINDING_CLASSES 64
 
 struct fuzz_finding {
 	uint8_t oracle;
@@ -217,7 +217,7 @@ struct fuzz_finding {
 	uint64_t first;			/* index of the first such input */
 	struct fuzz_input min;		/* minimised */
 	char pclass[FUZZ_CLASS_MAX];	/* fuzz_class() of min */
-	/* the classes of the inputs that broke it, first seen first */
+	/* the classes of the inputs that broke it, as they came */
 	struct {
 		char name[FUZZ_CLASS_MAX];
 		uint64_t count;
