@@ -174,11 +174,14 @@ static int fuzz_option(struct fuzz_cmd_opts *o, int c, char *arg)
 	case OPT_ORACLES:
 		return parse_oracles(arg, &o->oracles);
 	case OPT_SPEC_POLICY:
-		for (int p = 0; p < GEN_POLICY_COUNT; p++)
-			if (strcmp(arg, gen_policy_name((enum gen_policy)p)) == 0) {
-				o->spec_policy = (enum gen_policy)p;
+		for (int p = 0; p < GEN_POLICY_COUNT; p++) {
+			enum gen_policy gp = (enum gen_policy)p;
+
+			if (strcmp(arg, gen_policy_name(gp)) == 0) {
+				o->spec_policy = gp;
 				return 0;
 			}
+		}
 		p_err("--spec-policy: '%s' is not base or udp-encap", arg);
 		return -EINVAL;
 	}

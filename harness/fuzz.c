@@ -442,8 +442,9 @@ static void diff_lines(const struct engine *e, const struct fuzz_finding *f,
  * The golden that makes `fdtest run` see what the oracle saw: the
  * reference's values of the fields that differ (diff), or the spec.
  */
-static int finding_golden_line(const struct engine *e, const struct fuzz_finding *f,
-		       int s, uint32_t fl, char *line, size_t size)
+static int finding_golden_line(const struct engine *e,
+			       const struct fuzz_finding *f, int s, uint32_t fl,
+			       char *line, size_t size)
 {
 	const struct testrun_result *ref = &e->ev.res[1][s][fl];
 	struct expect exp = {
@@ -496,14 +497,16 @@ static int write_golden(const struct engine *e, const struct fuzz_finding *f,
 	if (ret)
 		return ret;
 	if (snprintf(path, sizeof(path), "%s/expected/%s/%s.json",
-		     e->o->out_dir, hdr.dissector, f->file) >= (int)sizeof(path))
+		     e->o->out_dir, hdr.dissector, f->file) >=
+	    (int)sizeof(path))
 		return -ENAMETOOLONG;
 	ret = golden_writer_open(path, &hdr, &w);
 	if (ret)
 		return ret;
 	for (int s = 0; s < FDTEST_STATE_COUNT && !ret; s++)
 		for (uint32_t fl = 0; fl <= FDTEST_FLAGS_KNOWN && !ret; fl++) {
-			ret = finding_golden_line(e, f, s, fl, line, sizeof(line));
+			ret = finding_golden_line(e, f, s, fl, line,
+						  sizeof(line));
 			if (ret > 0)
 				ret = golden_writer_add(w, line);
 		}

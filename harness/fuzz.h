@@ -164,9 +164,9 @@ struct fuzz_diff {
  */
 struct fuzz_eval {
 	/* out */
-	struct fuzz_issue issues[FUZZ_ISSUES_MAX];	/* unique oracle+field */
+	struct fuzz_issue issues[FUZZ_ISSUES_MAX]; /* unique oracle+field */
 	size_t n_issues;
-	uint32_t features[FUZZ_FEATURES];	/* result shapes, for coverage */
+	uint32_t features[FUZZ_FEATURES];	/* result shapes */
 	size_t n_features;
 	struct fuzz_diff diffs[FUZZ_DIFFS_MAX];
 	size_t n_diffs;

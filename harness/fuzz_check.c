@@ -276,6 +276,8 @@ static void check_case(const struct fuzz_target *t,
 		       int s, uint32_t f, char *pclass)
 {
 	const struct frame_state *st = &ev->shape.state[s];
+	const struct frame_state *post =
+		&ev->shape.state[FDTEST_STATE_POST_VLAN];
 	const struct testrun_result *r = &ev->res[0][s][f];
 	const struct testrun_result *states[FDTEST_STATE_COUNT];
 	size_t n;
@@ -290,10 +292,8 @@ static void check_case(const struct fuzz_target *t,
 	    !ev->shape.tag_truncated) {
 		for (int x = 0; x < FDTEST_STATE_COUNT; x++)
 			states[x] = &ev->res[0][x][f];
-		n = compare_states(states,
-				   ev->shape.state[FDTEST_STATE_POST_VLAN].shift,
-				   (enum fdtest_state)s, ev->tmp,
-				   COMPARE_DIFFS_MAX);
+		n = compare_states(states, post->shift, (enum fdtest_state)s,
+				   ev->tmp, COMPARE_DIFFS_MAX);
 		add_diffs(ev, FUZZ_ORACLE_CONSISTENCY, s, f, ev->tmp, n);
 	}
 	if (t->ref && (t->oracles & (1u << FUZZ_ORACLE_DIFF))) {

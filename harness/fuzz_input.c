@@ -183,7 +183,7 @@ static void gen_l4(struct fuzz_rng *r, struct desc *d, int depth, bool ip6)
 	uint32_t pick = fuzz_below(r, 100);
 
 	if (depth > 1 && pick >= 60)
-		pick = fuzz_below(r, 60);	/* no tunnel in a tunnel's tunnel */
+		pick = fuzz_below(r, 60);	/* tunnels two deep at most */
 	if (pick < 22) {
 		layer(d, "tcp");
 		gen_ports(r, d);
@@ -322,7 +322,8 @@ int fuzz_input_generate(struct fuzz_rng *r, struct gen_packet *pkt,
 	struct desc d = { .buf = in->desc, .size = sizeof(in->desc) };
 
 	gen_stack(r, &d);
-	if (d.over || d.layers > GEN_LAYERS_MAX || fuzz_desc_build(in->desc, pkt))
+	if (d.over || d.layers > GEN_LAYERS_MAX ||
+	    fuzz_desc_build(in->desc, pkt))
 		goto out_none;
 	if (chance(r, 25))
 		cut_at_boundary(r, pkt, in);

@@ -78,7 +78,8 @@ static const struct {
 	{ "eth / ipv4 ihl=4 / udp", "eth/ipv4/other!ihl" },
 	{ "eth / ipv4 len=1 / udp", "eth/ipv4/udp!len" },
 	{ "frame trunc=20 / eth / ipv4 / udp", "eth/ipv4/other!cut" },
-	{ "eth / vlan tpid=0x88a8 / vlan / ipv4 len=3", "eth/802.1ad/802.1q/ipv4/other!len" },
+	{ "eth / vlan tpid=0x88a8 / vlan / ipv4 len=3",
+	  "eth/802.1ad/802.1q/ipv4/other!len" },
 	{ "eth / mpls / ipv4 / udp", "eth/mpls/ipv4/udp" },
 };
 
