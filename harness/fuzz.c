@@ -64,6 +64,12 @@ struct engine {
 	struct fuzz_input *corpus;
 	size_t n_corpus;
 	size_t round_corpus;		/* what the round's inputs may use */
+	/*
+	 * Inputs of this round that join the corpus once it is over: the
+	 * pool threads read the corpus until then.
+	 */
+	struct fuzz_input *pending;
+	size_t n_pending;
 	uint8_t *coverage;		/* a bit per result shape */
 
 	struct slot *slots[ROUND_SLOTS];
@@ -636,18 +642,15 @@ static void merge_input(struct engine *e, const struct slot *s, size_t i)
 		st->coverage++;
 		new_shape = true;
 	}
-	/* a full corpus makes room by dropping an entry picked by the input */
-	if (new_shape && e->n_corpus < CORPUS_MAX)
-		e->corpus[e->n_corpus++] = s->in[i];
-	else if (new_shape)
-		e->corpus[(s->first + i) * 0x9e3779b97f4a7c15ull % CORPUS_MAX] =
-			s->in[i];
+	if (new_shape)
+		e->pending[e->n_pending++] = s->in[i];
 	if (out->n_issues)
 		fuzz_class(s->in[i].bytes, s->in[i].len, cls, sizeof(cls));
 	for (size_t k = 0; k < out->n_issues; k++) {
 		struct fuzz_finding *f = finding_find(st, &out->issues[k]);
 
-		if (!f && !stopped(e)) {
+		/* after SIGINT it is written as it is, not minimised */
+		if (!f) {
 			finding_new(e, &out->issues[k], &s->in[i],
 				    s->first + i);
 			f = finding_find(st, &out->issues[k]);
@@ -655,7 +658,6 @@ static void merge_input(struct engine *e, const struct slot *s, size_t i)
 		if (f)
 			finding_count(f, cls);
 	}
-	st->corpus = e->n_corpus;
 }
 
 /* ---- set-up and the rounds ------------------------------------------ */
@@ -711,7 +713,9 @@ static int engine_start(struct engine *e, char *err, size_t err_size)
 
 	e->corpus = calloc(CORPUS_MAX, sizeof(*e->corpus));
 	e->coverage = calloc(COVERAGE_BITS / 8, 1);
-	if (!e->corpus || !e->coverage)
+	e->pending = calloc((size_t)ROUND_SLOTS * SLOT_INPUTS,
+			    sizeof(*e->pending));
+	if (!e->corpus || !e->coverage || !e->pending)
 		goto out_nomem;
 	for (int i = 0; i < ROUND_SLOTS; i++) {
 		e->slots[i] = calloc(1, sizeof(*e->slots[i]));
@@ -758,8 +762,26 @@ static void engine_stop(struct engine *e)
 	worker_pool_destroy(e->pool);
 	for (int i = 0; i < ROUND_SLOTS; i++)
 		free(e->slots[i]);
+	free(e->pending);
 	free(e->coverage);
 	free(e->corpus);
+}
+
+/*
+ * The round's new inputs join the corpus, in input order; a full corpus
+ * makes room by dropping an entry picked by the input's number.
+ */
+static void corpus_grow(struct engine *e, uint64_t first)
+{
+	for (size_t i = 0; i < e->n_pending; i++) {
+		if (e->n_corpus < CORPUS_MAX)
+			e->corpus[e->n_corpus++] = e->pending[i];
+		else
+			e->corpus[(first + i) * 0x9e3779b97f4a7c15ull %
+				  CORPUS_MAX] = e->pending[i];
+	}
+	e->n_pending = 0;
+	e->stats->corpus = e->n_corpus;
 }
 
 /* One round: fill every slot, then merge them in order. */
@@ -767,6 +789,7 @@ static int round_run(struct engine *e, uint64_t *next, char *err,
 		     size_t err_size)
 {
 	const struct fuzz_opts *o = e->o;
+	uint64_t first = *next;
 	struct slot *s;
 	int ret = 0;
 
@@ -801,6 +824,7 @@ static int round_run(struct engine *e, uint64_t *next, char *err,
 		}
 		worker_release(e->pool);
 	}
+	corpus_grow(e, first);
 	return ret;
 }
 
