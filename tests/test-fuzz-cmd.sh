@@ -34,6 +34,7 @@ test_fuzz_bundled
 test_fuzz_same_for_any_jobs
 test_fuzz_sigint_writes
 test_fuzz_seeds_capture
+test_fuzz_valgrind
 test_spec_nested_fragment
 test_spec_mpls_other_version
 "
@@ -215,6 +216,22 @@ test_fuzz_seeds_capture() {
 	run 1 "$FDTEST" fuzz -d "$NAIVE" --oracles consistency --runs 512 \
 		pcaps/vlan.pcap
 	expect_in out "^finding consistency "
+}
+
+# Threads, minimising and writing findings, under memcheck (libbpf's
+# suppressions are in tests/valgrind.supp).
+test_fuzz_valgrind() {
+	case $O in
+	*/san) skip "ASan and valgrind do not mix" ;;
+	esac
+	command -v valgrind >/dev/null || fail "valgrind is missing: make deps"
+	need "$NAIVE" "$REF"
+	run 1 valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect \
+		--suppressions=tests/valgrind.supp "$FDTEST" fuzz -d "$NAIVE" \
+		-d "$REF" --runs 300 -j 2 --out "$TMP/found"
+	expect_in out "^finding consistency ret"
+	expect_not_in err "^==[0-9]*=="
 }
 
 # Found by fdtest fuzz: fragment bits stick once set, as in both kernel
