@@ -34,6 +34,7 @@ test_fuzz_bundled
 test_fuzz_same_for_any_jobs
 test_fuzz_sigint_writes
 test_fuzz_seeds_capture
+test_fuzz_progress_on_tty
 test_fuzz_valgrind
 test_spec_nested_fragment
 test_spec_mpls_other_version
@@ -216,6 +217,15 @@ test_fuzz_seeds_capture() {
 	run 1 "$FDTEST" fuzz -d "$NAIVE" --oracles consistency --runs 512 \
 		pcaps/vlan.pcap
 	expect_in out "^finding consistency "
+}
+
+# A progress line on a terminal (script(1) gives it one), none elsewhere.
+test_fuzz_progress_on_tty() {
+	need "$REF"
+	run 0 script -qec "'$FDTEST' fuzz -d '$REF' --time 2 -j 1" /dev/null
+	expect_in out "fuzz: [0-9]* inputs, [0-9]* runs/s, 0 findings, [0-9]* shapes, corpus [0-9]*"
+	run 0 "$FDTEST" fuzz -d "$REF" --time 2 -j 1
+	expect_not_in err "runs/s"
 }
 
 # Threads, minimising and writing findings, under memcheck (libbpf's
