@@ -29,6 +29,7 @@
 #include "pclass.h"
 #include "progress.h"
 #include "report.h"
+#include "tmpfiles.h"
 #include "worker.h"
 
 #define SLOT_INPUTS	32
@@ -387,29 +388,34 @@ static void minimise(struct engine *e, struct fuzz_finding *f)
 /* ---- writing a finding ---------------------------------------------- */
 
 /*
- * A whole text file or nothing: written beside its name, then renamed.
+ * A whole text file or nothing: written to a new file beside its name
+ * (O_EXCL: never through a link someone left there), synced, renamed.
  * The one place findings' text is written, so that the project's atomic
  * writer can take it over.
  */
 static int write_text(const char *path, const char *text)
 {
 	char tmp[4096];
-	FILE *f;
-	int ret = 0;
+	size_t len = strlen(text);
+	int fd, ret = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
+	fd = mkstemp(tmp);
+	if (fd < 0)
 		return -errno;
-	if (fputs(text, f) < 0)
-		ret = -EIO;
-	if (fclose(f) && !ret)
+	tmpfiles_add(tmp);
+	errno = 0;
+	if (fchmod(fd, 0644) || write(fd, text, len) != (ssize_t)len ||
+	    fsync(fd))
+		ret = errno ? -errno : -EIO;
+	if (close(fd) && !ret)
 		ret = -errno;
 	if (!ret && rename(tmp, path))
 		ret = -errno;
 	if (ret)
 		unlink(tmp);
+	tmpfiles_remove(tmp);
 	return ret;
 }
 
