@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -236,10 +235,12 @@ static bool desc_edit(const char *desc, int layer, int word, bool shorten,
 						keep -= 8;
 					}
 				}
-				if (len < size)
-					len += (size_t)snprintf(out + len,
-							size - len, "%s%.*s",
-							len ? " " : "", keep, t);
+				if (len >= size)
+					break;
+				len += (size_t)snprintf(out + len, size - len,
+							"%s%.*s",
+							len ? " " : "", keep,
+							t);
 			}
 		}
 		if (len >= size)
@@ -668,14 +669,6 @@ static void merge_input(struct engine *e, const struct slot *s, size_t i)
 
 /* ---- set-up and the rounds ------------------------------------------ */
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int load_seeds(struct engine *e, char *err, size_t err_size)
 {
 	struct capture_frame fr;
@@ -840,7 +833,6 @@ int fuzz_run(const struct fuzz_opts *o, const struct fuzz_target *t,
 	struct engine *e;
 	struct progress prog;
 	uint64_t next = 0;
-	double start = now();
 	int ret;
 
 	e = calloc(1, sizeof(*e));
@@ -852,16 +844,17 @@ int fuzz_run(const struct fuzz_opts *o, const struct fuzz_target *t,
 	e->t = t;
 	e->stats = stats;
 	stats->n_findings = 0;
+	/* the clock starts with the set-up, as the user waits for it */
+	progress_begin(&prog, "fuzz");
+	prog.on = prog.on && o->progress;
 	ret = engine_start(e, err, err_size);
 	if (ret)
 		goto out_stop;
-	progress_begin(&prog, "fuzz");
-	prog.on = prog.on && o->progress;
 	while (!ret && !stopped(e) &&
 	       (!o->max_inputs || next < o->max_inputs) &&
-	       (!o->max_seconds || now() - start < o->max_seconds)) {
+	       (!o->max_seconds || progress_elapsed(&prog) < o->max_seconds)) {
 		ret = round_run(e, &next, err, err_size);
-		stats->seconds = now() - start;
+		stats->seconds = progress_elapsed(&prog);
 		progress_line(&prog,
 			      "fuzz: %llu inputs, %.0f runs/s, %zu findings, %zu shapes, corpus %zu",
 			      (unsigned long long)stats->inputs,
@@ -871,7 +864,7 @@ int fuzz_run(const struct fuzz_opts *o, const struct fuzz_target *t,
 			      stats->corpus);
 	}
 	progress_end(&prog);
-	stats->seconds = now() - start;
+	stats->seconds = progress_elapsed(&prog);
 	stats->interrupted = stopped(e);
 out_stop:
 	engine_stop(e);

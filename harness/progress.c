@@ -68,3 +68,8 @@ void progress_line(struct progress *p, const char *fmt, ...)
 	va_end(ap);
 	p->drawn = true;
 }
+
+double progress_elapsed(const struct progress *p)
+{
+	return now() - p->start;
+}

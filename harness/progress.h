@@ -28,6 +28,8 @@ void progress_update(struct progress *p, uint64_t frames, uint64_t done,
  */
 void progress_line(struct progress *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Seconds since progress_begin(), drawn or not. */
+double progress_elapsed(const struct progress *p);
 /* Clears the line. */
 void progress_end(struct progress *p);
 
