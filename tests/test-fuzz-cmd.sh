@@ -49,12 +49,19 @@ need() {
 	done
 }
 
-# replays CAPTURE of a finding through OBJ: it must fail, saying PATTERN
+# replays OBJ OUT NAME PATTERN: the capture of finding NAME fails in
+# fdtest run, saying PATTERN, with the very difference lines the fuzzer
+# wrote to NAME.diff, no more and no fewer
 replays() {
 	local obj=$1 out=$2 name=$3 pattern=$4
 	run 1 "$FDTEST" run -d "$obj" --flags all --expected "$out/expected" \
 		"$out/$name.pcap"
 	expect_in out "$pattern"
+	sed -n 's/^    FAIL //p' "$TMP/out" | sort >"$TMP/replayed"
+	sort "$out/$name.diff" >"$TMP/found.diff"
+	check "$name.diff holds something" test -s "$TMP/found.diff"
+	check "the replay fails as the fuzzer saw it" \
+		diff "$TMP/found.diff" "$TMP/replayed"
 }
 
 test_fuzz_usage() {
