@@ -159,7 +159,7 @@ struct fuzz_diff {
 #define FUZZ_FEATURES	FUZZ_CASES
 
 /*
- * One input's evaluation, and the scratch it needs: about 100 KiB, so
+ * One input's evaluation, and the scratch it needs: about 70 KiB, so
  * one per thread, made once.
  */
 struct fuzz_eval {
