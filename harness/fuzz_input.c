@@ -286,6 +286,85 @@ static void gen_stack(struct fuzz_rng *r, struct desc *d)
 	gen_l3(r, d, 0, chance(r, 50));
 }
 
+/* Length fields the builder derives, and where it put them. */
+static const struct {
+	enum gen_type type;
+	const char *name;
+	uint8_t off;		/* in the header */
+	uint8_t size;		/* 1 or 2 bytes */
+	uint8_t shift;
+	uint16_t mask;
+} length_fields[] = {
+	{ GEN_IPV4, "ihl", 0, 1, 0, 0x0f },
+	{ GEN_IPV4, "len", 2, 2, 0, 0xffff },
+	{ GEN_IPV6, "plen", 4, 2, 0, 0xffff },
+	{ GEN_PPPOE, "len", 4, 2, 0, 0xffff },
+	{ GEN_TCP, "doff", 12, 1, 4, 0x0f },
+	{ GEN_UDP, "len", 4, 2, 0, 0xffff },
+};
+
+#define N_LENGTH_FIELDS (sizeof(length_fields) / sizeof(length_fields[0]))
+
+/* @desc with " @word" after the words of its layer @layer, in @out. */
+static bool desc_insert(const char *desc, size_t layer, const char *word,
+			char *out, size_t size)
+{
+	const char *at = desc;
+	int n;
+
+	for (size_t l = 0; l <= layer && at; l++) {
+		at = strstr(at, " / ");
+		if (at && l < layer)
+			at += 3;
+	}
+	if (!at)
+		at = desc + strlen(desc);
+	n = snprintf(out, size, "%.*s %s%s", (int)(at - desc), desc, word, at);
+	return n > 0 && (size_t)n < size;
+}
+
+/*
+ * Sets one length the builder derived (IHL, total length, payload
+ * length, data offset...) one above or below what it derived: where a
+ * dissector trusts a length it should check.
+ */
+static void length_off_by_one(struct fuzz_rng *r, struct gen_packet *pkt,
+			      struct fuzz_input *in)
+{
+	size_t i = fuzz_below(r, (uint32_t)pkt->n_layers);
+	const struct gen_layer *l = &pkt->layers[i];
+	char line[FUZZ_DESC_MAX];
+	char word[32];
+	const uint8_t *p;
+	uint32_t k = fuzz_below(r, N_LENGTH_FIELDS);
+	uint32_t v;
+
+	for (uint32_t tries = 0; tries < N_LENGTH_FIELDS; tries++) {
+		if (length_fields[k].type == l->type->type)
+			break;
+		k = (k + 1) % N_LENGTH_FIELDS;
+	}
+	if (length_fields[k].type != l->type->type ||
+	    gen_value(l, length_fields[k].name) ||
+	    l->off + length_fields[k].off + length_fields[k].size > pkt->len)
+		return;
+	p = pkt->bytes + l->off + length_fields[k].off;
+	v = length_fields[k].size == 2 ? (uint32_t)(p[0] << 8 | p[1]) : p[0];
+	v = (v >> length_fields[k].shift) & length_fields[k].mask;
+	v = chance(r, 50) ? v + 1 : v - 1;
+	if (v > length_fields[k].mask)
+		return;
+	snprintf(word, sizeof(word), "%s=%u", length_fields[k].name, v);
+	if (!desc_insert(in->desc, i, word, line, sizeof(line)))
+		return;
+	/* a length the builder cannot follow: @pkt is spoilt, make it again */
+	if (fuzz_desc_build(line, pkt)) {
+		fuzz_desc_build(in->desc, pkt);
+		return;
+	}
+	snprintf(in->desc, sizeof(in->desc), "%s", line);
+}
+
 /*
  * Cuts the frame at a header boundary, one byte before or after: where a
  * bounds check that is off by one shows.
@@ -325,6 +404,8 @@ int fuzz_input_generate(struct fuzz_rng *r, struct gen_packet *pkt,
 	if (d.over || d.layers > GEN_LAYERS_MAX ||
 	    fuzz_desc_build(in->desc, pkt))
 		goto out_none;
+	if (chance(r, 15))
+		length_off_by_one(r, pkt, in);
 	if (chance(r, 25))
 		cut_at_boundary(r, pkt, in);
 	in->len = pkt->len;
