@@ -387,6 +387,14 @@ static size_t ipv4(struct walk *w, size_t i)
 }
 
 /*
+ * A dissector walks IPv6 extension headers in a loop the verifier needs
+ * bounded; past 8 in a row (the reference's bound, which no chain seen in
+ * the wild reaches), where it stops is its own choice, and the spec says
+ * nothing.
+ */
+#define EXT_HEADERS_BOUND 8
+
+/*
  * IPv6 (RFC 8200) at layer @i, then its extension headers in order: the
  * fragment header stops the walk for a later fragment, and for a first
  * one unless PARSE_1ST_FRAG asks for more.
@@ -397,6 +405,7 @@ static size_t ipv6(struct walk *w, size_t i)
 	const uint8_t *p = bytes_of(w, l);
 	const struct gen_layer *by = l;
 	uint32_t label;
+	unsigned int n_ext = 0;
 	uint8_t nh;
 	size_t j;
 
@@ -427,6 +436,9 @@ static size_t ipv6(struct walk *w, size_t i)
 		if (j == WALK_STOP)
 			return WALK_STOP;
 		x = layer(w, j);
+		if (++n_ext > EXT_HEADERS_BOUND)
+			return walk_end(w, WALK_UNSURE, x,
+					"is an extension header past the 8 every dissector can be expected to walk");
 		xp = bytes_of(w, x);
 		if (!need(w, x, nh == 44 ? 8 : 2))
 			return WALK_STOP;
