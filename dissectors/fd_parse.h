@@ -421,7 +421,17 @@ static __always_inline int fd_ipv6_exthdrs(struct fd_state *s, __u8 nexthdr)
 			return FD_STEP_L4;
 		}
 	}
-	return FD_STEP_DROP;
+	/* FD_MAX_EXTHDRS walked: only one more is too many (fdtest fuzz) */
+	switch (nexthdr) {
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_DSTOPTS:
+	case IPPROTO_FRAGMENT:
+		return FD_STEP_DROP;
+	}
+	keys->ip_proto = nexthdr;
+	keys->thoff = s->off;
+	return FD_STEP_L4;
 }
 
 static __always_inline int fd_ipv6(struct fd_state *s)

@@ -151,11 +151,14 @@ static void gen_ipv6(struct fuzz_rng *r, struct desc *d)
 	static const char *const ext[] = { "hbh", "rt", "dstopt", "frag" };
 	uint32_t n_ext = chance(r, 60) ? 0 : 1 + fuzz_below(r, 6);
 
+	/* now and then past the 8 a dissector's loop is likely bounded to */
+	if (n_ext && chance(r, 15))
+		n_ext = 7 + fuzz_below(r, 4);
+
 	layer(d, "ipv6");
 	maybe(r, d, 30, "label", 0xfffff);
 	maybe(r, d, 4, "version", 15);
 	maybe(r, d, 5, "plen", 0xffff);
-	/* chains long enough to reach a dissector's loop bound */
 	for (uint32_t i = 0; i < n_ext; i++) {
 		const char *e = ext[fuzz_below(r, 4)];
 

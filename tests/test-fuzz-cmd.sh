@@ -38,6 +38,7 @@ test_fuzz_progress_on_tty
 test_fuzz_valgrind
 test_spec_nested_fragment
 test_spec_mpls_other_version
+test_reference_eight_ext_headers
 "
 
 . tests/cli-lib.sh
@@ -272,6 +273,25 @@ test_spec_mpls_other_version() {
 	expect_in err "other IP version's nibble"
 	echo "frame expect=none / eth / mpls / ipv4 version=6 / tcp" >"$TMP/mpls.txt"
 	run 0 "$FDTEST" gen --spec "$TMP/spec" -o "$TMP/mpls.pcap" "$TMP/mpls.txt"
+}
+
+# Found by fdtest fuzz: the reference walked 8 IPv6 extension headers and
+# then dropped the packet, where its rule drops only a ninth. Past 8 the
+# spec states nothing: that is each dissector's loop bound.
+test_reference_eight_ext_headers() {
+	need "$REF"
+	echo "eth / ipv6 / hbh / rt / dstopt / rt / dstopt / rt / dstopt / dstopt / udp" \
+		>"$TMP/eight.txt"
+	run 0 "$FDTEST" gen --spec "$TMP/spec" -o "$TMP/eight.pcap" "$TMP/eight.txt"
+	mkdir -p "$TMP/exp"
+	ln -sfn "$TMP/spec/base" "$TMP/exp/reference"
+	run 0 "$FDTEST" run -d "$REF" --flags all --expected "$TMP/exp" \
+		"$TMP/eight.pcap"
+	expect_in out "24 passed, 0 failed, 0 unchecked"
+	echo "eth / ipv6 / hbh / rt / dstopt / rt / dstopt / rt / dstopt / dstopt / hbh / udp" \
+		>"$TMP/nine.txt"
+	run 2 "$FDTEST" gen --spec "$TMP/spec" -o "$TMP/nine.pcap" "$TMP/nine.txt"
+	expect_in err "past the 8 every dissector can be expected to walk"
 }
 
 run_all test-fuzz-cmd
