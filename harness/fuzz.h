@@ -6,8 +6,9 @@
  * fuzz_input.c makes inputs (random layer stacks in the description
  * language, byte-level mutations), fuzz_check.c runs one input in every
  * state and input-flag set and applies the oracles, fuzz.c is the engine
- * (deterministic rounds on the worker pool, corpus, findings, minimising)
- * and cmd_fuzz.c the command.
+ * (deterministic rounds on the worker pool, corpus, findings), fuzz_min.c
+ * minimises a finding, fuzz_out.c writes it, and cmd_fuzz.c is the
+ * command.
  */
 #ifndef FDTEST_FUZZ_H
 #define FDTEST_FUZZ_H
@@ -194,7 +195,7 @@ int fuzz_check(const struct fuzz_target *t, int fd, int ref_fd,
 bool fuzz_eval_has(const struct fuzz_eval *ev, enum fuzz_oracle oracle,
 		   const char *field);
 
-/* ---- the engine (fuzz.c) --------------------------------------------- */
+/* ---- the engine (fuzz.c), minimising (fuzz_min.c), output (fuzz_out.c) */
 
 struct fuzz_opts {
 	uint64_t seed;
@@ -241,6 +242,39 @@ struct fuzz_stats {
 	struct fuzz_finding *findings;	/* owned by the caller */
 	size_t n_findings;
 };
+
+/* Minimises findings on one thread; its scratch is large: made once. */
+struct fuzz_minimiser {
+	const struct fuzz_target *t;
+	volatile sig_atomic_t *stop;	/* set: keep what there is */
+	struct gen_packet pkt;
+	struct fuzz_eval ev;
+	struct fuzz_input cand;
+	uint64_t tries;
+	uint64_t runs;			/* test runs made */
+	int run_err;			/* a test run failed: -errno */
+};
+
+/*
+ * Runs @in (built from its description, if any) into m->ev; true when it
+ * still breaks @f's oracle in @f's field.
+ */
+bool fuzz_reproduces(struct fuzz_minimiser *m, const struct fuzz_finding *f,
+		     struct fuzz_input *in);
+/*
+ * Shrinks f->min while it reproduces, then leaves m->ev on it with its
+ * differences, and sets f->pclass.
+ */
+void fuzz_minimise(struct fuzz_minimiser *m, struct fuzz_finding *f);
+
+/*
+ * Writes @f into @out_dir (see README: NAME.pcap, .txt, .diff and
+ * expected/DISSECTOR/NAME.json) from @ev, the evaluation of f->min.
+ * Returns 0 or a negative errno.
+ */
+int fuzz_finding_write(const char *out_dir, const struct fuzz_target *t,
+		       const struct fuzz_eval *ev,
+		       const struct fuzz_finding *f);
 
 /*
  * Fuzzes @t until a bound of @o is reached or *o->stop is set, writing
