@@ -25,6 +25,7 @@ RUN_TIMEOUT=${RUN_TIMEOUT:-120}
 
 ALL_TESTS="
 test_fuzz_usage
+test_fuzz_not_root
 test_fuzz_naive_pre_vlan
 test_fuzz_offbyone_minimised
 test_fuzz_odd_verdict_invariant
@@ -89,6 +90,17 @@ test_fuzz_usage() {
 	: >"$TMP/file"
 	run 2 "$FDTEST" fuzz -d "$REF" --runs 10 --out "$TMP/file"
 	expect_in err "--out '$TMP/file': Not a directory"
+}
+
+test_fuzz_not_root() {
+	need "$REF"
+	command -v setpriv >/dev/null || fail "setpriv (util-linux) missing"
+	chmod 755 "$TMP"
+	cp "$REF" "$TMP/ref.bpf.o"
+	chmod 644 "$TMP/ref.bpf.o"
+	run 3 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all "$FDTEST" fuzz -d "$TMP/ref.bpf.o" --runs 10
+	expect_in err "run as root"
 }
 
 # The naive fixture reads L3 at byte 14 whatever the state: the pushed
