@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_run.h"
 #include "cmds.h"
 #include "fuzz.h"
 #include "log.h"
@@ -341,12 +342,9 @@ static int fuzz_exec(struct fuzz_cmd_opts *o)
 		}
 		t.policy = &policy;
 	}
-	ret = testrun_probe(&kernel);
-	if (ret) {
-		p_err("flow dissector test runs: %s%s", strerror(-ret),
-		      ret == -EPERM ? " (run as root)" : "");
-		return FDTEST_EXIT_ENV;
-	}
+	code = run_probe_kernel(&kernel);
+	if (code)
+		return code;
 	st.findings = calloc(FUZZ_FINDINGS_MAX, sizeof(*st.findings));
 	if (!st.findings) {
 		p_err("fuzz: out of memory");

@@ -100,7 +100,7 @@ test_fuzz_not_root() {
 	chmod 644 "$TMP/ref.bpf.o"
 	run 3 setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps=-all "$FDTEST" fuzz -d "$TMP/ref.bpf.o" --runs 10
-	expect_in err "run as root"
+	expect_in err "needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON"
 }
 
 # The naive fixture reads L3 at byte 14 whatever the state: the pushed
