@@ -22,6 +22,7 @@
 struct fuzz_cmd_opts {
 	const char *objects[2];		/* under test, reference */
 	int n_objects;
+	const char *prog;		/* entry program; NULL: find it */
 	char *seeds[FUZZ_SEEDS_MAX];
 	size_t n_seeds;
 	const char *policy;
@@ -39,11 +40,14 @@ enum {
 	OPT_POLICY,
 	OPT_ORACLES,
 	OPT_SPEC_POLICY,
+	OPT_PROG,
 };
 
 static const struct option_row fuzz_options[] = {
 	{ "dissector", 'd', required_argument, "OBJ",
 	  "the dissector to fuzz; a second -d names a REFERENCE to diff it against" },
+	{ "prog", OPT_PROG, required_argument, "NAME",
+	  "entry program of both, when fdtest cannot tell it" },
 	{ "seeds", OPT_SEEDS, required_argument, "CAPTURE",
 	  "frames to mutate besides generated ones; repeat, or list more captures after the options" },
 	{ "time", OPT_TIME, required_argument, "S",
@@ -145,6 +149,9 @@ static int fuzz_option(struct fuzz_cmd_opts *o, int c, char *arg)
 			return -EINVAL;
 		}
 		o->objects[o->n_objects++] = arg;
+		return 0;
+	case OPT_PROG:
+		o->prog = arg;
 		return 0;
 	case OPT_SEEDS:
 		return add_seed(o, arg);
@@ -287,10 +294,10 @@ static void print_finding(const struct fuzz_cmd_opts *o,
 	       dis_path, o->run.out_dir, o->run.out_dir, f->file);
 }
 
-static int load(const char *path, struct dissector **dis)
+static int load(const char *path, const char *prog, struct dissector **dis)
 {
 	char err[512];
-	int ret = dissector_load(path, NULL, dis, err, sizeof(err));
+	int ret = dissector_load(path, prog, dis, err, sizeof(err));
 
 	if (ret)
 		p_err("dissector '%s': %s", path, err);
@@ -350,13 +357,13 @@ static int fuzz_exec(struct fuzz_cmd_opts *o)
 		p_err("fuzz: out of memory");
 		return FDTEST_EXIT_ENV;
 	}
-	ret = load(o->objects[0], &t.dis);
+	ret = load(o->objects[0], o->prog, &t.dis);
 	if (ret) {
 		code = exit_of(ret);
 		goto out_free;
 	}
 	if (o->n_objects > 1) {
-		ret = load(o->objects[1], &t.ref);
+		ret = load(o->objects[1], o->prog, &t.ref);
 		if (ret) {
 			code = exit_of(ret);
 			goto out_close;

@@ -87,6 +87,9 @@ test_fuzz_usage() {
 	expect_in err "seed capture '$TMP/nosuch.pcap'"
 	run 2 "$FDTEST" fuzz -d "$TMP/nosuch.bpf.o" --runs 10
 	expect_in err "dissector '$TMP/nosuch.bpf.o'"
+	run 2 "$FDTEST" fuzz -d "$REF" --prog nosuch --runs 10
+	expect_in err "no SEC(\"flow_dissector\") program named 'nosuch'"
+	run 0 "$FDTEST" fuzz -d "$REF" --prog fd_reference --runs 10
 	: >"$TMP/file"
 	run 2 "$FDTEST" fuzz -d "$REF" --runs 10 --out "$TMP/file"
 	expect_in err "--out '$TMP/file': Not a directory"
