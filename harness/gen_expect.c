@@ -388,9 +388,8 @@ static size_t ipv4(struct walk *w, size_t i)
 
 /*
  * A dissector walks IPv6 extension headers in a loop the verifier needs
- * bounded; past 8 in a row (the reference's bound, which no chain seen in
- * the wild reaches), where it stops is its own choice, and the spec says
- * nothing.
+ * bounded; past 8 in a row (the reference's bound), where it stops is its
+ * own choice, and the spec says nothing.
  */
 #define EXT_HEADERS_BOUND 8
 
