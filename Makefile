@@ -169,7 +169,8 @@ FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 		-fno-omit-frame-pointer -fno-sanitize-recover=all \
 		$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_SAN     := -fsanitize=address,undefined
-FUZZ_SEEDS   := $(FUZZ_O)/corpus/capture/.seeded $(FUZZ_O)/corpus/golden/.seeded
+FUZZ_SEEDS   := $(FUZZ_O)/corpus/capture/.seeded $(FUZZ_O)/corpus/golden/.seeded \
+		$(FUZZ_O)/corpus/dissector/.seeded
 
 $(FUZZ_O)/harness/%.o: harness/%.c
 	$(Q)mkdir -p $(@D)
@@ -195,6 +196,12 @@ $(FUZZ_O)/corpus/golden/.seeded: $(shell find expected -name '*.json' 2>/dev/nul
 	$(Q)mkdir -p $(@D)
 	$(Q)for f in $$(find expected -name '*.json'); do \
 		head -8 $$f > $(@D)/$$(echo $$f | tr / _); done
+	$(Q)touch $@
+
+# fuzz_dissector starts from nothing: its inputs are single frames, and
+# the result shapes it is fed as coverage lead it to the rest.
+$(FUZZ_O)/corpus/dissector/.seeded:
+	$(Q)mkdir -p $(@D)
 	$(Q)touch $@
 
 fuzz-build: $(FUZZ_BINS) $(FUZZ_SEEDS)

@@ -12,13 +12,16 @@
 #      -j 0 (one thread), -j 1 and -j 2;
 #   4. bpftool prog run once per frame on the first 1,000 frames,
 #      extrapolated;
-#   5. peak RSS of the -j 2 run, again on a 10,000-frame capture.
+#   5. peak RSS of the -j 2 run, again on a 10,000-frame capture;
+#   6. fdtest fuzz -j 1 and -j 2 over BENCH_FUZZ_INPUTS generated and
+#      mutated frames (100,000; each runs in 3 states x 8 flag sets).
 # Steps 2, 3 and 5 take BENCH_ROUNDS rounds (3), each run in turn, and
 # keep each one's best: one round alone varies by 20% here.
 # Prints frames/s, test runs/s, the ratio to the floor, CPU time and peak
 # RSS of each, and exits 1 when a target is missed:
 #   -j 1 >= 0.8x the floor's test runs/s, -j 2 >= 1.5x, peak RSS under
-#   64 MiB for the big capture and within 10% of the small one's.
+#   64 MiB for the big capture and within 10% of the small one's; fdtest
+#   fuzz -j 1 >= 0.8x the floor's test runs/s and -j 2 >= 1.5x -j 1.
 # Figures depend on what else the machine runs: the load is printed.
 set -u
 
@@ -28,6 +31,8 @@ SMALL=${BENCH_SMALL_FRAMES:-10000}
 BPFTOOL_FRAMES=${BENCH_BPFTOOL_FRAMES:-1000}
 ROUNDS=${BENCH_ROUNDS:-3}
 DISSECTOR=${BENCH_DISSECTOR:-vxlan}
+FUZZ_INPUTS=${BENCH_FUZZ_INPUTS:-100000}
+FUZZ_CASES=24	# fdtest fuzz runs every input in 3 states x 8 flag sets
 cd "$(dirname "$0")/.." || exit 2
 
 FDTEST=$O/fdtest
@@ -96,6 +101,13 @@ make_capture small "$SMALL"
 rm -rf "$W/expected"
 
 RUN=("$FDTEST" -q run -d "$OBJ" --expected "$W/expected")
+# the bundled dissectors' spec policies, as tests/test-corpus.sh has them
+case $DISSECTOR in
+vxlan) SPEC_POLICY=udp-encap ;;
+*) SPEC_POLICY=base ;;
+esac
+FUZZ=("$FDTEST" -q fuzz -d "$OBJ" --spec-policy "$SPEC_POLICY" \
+	--runs "$FUZZ_INPUTS" --seed 1)
 
 rm -f "$W"/*.m "$W"/*.try
 echo "bench: fdtest run --update (-j 2)"
@@ -104,7 +116,7 @@ measure update "${RUN[@]}" -j 2 --update "$W/big.pcap"
 	die "fdtest run --update failed on the small capture"
 
 for round in $(seq "$ROUNDS"); do
-	echo "bench: round $round of $ROUNDS: floor on 1 and 2 threads, fdtest run -j 0, -j 1, -j 2"
+	echo "bench: round $round of $ROUNDS: floor on 1 and 2 threads, fdtest run -j 0, -j 1, -j 2, fdtest fuzz -j 1, -j 2"
 	"$FLOOR" "$OBJ" "$W/big.pcap" >"$W/floor.try" ||
 		die "bench/floor failed"
 	keep_best floor seconds
@@ -115,6 +127,9 @@ for round in $(seq "$ROUNDS"); do
 		measure "j$j" "${RUN[@]}" -j "$j" "$W/big.pcap"
 	done
 	measure small "${RUN[@]}" -j 2 "$W/small.pcap"
+	for j in 1 2; do
+		measure "fuzz$j" "${FUZZ[@]}" -j "$j"
+	done
 done
 
 echo "bench: bpftool prog run, once per frame, first $BPFTOOL_FRAMES frames"
@@ -168,6 +183,15 @@ row_m "fdtest run -j 1" j1 "$FRAMES"
 row_m "fdtest run -j 2" j2 "$FRAMES"
 row_m "fdtest run --update" update "$FRAMES"
 row_m "fdtest run -j 2, 10k" small "$SMALL"
+row_f() {	# row_f LABEL NAME: a measured fdtest fuzz; "frames" are inputs
+	local m=$W/$2.m
+	row "$1" "$FUZZ_INPUTS" $((FUZZ_INPUTS * FUZZ_CASES)) \
+		"$(field "$m" wall)" \
+		"$(awk -v u="$(field "$m" user)" -v s="$(field "$m" sys)" \
+			'BEGIN { print u + s }')" "$(field "$m" maxrss_kib)"
+}
+row_f "fdtest fuzz -j 1" fuzz1
+row_f "fdtest fuzz -j 2" fuzz2
 # bpftool ran the frame as captured, once: one test run per frame, so
 # covering fdtest's three states takes three times as long
 bw=$(field "$W/bpftool.m" wall)
@@ -197,6 +221,10 @@ rate() {	# rate NAME: test runs/s of a measured run of $FRAMES frames
 	awk -v r=$((FRAMES * STATES)) -v w="$(field "$W/$1.m" wall)" \
 		'BEGIN { print r / w }'
 }
+fuzz_rate() {	# fuzz_rate NAME: test runs/s of a measured fdtest fuzz
+	awk -v r=$((FUZZ_INPUTS * FUZZ_CASES)) \
+		-v w="$(field "$W/$1.m" wall)" 'BEGIN { print r / w }'
+}
 rss() {
 	field "$W/$1.m" maxrss_kib
 }
@@ -205,6 +233,10 @@ check "-j 1 at least 0.8x the floor's test runs/s" \
 	"$(rate j1) >= 0.8 * $floor_rate"
 check "-j 2 at least 1.5x the floor's test runs/s" \
 	"$(rate j2) >= 1.5 * $floor_rate"
+check "fdtest fuzz -j 1 at least 0.8x the floor's test runs/s" \
+	"$(fuzz_rate fuzz1) >= 0.8 * $floor_rate"
+check "fdtest fuzz -j 2 at least 1.5x fdtest fuzz -j 1" \
+	"$(fuzz_rate fuzz2) >= 1.5 * $(fuzz_rate fuzz1)"
 check "peak RSS under 64 MiB for $FRAMES frames" "$(rss j2) < 64 * 1024"
 check "peak RSS for $FRAMES frames within 10% of $SMALL frames" \
 	"$(rss j2) <= 1.1 * $(rss small)"

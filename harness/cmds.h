@@ -10,5 +10,6 @@ int do_run(int argc, char **argv);
 int do_gen(int argc, char **argv);
 int do_diff(int argc, char **argv);
 int do_matrix(int argc, char **argv);
+int do_fuzz(int argc, char **argv);
 
 #endif /* FDTEST_CMDS_H */

@@ -219,6 +219,43 @@ static void add_invariant(struct diff *diffs, size_t *n, size_t max,
 					       &f[i], keys);
 }
 
+/*
+ * The rules fdtest fuzz brought: a verdict the kernel knows, and for
+ * BPF_OK no address bytes past IPv4's 8 and no ports in a fragment that
+ * is not the first (only the first carries the transport header).
+ */
+static size_t compare_invariants_more(uint32_t ret,
+				      const struct bpf_flow_keys *keys,
+				      struct diff *diffs, size_t max)
+{
+	static const uint8_t zero[KEYS_ADDR_SIZE];
+	size_t n = 0;
+	struct diff *d;
+
+	if (ret != FDTEST_RET_OK && ret != FDTEST_RET_DROP &&
+	    ret != FDTEST_RET_CONTINUE && ret != TESTRUN_RET_NOT_OK) {
+		add_invariant(diffs, &n, max, "ret",
+			      "verdict BPF_OK, BPF_DROP or CONTINUE", keys);
+		d = n ? &diffs[n - 1] : NULL;
+		if (d)
+			ret_json(ret, d->actual, sizeof(d->actual));
+	}
+	if (ret != FDTEST_RET_OK)
+		return n;
+	if (keys->addr_proto == ETH_P_IP &&
+	    memcmp((const uint8_t *)keys + KEYS_ADDR_OFFSET + 8, zero,
+		   KEYS_ADDR_SIZE - 8))
+		add_invariant(diffs, &n, max, KEYS_ADDR_EXTRA,
+			      "no address bytes past IPv4's 8", keys);
+	if (keys->is_frag && !keys->is_first_frag && keys->sport)
+		add_invariant(diffs, &n, max, "sport",
+			      "no ports in a later fragment", keys);
+	if (keys->is_frag && !keys->is_first_frag && keys->dport)
+		add_invariant(diffs, &n, max, "dport",
+			      "no ports in a later fragment", keys);
+	return n;
+}
+
 size_t compare_invariants(uint32_t ret, const struct bpf_flow_keys *keys,
 			  uint32_t frame_len, struct diff *diffs, size_t max)
 {
@@ -238,6 +275,7 @@ size_t compare_invariants(uint32_t ret, const struct bpf_flow_keys *keys,
 	if (keys->thoff > frame_len)
 		add_invariant(diffs, &n, max, "thoff",
 			      "thoff <= frame length", keys);
+	n += compare_invariants_more(ret, keys, diffs + n, max - n);
 	/* keys of other verdicts are not specified */
 	if (ret != FDTEST_RET_OK)
 		return n;

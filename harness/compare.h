@@ -74,6 +74,9 @@ size_t compare_results(const struct testrun_result *a,
  * the kernel's clamping guarantees. BPF_OK only: is_first_frag only with
  * is_frag, addr_proto 0, ETH_P_IP or ETH_P_IPV6, and no address bytes
  * when addr_proto is 0 (other verdicts leave the keys unspecified).
+ * Also: the verdict is BPF_OK, BPF_DROP or CONTINUE; BPF_OK with IPv4
+ * has no address bytes past the first 8; a fragment that is not the
+ * first has no ports.
  * Returns the number of differences, each of kind DIFF_INVARIANT.
  */
 size_t compare_invariants(uint32_t ret, const struct bpf_flow_keys *keys,

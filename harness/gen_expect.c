@@ -371,13 +371,27 @@ static size_t ipv4(struct walk *w, size_t i)
 	w->k.sport = w->k.dport = 0;
 	frag = get16(p + 6) & 0x3fff;
 	if (frag) {
+		bool first = (frag & 0x1fff) == 0;
+
+		/*
+		 * Both bits stick once set, as in the kernel's C dissector
+		 * and bpf_flow.c: a later fragment inside a first one
+		 * leaves is_first_frag at 1.
+		 */
 		w->k.is_frag = 1;
-		w->k.is_first_frag = (frag & 0x1fff) == 0;
-		if (frag_stops(w, w->k.is_first_frag))
+		w->k.is_first_frag |= first;
+		if (frag_stops(w, first))
 			return WALK_STOP;
 	}
 	return ip_payload(w, l, p[9], 4, i + 1);
 }
+
+/*
+ * A dissector walks IPv6 extension headers in a loop the verifier needs
+ * bounded; past 8 in a row (the reference's bound), where it stops is its
+ * own choice, and the spec says nothing.
+ */
+#define EXT_HEADERS_BOUND 8
 
 /*
  * IPv6 (RFC 8200) at layer @i, then its extension headers in order: the
@@ -390,6 +404,7 @@ static size_t ipv6(struct walk *w, size_t i)
 	const uint8_t *p = bytes_of(w, l);
 	const struct gen_layer *by = l;
 	uint32_t label;
+	unsigned int n_ext = 0;
 	uint8_t nh;
 	size_t j;
 
@@ -420,6 +435,9 @@ static size_t ipv6(struct walk *w, size_t i)
 		if (j == WALK_STOP)
 			return WALK_STOP;
 		x = layer(w, j);
+		if (++n_ext > EXT_HEADERS_BOUND)
+			return walk_end(w, WALK_UNSURE, x,
+					"is an extension header past the 8 every dissector can be expected to walk");
 		xp = bytes_of(w, x);
 		if (!need(w, x, nh == 44 ? 8 : 2))
 			return WALK_STOP;
@@ -436,7 +454,7 @@ static size_t ipv6(struct walk *w, size_t i)
 			bool first = (get16(xp + 2) >> 3) == 0;
 
 			w->k.is_frag = 1;
-			w->k.is_first_frag = first;
+			w->k.is_first_frag |= first;	/* sticks, as above */
 			if (frag_stops(w, first))
 				return WALK_STOP;
 		}
@@ -470,6 +488,22 @@ static size_t pppoe(struct walk *w, size_t i)
 }
 
 /*
+ * An IP layer after MPLS whose version= names the other IP version: a
+ * dissector takes it for that version (nothing else tells), which the
+ * layers do not describe.
+ */
+static bool mpls_payload_swapped(const struct walk *w,
+				 const struct gen_layer *ip)
+{
+	unsigned int v;
+
+	if (ip->off >= w->pkt->len)
+		return false;
+	v = bytes_of(w, ip)[0] >> 4;
+	return ip->type->type == GEN_IPV4 ? v == 6 : v == 4;
+}
+
+/*
  * An MPLS label stack entry: the bottom of stack bit must be where the
  * labels end, since the payload is told by its version nibble only.
  */
@@ -488,6 +522,9 @@ static size_t mpls(struct walk *w, size_t i)
 	    type_at(w, i + 1) != GEN_IPV6)
 		return walk_end(w, WALK_NO_IP, l,
 				"carries neither IPv4 nor IPv6");
+	if (bottom && mpls_payload_swapped(w, layer(w, i + 1)))
+		return walk_end(w, WALK_UNSURE, layer(w, i + 1),
+				"has the other IP version's nibble, which is what MPLS goes by");
 	return i + 1;
 }
 

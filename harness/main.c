@@ -27,6 +27,7 @@ static const struct cmd cmds[] = {
 	{ "diff", do_diff, "compare two dissectors frame by frame, no goldens" },
 	{ "gen", do_gen, "write a capture (and its expected keys) from text" },
 	{ "matrix", do_matrix, "the suite in many kernels under qemu, as a table" },
+	{ "fuzz", do_fuzz, "find a dissector's bugs with generated frames, no goldens" },
 	{ "help", do_help, "show this help" },
 	{ NULL, NULL, NULL },
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The progress line (see progress.h). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,4 +49,27 @@ void progress_end(struct progress *p)
 	if (p->on && p->drawn)
 		fputs("\r\033[K", stderr);
 	p->drawn = false;
+}
+
+void progress_line(struct progress *p, const char *fmt, ...)
+{
+	va_list ap;
+	double t;
+
+	if (!p->on)
+		return;
+	t = now();
+	if (t - p->last < 0.5)
+		return;
+	p->last = t;
+	fputs("\r\033[K", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	p->drawn = true;
+}
+
+double progress_elapsed(const struct progress *p)
+{
+	return now() - p->start;
 }

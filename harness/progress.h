@@ -22,6 +22,14 @@ void progress_begin(struct progress *p, const char *what);
 /* @done/@total: bytes of the capture read, for the time left. */
 void progress_update(struct progress *p, uint64_t frames, uint64_t done,
 		     uint64_t total);
+/*
+ * Any other progress line, printf-style, redrawn at most twice a second
+ * (the caller calls it no more often than it can afford a clock read).
+ */
+void progress_line(struct progress *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Seconds since progress_begin(), drawn or not. */
+double progress_elapsed(const struct progress *p);
 /* Clears the line. */
 void progress_end(struct progress *p);
 

@@ -85,9 +85,13 @@ static void tmpfiles_install(void)
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(int); i++) {
 		struct sigaction old;
 
-		/* a signal the caller ignores (nohup) stays ignored */
+		/*
+		 * a signal the caller ignores (nohup) stays ignored, and one
+		 * it handles (fdtest fuzz stops on SIGINT and finishes its
+		 * writes) stays its own
+		 */
 		if (sigaction(fatal_signals[i], NULL, &old) == 0 &&
-		    old.sa_handler == SIG_IGN)
+		    old.sa_handler != SIG_DFL)
 			continue;
 		sigaction(fatal_signals[i], &sa, NULL);
 	}
