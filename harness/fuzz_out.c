@@ -11,43 +11,30 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "atomic_file.h"
 #include "fuzz.h"
 #include "gen_pcap.h"
 #include "golden.h"
 #include "keys_json.h"
 #include "report.h"
-#include "tmpfiles.h"
+#include "sha256.h"
 
-/*
- * A whole text file or nothing: written to a new file beside its name
- * (O_EXCL: never through a link someone left there), synced, renamed.
- * The one place findings' text is written, so that the project's atomic
- * writer can take it over.
- */
-static int write_text(const char *path, const char *text)
+/* @text into a new atomic file at @path, committed with the others. */
+static int text_file(const char *path, const char *text,
+		     struct atomic_file **out)
 {
-	char tmp[4096];
-	size_t len = strlen(text);
-	int fd, ret = 0;
+	char why[512];
+	int ret;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	tmpfiles_add(tmp);
-	errno = 0;
-	if (fchmod(fd, 0644) || write(fd, text, len) != (ssize_t)len ||
-	    fsync(fd))
-		ret = errno ? -errno : -EIO;
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
+	ret = atomic_file_open(path, out, why, sizeof(why));
 	if (ret)
-		unlink(tmp);
-	tmpfiles_remove(tmp);
-	return ret;
+		return ret;
+	if (fputs(text, atomic_file_stream(*out)) == EOF) {
+		atomic_file_abort(*out);
+		*out = NULL;
+		return -EIO;
+	}
+	return 0;
 }
 
 /* The difference lines of @f's oracle, as `fdtest run` prints them. */
@@ -125,27 +112,37 @@ static int finding_golden_line(const struct fuzz_target *t,
 
 static int write_golden(const char *out_dir, const struct fuzz_target *t,
 			const struct fuzz_eval *ev,
-			const struct fuzz_finding *f, const char *pcap)
+			const struct fuzz_finding *f, const char *pcap,
+			struct atomic_file **out)
 {
 	struct golden_header hdr = { .states = FDTEST_STATES_ALL };
 	struct golden_writer *w;
 	char line[KEYS_JSON_LINE_MAX];
-	char path[4096];
+	char path[4096], why[512];
 	int ret;
 
 	snprintf(hdr.capture, sizeof(hdr.capture), "%s.pcap", f->file);
-	snprintf(hdr.dissector, sizeof(hdr.dissector), "%s",
-		 dissector_name(t->dis));
+	/*
+	 * The spec's expectation holds for any dissector, as the goldens
+	 * fdtest gen --spec writes ("spec:POLICY"); a reference's keys are
+	 * this dissector's golden.
+	 */
+	if (f->oracle == FUZZ_ORACLE_SPEC)
+		snprintf(hdr.dissector, sizeof(hdr.dissector), "spec:%s",
+			 gen_policy_name(t->spec_policy));
+	else
+		snprintf(hdr.dissector, sizeof(hdr.dissector), "%s",
+			 dissector_name(t->dis));
 	for (uint32_t fl = 0; fl <= FDTEST_FLAGS_KNOWN; fl++)
 		hdr.in_flags[hdr.n_flags++] = fl;
-	ret = golden_file_sha256(pcap, hdr.sha256);
+	ret = sha256_file(pcap, hdr.sha256);
 	if (ret)
 		return ret;
 	if (snprintf(path, sizeof(path), "%s/expected/%s/%s.json",
-		     out_dir, hdr.dissector, f->file) >=
+		     out_dir, dissector_name(t->dis), f->file) >=
 	    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	ret = golden_writer_open(path, &hdr, &w);
+	ret = golden_writer_open(path, &hdr, &w, why, sizeof(why));
 	if (ret)
 		return ret;
 	for (int s = 0; s < FDTEST_STATE_COUNT && !ret; s++)
@@ -159,7 +156,8 @@ static int write_golden(const char *out_dir, const struct fuzz_target *t,
 		golden_writer_abort(w);
 		return ret;
 	}
-	return golden_writer_commit(w);
+	*out = golden_writer_finish(w);
+	return *out ? 0 : -errno;
 }
 
 /*
@@ -173,6 +171,8 @@ int fuzz_finding_write(const char *out_dir, const struct fuzz_target *t,
 		       const struct fuzz_eval *ev, const struct fuzz_finding *f)
 {
 	static char text[32768];
+	/* the capture, its golden, the differences, the description */
+	struct atomic_file *files[4] = { NULL };
 	struct gen_pcap *g;
 	char path[4096];
 	char err[256];
@@ -190,20 +190,35 @@ int fuzz_finding_write(const char *out_dir, const struct fuzz_target *t,
 		gen_pcap_abort(g);
 		return ret;
 	}
-	ret = gen_pcap_commit(g);
-	if (ret)
-		return ret;
+	files[0] = gen_pcap_finish(g);
+	if (!files[0])
+		return -errno;
 	if (f->oracle == FUZZ_ORACLE_DIFF || f->oracle == FUZZ_ORACLE_SPEC) {
-		ret = write_golden(out_dir, t, ev, f, path);
+		/* the golden names the capture's hash: read back, not piped */
+		ret = -EINVAL;
+		if (!atomic_file_tmp_path(files[0]))
+			goto out_abort;
+		ret = write_golden(out_dir, t, ev, f,
+				   atomic_file_tmp_path(files[0]), &files[1]);
 		if (ret)
-			return ret;
+			goto out_abort;
 	}
 	snprintf(path, sizeof(path), "%s/%s.diff", out_dir, f->file);
 	diff_lines(t, ev, f, text, sizeof(text));
-	ret = write_text(path, text);
-	if (ret || !f->min.desc[0])
-		return ret;
-	snprintf(path, sizeof(path), "%s/%s.txt", out_dir, f->file);
-	snprintf(text, sizeof(text), "%s\n", f->min.desc);
-	return write_text(path, text);
+	ret = text_file(path, text, &files[2]);
+	if (ret)
+		goto out_abort;
+	if (f->min.desc[0]) {
+		snprintf(path, sizeof(path), "%s/%s.txt", out_dir, f->file);
+		snprintf(text, sizeof(text), "%s\n", f->min.desc);
+		ret = text_file(path, text, &files[3]);
+		if (ret)
+			goto out_abort;
+	}
+	/* a finding is whole or not there */
+	return atomic_file_commit_all(files, 4);
+out_abort:
+	for (size_t i = 0; i < 4; i++)
+		atomic_file_abort(files[i]);
+	return ret;
 }

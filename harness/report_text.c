@@ -151,7 +151,9 @@ static void print_diffs(struct report *r, const struct case_result *c)
 {
 	char line[512], name[128];
 
-	if (c->verdict == CASE_FAIL && c->no_golden) {
+	/* under --require-golden, a missing golden line is a failure too */
+	if (c->verdict == CASE_FAIL && c->no_golden &&
+	    r->run && r->run->require_golden) {
 		report_case_name(name, sizeof(name), r->cap->capture, &c->id);
 		fputs("    FAIL ", r->out);
 		utf8_put_text(r->out, r->cap->dissector);
