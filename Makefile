@@ -47,7 +47,7 @@ endif
 endif
 
 CFLAGS     ?= -O2 -g
-CFLAGS     += -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror \
+CFLAGS     += -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Iharness \
 	      $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS     += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
@@ -58,7 +58,9 @@ TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 BPF_CFLAGS ?= -O2 -g -Wall -Werror
 BPF_INC    := -I/usr/include/$(shell $(CC) -dumpmachine) -Idissectors
 
-HARNESS_SRCS := $(filter-out harness/main.c,$(wildcard harness/*.c))
+# harness/ is one folder per stage (harness/*/README.md); every source
+# includes its headers by folder ("capture/capture.h") from -Iharness.
+HARNESS_SRCS := $(wildcard harness/*/*.c)
 HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(O)/%.o)
 LIB          := $(O)/libfdtest.a
 BIN          := $(O)/fdtest
@@ -105,11 +107,12 @@ deps:
 		exit 1; \
 	fi
 
-$(O)/harness $(O)/dissectors $(O)/tests $(O)/tests/fixtures $(O)/tests/kernel \
-$(O)/bench $(O)/static/harness $(O)/static/matrix $(O)/matrix:
+$(O)/dissectors $(O)/tests $(O)/tests/fixtures $(O)/tests/kernel \
+$(O)/bench $(O)/static/matrix $(O)/matrix:
 	$(Q)mkdir -p $@
 
-$(O)/harness/%.o: harness/%.c | $(O)/harness
+$(O)/harness/%.o: harness/%.c
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
 
 $(LIB): $(HARNESS_OBJS)
@@ -135,7 +138,7 @@ $(KERNEL_FLOW): $(O)/tests/kernel/bpf_flow.c
 	$(Q)$(CLANG) --target=bpf -O2 -g -w $(BPF_INC) -c $< -o $@
 
 $(O)/tests/test_%: tests/test_%.c $(LIB) | $(O)/tests
-	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(EXTRA_CFLAGS) -Iharness -MMD -MP \
+	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) $(EXTRA_CFLAGS) -MMD -MP \
 		$< $(LIB) $(LDLIBS) $(TEST_LIBS) $(TEST_WRAP) -o $@
 
 # Failure injection: these suites swap library calls for their own
@@ -165,7 +168,7 @@ FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES   := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%)
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_O)/fuzz_%)
 FUZZ_OBJS    := $(HARNESS_SRCS:%.c=$(FUZZ_O)/%.o)
-FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+FUZZ_CFLAGS  := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iharness \
 		-fno-omit-frame-pointer -fno-sanitize-recover=all \
 		$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_SAN     := -fsanitize=address,undefined
@@ -181,7 +184,7 @@ $(FUZZ_O)/libfdtest.a: $(FUZZ_OBJS)
 	$(Q)$(AR) rcs $@ $^
 
 $(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_O)/libfdtest.a
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -Iharness \
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer \
 		$< $(FUZZ_O)/libfdtest.a $(LDLIBS) -o $@
 
 # Seeds: every capture; the first lines of every golden (long ones only
@@ -294,7 +297,7 @@ goldens: all $(O)/tests/fixtures/tai_clock.bpf.o
 BENCH_BINS := $(O)/bench/floor $(O)/bench/measure
 
 $(O)/bench/%: bench/%.c $(LIB) | $(O)/bench
-	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -Iharness -MMD -MP \
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP \
 		$< $(LIB) $(LDLIBS) -o $@
 
 bench: all $(BENCH_BINS)
@@ -314,7 +317,8 @@ GUEST_INIT   := $(O)/matrix/init
 MATRIX_SERIES ?= 5.10 6.1 6.12 sid
 MATRIX_ARGS  ?=
 
-$(O)/static/harness/%.o: harness/%.c | $(O)/static/harness
+$(O)/static/harness/%.o: harness/%.c
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(O)/static/matrix/sd-stub.o: matrix/sd-stub.c | $(O)/static/matrix
@@ -324,8 +328,8 @@ $(GUEST_BIN): $(STATIC_OBJS) $(O)/static/matrix/sd-stub.o
 	$(Q)$(CC) -static -s $^ $(STATIC_LIBS) -o $@ 2>$@.log || \
 		{ cat $@.log >&2; exit 1; }
 
-$(GUEST_INIT): matrix/init.c $(O)/static/harness/matrix_frame.o | $(O)/matrix
-	$(Q)$(CC) $(CFLAGS) -Iharness -static -s $^ -lz -o $@
+$(GUEST_INIT): matrix/init.c $(O)/static/harness/matrix/matrix_console.o | $(O)/matrix
+	$(Q)$(CC) $(CFLAGS) -static -s $^ -lz -o $@
 
 matrix-guest: $(GUEST_BIN) $(GUEST_INIT)
 

@@ -28,10 +28,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "capture.h"
-#include "dissector.h"
-#include "frame.h"
-#include "log.h"
+#include "capture/capture.h"
+#include "run/dissector.h"
+#include "run/frame.h"
+#include "util/log.h"
 
 struct shaped {
 	uint32_t off;		/* into the arena */

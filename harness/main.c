@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmds.h"
-#include "fdtest.h"
-#include "log.h"
-#include "options.h"
+#include "cli/cmds.h"
+#include "cli/options.h"
+#include "util/fdtest.h"
+#include "util/log.h"
 
 #ifndef FDTEST_VERSION
 #define FDTEST_VERSION "0.1"

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "matrix_frame.h"
+#include "matrix/matrix_console.h"
 
 static void say(const char *text)
 {
@@ -115,8 +115,8 @@ static void run_suite(const char *nonce)
 	else
 		snprintf(result, sizeof(result), "signal %d",
 			 WTERMSIG(status));
-	matrix_frame_write(STDOUT_FILENO, nonce, "exit", result,
-			   strlen(result));
+	matrix_console_write(STDOUT_FILENO, nonce, "exit", result,
+			     strlen(result));
 }
 
 int main(void)
@@ -130,7 +130,7 @@ int main(void)
 		power_off();
 	}
 	if (cmdline_get("fdtest_probe", probe, sizeof(probe)) == 0)
-		matrix_frame_write(STDOUT_FILENO, nonce, "exit", "ready", 5);
+		matrix_console_write(STDOUT_FILENO, nonce, "exit", "ready", 5);
 	else
 		run_suite(nonce);
 	power_off();

@@ -289,8 +289,8 @@ test_dissector_not_elf() {
 
 # An ELF object, but for the host, not for BPF.
 test_dissector_not_bpf_elf() {
-	run 2 "$FDTEST" run -d $O/harness/capture.o $CAP &&
-	one_error_line $O/harness/capture.o &&
+	run 2 "$FDTEST" run -d $O/harness/capture/capture.o $CAP &&
+	one_error_line $O/harness/capture/capture.o &&
 	expect_in err "not a BPF object file: .*not a valid eBPF object file"
 }
 

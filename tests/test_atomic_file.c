@@ -25,9 +25,9 @@
 
 #include <cmocka.h>
 
-#include "atomic_file.h"
+#include "util/atomic_file.h"
 #include "test_util.h"
-#include "tmpfiles.h"
+#include "util/tmpfiles.h"
 
 /* @name under a folder of the scratch made fresh for the test */
 static char *path_in(const char *test, const char *name)

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "compare.h"
+#include "check/compare.h"
 
 static void keys_tcp(struct bpf_flow_keys *k, uint16_t nhoff)
 {

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "frame.h"
+#include "run/frame.h"
 
 #define MAC12 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
 

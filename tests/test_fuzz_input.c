@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "compare.h"
-#include "fuzz.h"
+#include "check/compare.h"
+#include "fuzz/fuzz.h"
 #include "test_util.h"
 
 static struct gen_packet pkt;

@@ -21,9 +21,9 @@
 #include <pcap/pcap.h>
 #include <pcap/dlt.h>
 
-#include "gen.h"
-#include "gen_expect.h"
-#include "gen_pcap.h"
+#include "gen/gen.h"
+#include "gen/gen_expect.h"
+#include "gen/gen_pcap.h"
 #include "test_util.h"
 
 static struct gen_packet pkt;

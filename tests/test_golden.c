@@ -16,8 +16,8 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "golden.h"
-#include "sha256.h"
+#include "check/golden.h"
+#include "util/sha256.h"
 #include "test_util.h"
 
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "keys_json.h"
+#include "keys/keys_json.h"
 
 static void make_ipv4_keys(struct bpf_flow_keys *k)
 {

@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "golden.h"
-#include "matrix_golden.h"
-#include "matrix_kver.h"
+#include "check/golden.h"
+#include "matrix/matrix_golden.h"
+#include "matrix/matrix_kver.h"
 #include "test_util.h"
 
 

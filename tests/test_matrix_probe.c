@@ -19,8 +19,8 @@
 #include <cmocka.h>
 #include <bpf/bpf.h>
 
-#include "matrix_probe.h"
-#include "testrun.h"
+#include "matrix/matrix_probe.h"
+#include "run/testrun.h"
 
 /* What to inject; 0 is "let the real call run". */
 static struct {

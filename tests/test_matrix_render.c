@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "matrix_render.h"
+#include "matrix/matrix_render.h"
 
 #define FEATURES_61 \
 	"\"features\":{\"test_run\":1,\"ctx_flags\":1,\"ctx_states\":0," \

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "matrix_suite.h"
+#include "matrix/matrix_suite.h"
 #include "test_util.h"
 
 /* realloc calls from here on that succeed before one fails; -1: none */

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "gen.h"
-#include "pclass.h"
+#include "gen/gen.h"
+#include "report/pclass.h"
 
 static const struct {
 	const char *name;

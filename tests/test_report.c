@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "report.h"
+#include "report/report.h"
 
 /*
  * Failure injection: the Makefile links this suite with -Wl,--wrap for

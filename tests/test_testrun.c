@@ -20,9 +20,9 @@
 
 #include <bpf/bpf.h>
 
-#include "compare.h"
-#include "dissector.h"
-#include "testrun.h"
+#include "check/compare.h"
+#include "run/dissector.h"
+#include "run/testrun.h"
 #include "test_util.h"
 
 struct fixture {

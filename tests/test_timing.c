@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "pclass.h"
-#include "timing.h"
+#include "report/pclass.h"
+#include "report/timing.h"
 
 #define N_SAMPLES 100000
 

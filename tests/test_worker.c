@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "worker.h"
+#include "util/worker.h"
 
 #define SLOTS	6
 #define ITEMS	200

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
-#include "frame.h"
+#include "capture/capture.h"
+#include "run/frame.h"
 
 /* A hostile file may hold millions of tiny records: bound the work. */
 #define FUZZ_FRAMES_MAX 4096

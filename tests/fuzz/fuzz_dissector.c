@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fuzz.h"
+#include "fuzz/fuzz.h"
 
 #define SHAPE_COUNTERS 4096
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "golden.h"
-#include "keys_json.h"
+#include "check/golden.h"
+#include "keys/keys_json.h"
 
 /* Lines read per input: a long golden teaches nothing more. */
 #define FUZZ_LINES_MAX 256

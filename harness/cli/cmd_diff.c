@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * fdtest diff: two dissectors, frame by frame, no goldens. For reviewing
+ * a change to a dissector: every frame of each capture goes through both
+ * in each chosen starting state and input-flag set, and every case where
+ * they disagree is printed with both values. Exit status as cmp(1): 0 the
+ * same, 1 different, 2 bad usage or input, 3 the machine refuses.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/capture.h"
+#include "check/compare.h"
+#include "cli/cmd_run.h"
+#include "cli/cmds.h"
+#include "cli/options.h"
+#include "report/report.h"
+#include "run/dissector.h"
+#include "util/log.h"
+
+struct diff_opts {
+	const char *dissectors[2];
+	size_t n_dissectors;
+	const char *prog;
+	struct replay_opts replay;	/* states and flags only */
+	char **captures;
+	int n_captures;
+};
+
+struct diff_counts {
+	uint64_t frames;
+	uint64_t skipped;
+	uint64_t cut;
+	uint64_t cases;
+	uint64_t differ;
+};
+
+/* Both dissectors, and what one frame needs, allocated once. */
+struct diff_run {
+	const struct diff_opts *opts;
+	const struct testrun_kernel *kernel;
+	struct dissector *dis[2];
+	char label[2][160];	/* names as the lines show them */
+	struct frame_states shape;
+	struct testrun_result res[2];
+	struct diff diffs[COMPARE_DIFFS_MAX];
+};
+
+enum {
+	OPT_PROG = 256,
+	OPT_STATES,
+	OPT_FLAGS,
+};
+
+static const struct option_row diff_options[] = {
+	{ "dissector", 'd', required_argument, "OBJ",
+	  "compiled BPF object (.bpf.o); give exactly two, the first is A, the second B" },
+	{ "prog", OPT_PROG, required_argument, "NAME",
+	  "entry program of both, when fdtest cannot tell it" },
+	{ "states", OPT_STATES, required_argument, "LIST",
+	  "starting states to run, comma-separated: vlanless, pre-vlan, post-vlan, or all (default: all)" },
+	{ "flags", OPT_FLAGS, required_argument, "LIST",
+	  "input-flag sets, as for fdtest run, or all for the 8 combinations (default: 0)" },
+	{ "help", 'h', no_argument, NULL, "show this help" },
+};
+
+#define N_DIFF_OPTIONS (sizeof(diff_options) / sizeof(diff_options[0]))
+
+static void diff_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: fdtest diff -d A -d B [OPTIONS] CAPTURE...\n"
+		"\n"
+		"Feed every frame of each capture through two flow dissectors, in\n"
+		"each starting state and input-flag set, and print every case where\n"
+		"they disagree: the verdict, or (when both return BPF_OK) each key\n"
+		"field, with both values. No goldens are read or written. Needs\n"
+		"root (or CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON).\n"
+		"\n"
+		"Options:\n");
+	options_print(out, diff_options, N_DIFF_OPTIONS);
+	fprintf(out,
+		"\n"
+		"Exit status:\n"
+		"  0  the two dissectors agree on every case\n"
+		"  1  they differ on at least one case\n"
+		"  2  bad usage or bad input: unreadable capture or object\n"
+		"  3  the machine refuses: no privilege, verifier rejection, kernel\n"
+		"     without flow dissector programs\n");
+}
+
+static int diff_parse(int argc, char **argv, struct diff_opts *opts)
+{
+	struct option longopts[N_DIFF_OPTIONS + 1];
+	char shortopts[3 * N_DIFF_OPTIONS + 2];
+	int c;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->replay.states = FDTEST_STATES_ALL;
+	opts->replay.n_flags = 1;
+	options_build(diff_options, N_DIFF_OPTIONS, longopts, shortopts);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (opts->n_dissectors == 2) {
+				p_err("-d: fdtest diff compares exactly two dissectors");
+				return -EINVAL;
+			}
+			opts->dissectors[opts->n_dissectors++] = optarg;
+			break;
+		case OPT_PROG:
+			opts->prog = optarg;
+			break;
+		case OPT_STATES:
+			if (run_parse_states(optarg, &opts->replay.states))
+				return -EINVAL;
+			break;
+		case OPT_FLAGS:
+			if (run_parse_flag_sets(optarg, &opts->replay))
+				return -EINVAL;
+			break;
+		case 'h':
+			diff_usage(stdout);
+			return 1;
+		default:
+			fprintf(stderr, "Try 'fdtest diff --help'.\n");
+			return -EINVAL;
+		}
+	}
+	if (opts->n_dissectors != 2) {
+		p_err("give two dissectors: fdtest diff -d A -d B CAPTURE... (see --help)");
+		return -EINVAL;
+	}
+	opts->captures = argv + optind;
+	opts->n_captures = argc - optind;
+	if (opts->n_captures == 0) {
+		p_err("no capture given: fdtest diff -d A -d B CAPTURE... (see --help)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Names in the lines; one object against itself is told apart as A and B. */
+static void diff_labels(struct diff_run *dr)
+{
+	const char *a = dissector_name(dr->dis[0]);
+	const char *b = dissector_name(dr->dis[1]);
+	bool same = strcmp(a, b) == 0;
+
+	snprintf(dr->label[0], sizeof(dr->label[0]), "%s%s", a,
+		 same ? " (A)" : "");
+	snprintf(dr->label[1], sizeof(dr->label[1]), "%s%s", b,
+		 same ? " (B)" : "");
+}
+
+/* Every chosen state and flag set of one frame, through both. */
+static int diff_frame(struct diff_run *dr, const char *capture,
+		      const struct capture_frame *fr,
+		      struct diff_counts *counts)
+{
+	const struct replay_opts *o = &dr->opts->replay;
+	char name[160];
+	int ret;
+
+	ret = frame_shape(fr->data, fr->len, dr->kernel->ctx_states,
+			  &dr->shape);
+	if (ret)
+		return ret;
+	if (dr->shape.state[FDTEST_STATE_PRE_VLAN].cut ||
+	    dr->shape.state[FDTEST_STATE_VLANLESS].cut)
+		counts->cut++;
+	for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
+		if (!(o->states & (1u << s)))
+			continue;
+		for (size_t f = 0; f < o->n_flags; f++) {
+			struct case_id id = {
+				.frame = fr->index,
+				.state = (enum fdtest_state)s,
+				.in_flags = o->flags[f],
+			};
+			size_t n;
+
+			for (int d = 0; d < 2; d++) {
+				int fd = dissector_prog_fd(dr->dis[d]);
+
+				ret = testrun_one(fd, dr->kernel,
+						  &dr->shape.state[s],
+						  o->flags[f], 1, &dr->res[d]);
+				if (ret)
+					return ret;
+			}
+			counts->cases++;
+			n = compare_results(&dr->res[0], &dr->res[1],
+					    dr->diffs, COMPARE_DIFFS_MAX);
+			if (!n)
+				continue;
+			counts->differ++;
+			report_case_name(name, sizeof(name), capture, &id);
+			for (size_t i = 0; i < n; i++)
+				printf("%s: %s: %s %s, %s %s\n", name,
+				       dr->diffs[i].field, dr->label[0],
+				       dr->diffs[i].expected, dr->label[1],
+				       dr->diffs[i].actual);
+		}
+	}
+	return 0;
+}
+
+/* One capture; 0, or a negative errno with the reason printed. */
+static int diff_capture(struct diff_run *dr, const char *capture,
+			struct diff_counts *total)
+{
+	struct diff_counts counts = { 0 };
+	struct capture_frame fr;
+	struct capture *cap;
+	char why[512];
+	int ret;
+
+	ret = capture_open(capture, &cap, why, sizeof(why));
+	if (ret) {
+		p_err("capture '%s': %s", capture, why);
+		return ret;
+	}
+	for (;;) {
+		ret = capture_next(cap, &fr, why, sizeof(why));
+		if (ret == CAPTURE_END)
+			break;
+		if (ret < 0) {
+			p_err("capture '%s': %s", capture, why);
+			break;
+		}
+		counts.frames++;
+		if (ret == CAPTURE_SKIP) {
+			counts.skipped++;
+			printf("%s#%u: skipped: %s\n", capture, fr.index, why);
+			continue;
+		}
+		ret = diff_frame(dr, capture, &fr, &counts);
+		if (ret) {
+			p_err("capture '%s': frame %u: test run failed: %s",
+			      capture, fr.index, strerror(-ret));
+			break;
+		}
+	}
+	capture_close(cap);
+	if (ret < 0)
+		return ret;
+	if (!counts.frames)
+		p_warn("capture '%s' has no frames: nothing was compared",
+		       capture);
+	printf("%s vs %s on %s: %llu frames (%llu skipped, %llu cut), %llu cases: %llu same, %llu differ\n",
+	       dr->label[0], dr->label[1], capture,
+	       (unsigned long long)counts.frames,
+	       (unsigned long long)counts.skipped,
+	       (unsigned long long)counts.cut,
+	       (unsigned long long)counts.cases,
+	       (unsigned long long)(counts.cases - counts.differ),
+	       (unsigned long long)counts.differ);
+	total->frames += counts.frames;
+	total->cases += counts.cases;
+	total->differ += counts.differ;
+	return 0;
+}
+
+static int diff_exec(const struct diff_opts *opts)
+{
+	struct diff_counts total = { 0 };
+	struct testrun_kernel kernel;
+	struct diff_run *dr;
+	char err[512];
+	int code, ret;
+
+	code = run_probe_kernel(&kernel);
+	if (code)
+		return code;
+	dr = calloc(1, sizeof(*dr));
+	if (!dr)
+		return FDTEST_EXIT_ENV;
+	dr->opts = opts;
+	dr->kernel = &kernel;
+	for (int d = 0; d < 2; d++) {
+		ret = dissector_load(opts->dissectors[d], opts->prog,
+				     &dr->dis[d], err, sizeof(err));
+		if (ret) {
+			p_err("dissector '%s': %s", opts->dissectors[d], err);
+			code = dissector_err_is_env(ret) ? FDTEST_EXIT_ENV :
+							   FDTEST_EXIT_USAGE;
+			goto out_close;
+		}
+	}
+	diff_labels(dr);
+	for (int i = 0; i < opts->n_captures; i++)
+		if (diff_capture(dr, opts->captures[i], &total) &&
+		    code == FDTEST_EXIT_PASS)
+			code = FDTEST_EXIT_USAGE;
+	if (code == FDTEST_EXIT_PASS && total.differ)
+		code = FDTEST_EXIT_FAIL;
+	/* the last line states the exit code: the lines before must be out */
+	if (log_stdout_check())
+		code = FDTEST_EXIT_USAGE;
+	printf("total: %llu frames, %llu cases: %llu same, %llu differ; exit %d\n",
+	       (unsigned long long)total.frames,
+	       (unsigned long long)total.cases,
+	       (unsigned long long)(total.cases - total.differ),
+	       (unsigned long long)total.differ, code);
+out_close:
+	dissector_close(dr->dis[1]);
+	dissector_close(dr->dis[0]);
+	free(dr);
+	return code;
+}
+
+int do_diff(int argc, char **argv)
+{
+	struct diff_opts opts;
+	int ret = diff_parse(argc, argv, &opts);
+
+	if (ret)
+		return ret > 0 ? FDTEST_EXIT_PASS : FDTEST_EXIT_USAGE;
+	return diff_exec(&opts);
+}

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The suite one kernel runs for the matrix (see matrix_suite.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "matrix/matrix_golden.h"
+#include "matrix/matrix_kver.h"
+#include "matrix/matrix_probe.h"
+#include "matrix/matrix_suite.h"
+#include "run/replay.h"
+#include "util/log.h"
+#include "util/utf8.h"
+
+struct suite_ctx {
+	const struct matrix_suite *s;
+	struct testrun_kernel kernel;
+	struct matrix_features features;
+	struct matrix_kver kver;
+	bool kver_known;
+};
+
+static const struct reporter_ops report_none_ops = { .name = "none" };
+
+static void replay_all(const struct suite_ctx *c, struct dissector *dis,
+		       struct report_counts *total, int *errors, char *reason,
+		       size_t reason_size)
+{
+	struct report rep = { .ops = &report_none_ops };
+	struct replay_opts ro = {
+		.states = FDTEST_STATES_ALL,
+		.n_flags = FDTEST_FLAGS_KNOWN + 1,
+		.consistency = true,
+		.kernel = &c->kernel,
+	};
+	char err[1024];
+
+	for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++)
+		ro.flags[f] = f;
+	for (size_t i = 0; i < c->s->n_captures; i++) {
+		struct report_counts counts = { 0 };
+		const char *cap = c->s->captures[i];
+		int ret;
+
+		ret = matrix_golden_for_kernel(c->s->expected_dir,
+					       c->s->tmp_dir,
+					       dissector_name(dis), cap,
+					       &c->kver, &ro.expected_dir,
+					       err, sizeof(err));
+		ret = ret ?: replay_capture(&ro, dis, cap, NULL, &rep, &counts,
+					    err, sizeof(err));
+		if (ret) {
+			if (!(*errors)++)
+				snprintf(reason, reason_size, "%s", err);
+			continue;
+		}
+		report_counts_add(total, &counts);
+	}
+}
+
+static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
+{
+	struct report_counts total = { 0 };
+	struct matrix_kver min;
+	struct dissector *dis = NULL;
+	char name[256], reason[1024] = "", min_text[16] = "";
+	const char *load = "loaded";
+	int has_min, errors = 0, ret;
+
+	dissector_name_of(path, name, sizeof(name));
+	has_min = matrix_kver_min_of(path, &min);
+	if (has_min == 1)
+		snprintf(min_text, sizeof(min_text), "%u.%u", min.major,
+			 min.minor);
+	if (c->features.test_run != 1) {
+		load = "error";
+		snprintf(reason, sizeof(reason),
+			 "this kernel cannot test-run flow dissectors");
+		goto out;
+	}
+	ret = dissector_load(path, NULL, &dis, reason, sizeof(reason));
+	if (ret) {
+		load = ret == -EACCES ? "rejected" : "error";
+		if (ret == -EACCES && dissector_verifier_reason()[0])
+			snprintf(reason, sizeof(reason), "%s",
+				 dissector_verifier_reason());
+		/* below its declared minimum a refusal is expected */
+		if (dissector_refusal_expected(ret, has_min == 1 &&
+				c->kver_known &&
+				matrix_kver_cmp(&c->kver, &min) < 0))
+			load = "skipped";
+	} else {
+		replay_all(c, dis, &total, &errors, reason, sizeof(reason));
+		dissector_close(dis);
+	}
+out:
+	/* a file name, and a reason quoting names, may be any bytes */
+	return json_pack("{s:o, s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:i}",
+			 "name", utf8_json_string(name), "load", load,
+			 "reason", utf8_json_string(reason),
+			 "min_kernel", min_text,
+			 "cases", (json_int_t)total.cases,
+			 "passed", (json_int_t)total.passed,
+			 "failed", (json_int_t)(total.failed + total.stale),
+			 "unchecked", (json_int_t)total.unchecked,
+			 "errors", errors);
+}
+
+static json_t *features_json(const struct matrix_features *f)
+{
+	json_t *obj = json_object();
+
+	for (int i = 0; obj && i < MATRIX_FEATURES; i++)
+		if (json_object_set_new(obj, matrix_feature_names[i],
+				json_integer(matrix_feature_get(f, i)))) {
+			json_decref(obj);
+			return NULL;
+		}
+	return obj;
+}
+
+int matrix_suite_run(const struct matrix_suite *s, json_t **out)
+{
+	struct suite_ctx c = { .s = s };
+	struct utsname uts;
+	json_t *root, *list;
+	int ret;
+
+	if (uname(&uts))
+		snprintf(uts.release, sizeof(uts.release), "unknown");
+	c.kver_known = matrix_kver_parse(uts.release, &c.kver) == 0;
+	ret = matrix_probe_run(&c.features, &c.kernel);
+	if (ret)
+		return ret;
+	list = json_array();
+	root = json_pack("{s:s, s:o, s:o}", "kernel", uts.release,
+			 "features", features_json(&c.features),
+			 "dissectors", list);
+	if (!root)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n_dissectors; i++) {
+		json_t *d = suite_dissector(&c, s->dissectors[i]);
+
+		if (!d || json_array_append_new(list, d)) {
+			json_decref(root);
+			return -ENOMEM;
+		}
+	}
+	*out = root;
+	return 0;
+}
+
+/* A dissector's entry: fails its row? Says why in @why. */
+static bool dissector_failed(const json_t *d, char *why, size_t size)
+{
+	const char *name = json_string_value(json_object_get(d, "name"));
+	const char *load = json_string_value(json_object_get(d, "load"));
+	json_int_t cases = json_integer_value(json_object_get(d, "cases"));
+	json_int_t passed = json_integer_value(json_object_get(d, "passed"));
+	json_int_t failed = json_integer_value(json_object_get(d, "failed"));
+	json_int_t errors = json_integer_value(json_object_get(d, "errors"));
+
+	if (!name)
+		name = "?";
+	if (load && strcmp(load, "skipped") == 0)
+		return false;
+	if (!load || strcmp(load, "loaded"))
+		snprintf(why, size, "dissector '%s': %s", name,
+			 load ? load : "no load result");
+	else if (errors || failed)
+		snprintf(why, size, "dissector '%s': %lld differ, %lld errors",
+			 name, (long long)failed, (long long)errors);
+	else if (cases == 0)
+		snprintf(why, size, "dissector '%s': no case ran", name);
+	/* a case without a golden is not a pass, as with --require-golden */
+	else if (passed < cases)
+		snprintf(why, size,
+			 "dissector '%s': %lld of %lld cases unchecked (no golden): record them with 'fdtest run --update'",
+			 name, (long long)(cases - passed), (long long)cases);
+	else
+		return false;
+	return true;
+}
+
+bool matrix_suite_why(const json_t *result, char *why, size_t size)
+{
+	const json_t *features = json_object_get(result, "features");
+	char scratch[8];
+	const json_t *d;
+	size_t i;
+
+	if (!why) {
+		why = scratch;
+		size = sizeof(scratch);
+	}
+	why[0] = '\0';
+	if (json_integer_value(json_object_get(features, "test_run")) != 1) {
+		snprintf(why, size,
+			 "this kernel cannot test-run flow dissectors");
+		return true;
+	}
+	for (int f = 0; f < MATRIX_FEATURES; f++) {
+		json_int_t v = json_integer_value(json_object_get(features,
+						matrix_feature_names[f]));
+
+		/* a probe that met an error left the column unknown */
+		if (v < 0) {
+			snprintf(why, size, "feature probe '%s': %s",
+				 matrix_feature_names[f], strerror((int)-v));
+			return true;
+		}
+	}
+	json_array_foreach(json_object_get(result, "dissectors"), i, d)
+		if (dissector_failed(d, why, size))
+			return true;
+	return false;
+}
+
+bool matrix_suite_failed(const json_t *result)
+{
+	return matrix_suite_why(result, NULL, 0);
+}
+
+void matrix_suite_list_free(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+/* One more "<dir>/<folder>/<name>" at the end of the list. */
+static int list_append(char ***paths, size_t *n, const char *dir,
+		       const char *folder, const char *name)
+{
+	char **p = realloc(*paths, (*n + 1) * sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	*paths = p;
+	if (asprintf(&p[*n], "%s/%s/%s", dir, folder, name) < 0)
+		return -ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+int matrix_suite_read_list(const char *dir, const char *folder,
+			   char ***paths, size_t *n)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f;
+	int ret = 0;
+
+	*paths = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/%s.list", dir, folder);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (!ret) {
+		errno = 0;
+		len = getline(&line, &cap, f);
+		if (len < 0) {
+			/* a list cut short would pass for a smaller suite */
+			if (ferror(f) || errno)
+				ret = errno ? -errno : -EIO;
+			break;
+		}
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0])
+			ret = list_append(paths, n, dir, folder, line);
+	}
+	free(line);
+	fclose(f);
+	if (ret) {
+		matrix_suite_list_free(*paths, *n);
+		*paths = NULL;
+		*n = 0;
+	}
+	return ret;
+}
