@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* The matrix as Markdown and JSON, from rows made by hand. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -276,6 +277,71 @@ static void test_matrix_render_json_not_utf8(void **state)
 	rows_free(&r);
 }
 
+/* The formats come from the reporter table, by name. */
+static void test_matrix_render_table(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_ptr_equal(matrix_render_find("markdown"), &matrix_markdown_ops);
+	assert_ptr_equal(matrix_render_find("json"), &matrix_json_ops);
+	assert_null(matrix_render_find("text"));
+	assert_int_equal(matrix_render_formats(buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "markdown, json");
+	assert_int_equal(matrix_render_formats(buf, 8), -ENOSPC);
+}
+
+/* What a reporter's hooks saw, in order. */
+static char seen[256];
+
+static void seen_begin(struct matrix_report *r)
+{
+	snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen),
+		 "begin %zu rows, columns", r->n_rows);
+	for (size_t d = 0; d < r->n_dissectors; d++)
+		snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen),
+			 " %s", r->dissectors[d]);
+	strcat(seen, ";");
+}
+
+static void seen_row(struct matrix_report *r, const struct matrix_row *row)
+{
+	snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen),
+		 " row %td %s;", row - r->rows, matrix_render_kernel(row));
+}
+
+static void seen_end(struct matrix_report *r)
+{
+	strcat(seen, " end");
+	r->err = -ENOSPC;
+}
+
+/*
+ * Any reporter gets every row between begin and end, the dissector
+ * columns known up front, and its error is the rendering's.
+ */
+static void test_matrix_render_hooks(void **state)
+{
+	static const struct matrix_reporter_ops seen_ops = {
+		.name = "seen",
+		.begin = seen_begin,
+		.row = seen_row,
+		.end = seen_end,
+	};
+	struct rows r;
+
+	(void)state;
+	rows_make(&r);
+	seen[0] = '\0';
+	assert_int_equal(matrix_render(&seen_ops, stdout, r.row, r.n),
+			 -ENOSPC);
+	assert_string_equal(seen,
+		"begin 4 rows, columns reference tai;"
+		" row 0 6.18.0; row 1 5.10.0-32-cloud-amd64;"
+		" row 2 k/bad/vmlinuz; row 3 6.1.0-50-cloud-amd64; end");
+	rows_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +349,8 @@ int main(void)
 		cmocka_unit_test(test_matrix_render_unchecked),
 		cmocka_unit_test(test_matrix_render_json),
 		cmocka_unit_test(test_matrix_render_json_not_utf8),
+		cmocka_unit_test(test_matrix_render_table),
+		cmocka_unit_test(test_matrix_render_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,7 @@
 #include "cli/cmd_run.h"
 #include "cli/cmds.h"
 #include "cli/options.h"
-#include "report/report.h"
+#include "report/diff_report.h"
 #include "run/dissector.h"
 #include "util/log.h"
 
@@ -29,20 +29,13 @@ struct diff_opts {
 	int n_captures;
 };
 
-struct diff_counts {
-	uint64_t frames;
-	uint64_t skipped;
-	uint64_t cut;
-	uint64_t cases;
-	uint64_t differ;
-};
-
 /* Both dissectors, and what one frame needs, allocated once. */
 struct diff_run {
 	const struct diff_opts *opts;
 	const struct testrun_kernel *kernel;
 	struct dissector *dis[2];
 	char label[2][160];	/* names as the lines show them */
+	struct diff_report rep;
 	struct frame_states shape;
 	struct testrun_result res[2];
 	struct diff diffs[COMPARE_DIFFS_MAX];
@@ -162,7 +155,6 @@ static int diff_frame(struct diff_run *dr, const char *capture,
 		      struct diff_counts *counts)
 {
 	const struct replay_opts *o = &dr->opts->replay;
-	char name[160];
 	int ret;
 
 	ret = frame_shape(fr->data, fr->len, dr->kernel->ctx_states,
@@ -198,12 +190,12 @@ static int diff_frame(struct diff_run *dr, const char *capture,
 			if (!n)
 				continue;
 			counts->differ++;
-			report_case_name(name, sizeof(name), capture, &id);
-			for (size_t i = 0; i < n; i++)
-				printf("%s: %s: %s %s, %s %s\n", name,
-				       dr->diffs[i].field, dr->label[0],
-				       dr->diffs[i].expected, dr->label[1],
-				       dr->diffs[i].actual);
+			diff_report_case(&dr->rep, &(struct diff_case){
+					.capture = capture,
+					.id = id,
+					.diffs = dr->diffs,
+					.n_diffs = n,
+				});
 		}
 	}
 	return 0;
@@ -224,6 +216,7 @@ static int diff_capture(struct diff_run *dr, const char *capture,
 		p_err("capture '%s': %s", capture, why);
 		return ret;
 	}
+	diff_report_capture_begin(&dr->rep, capture);
 	for (;;) {
 		ret = capture_next(cap, &fr, why, sizeof(why));
 		if (ret == CAPTURE_END)
@@ -235,7 +228,8 @@ static int diff_capture(struct diff_run *dr, const char *capture,
 		counts.frames++;
 		if (ret == CAPTURE_SKIP) {
 			counts.skipped++;
-			printf("%s#%u: skipped: %s\n", capture, fr.index, why);
+			diff_report_frame_skipped(&dr->rep, capture, fr.index,
+						  why);
 			continue;
 		}
 		ret = diff_frame(dr, capture, &fr, &counts);
@@ -251,14 +245,7 @@ static int diff_capture(struct diff_run *dr, const char *capture,
 	if (!counts.frames)
 		p_warn("capture '%s' has no frames: nothing was compared",
 		       capture);
-	printf("%s vs %s on %s: %llu frames (%llu skipped, %llu cut), %llu cases: %llu same, %llu differ\n",
-	       dr->label[0], dr->label[1], capture,
-	       (unsigned long long)counts.frames,
-	       (unsigned long long)counts.skipped,
-	       (unsigned long long)counts.cut,
-	       (unsigned long long)counts.cases,
-	       (unsigned long long)(counts.cases - counts.differ),
-	       (unsigned long long)counts.differ);
+	diff_report_capture_end(&dr->rep, capture, &counts);
 	total->frames += counts.frames;
 	total->cases += counts.cases;
 	total->differ += counts.differ;
@@ -281,6 +268,11 @@ static int diff_exec(const struct diff_opts *opts)
 		return FDTEST_EXIT_ENV;
 	dr->opts = opts;
 	dr->kernel = &kernel;
+	dr->rep = (struct diff_report){
+		.ops = diff_report_find("text"),
+		.out = stdout,
+		.label = { dr->label[0], dr->label[1] },
+	};
 	for (int d = 0; d < 2; d++) {
 		ret = dissector_load(opts->dissectors[d], opts->prog,
 				     &dr->dis[d], err, sizeof(err));
@@ -292,6 +284,7 @@ static int diff_exec(const struct diff_opts *opts)
 		}
 	}
 	diff_labels(dr);
+	diff_report_run_begin(&dr->rep);
 	for (int i = 0; i < opts->n_captures; i++)
 		if (diff_capture(dr, opts->captures[i], &total) &&
 		    code == FDTEST_EXIT_PASS)
@@ -301,11 +294,7 @@ static int diff_exec(const struct diff_opts *opts)
 	/* the last line states the exit code: the lines before must be out */
 	if (log_stdout_check())
 		code = FDTEST_EXIT_USAGE;
-	printf("total: %llu frames, %llu cases: %llu same, %llu differ; exit %d\n",
-	       (unsigned long long)total.frames,
-	       (unsigned long long)total.cases,
-	       (unsigned long long)(total.cases - total.differ),
-	       (unsigned long long)total.differ, code);
+	diff_report_run_end(&dr->rep, &total, code);
 out_close:
 	dissector_close(dr->dis[1]);
 	dissector_close(dr->dis[0]);

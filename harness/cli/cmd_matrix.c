@@ -548,9 +548,8 @@ static int matrix_exec(struct matrix_opts *o)
 		p_info("matrix: %zu row%s in %.1f s, %zu failed", n_rows,
 		       n_rows == 1 ? "" : "s", seconds_since(&start),
 		       matrix_render_failed(rows, n_rows));
-		ret = strcmp(o->format, "json") == 0 ?
-			matrix_render_json(stdout, rows, n_rows) :
-			matrix_render_markdown(stdout, rows, n_rows);
+		ret = matrix_render(matrix_render_find(o->format), stdout,
+				    rows, n_rows);
 		fflush(stdout);
 		code = ret || host_refused(&rows[0]) ? FDTEST_EXIT_ENV :
 		       matrix_render_failed(rows, n_rows) ? FDTEST_EXIT_FAIL :

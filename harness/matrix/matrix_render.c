@@ -1,23 +1,36 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The matrix as Markdown or JSON (see matrix_render.h). */
-#include <errno.h>
-#include <stdio.h>
+/* The matrix reporters' table, and what they share (see matrix_render.h). */
 #include <string.h>
 
 #include <jansson.h>
 
-#include "matrix/matrix_probe.h"
 #include "matrix/matrix_render.h"
-#include "util/utf8.h"
+#include "report/report.h"
 
-#define DISSECTORS_MAX 64
-#define REASON_MAX 90		/* characters of a reason in a table cell */
-
-/* Column titles, in matrix_feature_names order. */
-static const char *const feature_titles[MATRIX_FEATURES] = {
-	"test_run", "ctx_in flags", "ctx_in states", "retval", "CONTINUE",
-	"netns PROG_ATTACH", "netns link",
+static const struct matrix_reporter_ops *const matrix_reporters[] = {
+	&matrix_markdown_ops,
+	&matrix_json_ops,
 };
+
+#define N_MATRIX_REPORTERS \
+	(sizeof(matrix_reporters) / sizeof(matrix_reporters[0]))
+
+const struct matrix_reporter_ops *matrix_render_find(const char *name)
+{
+	for (size_t i = 0; i < N_MATRIX_REPORTERS; i++)
+		if (strcmp(matrix_reporters[i]->name, name) == 0)
+			return matrix_reporters[i];
+	return NULL;
+}
+
+int matrix_render_formats(char *buf, size_t size)
+{
+	const char *names[N_MATRIX_REPORTERS];
+
+	for (size_t i = 0; i < N_MATRIX_REPORTERS; i++)
+		names[i] = matrix_reporters[i]->name;
+	return report_name_list(buf, size, names, N_MATRIX_REPORTERS);
+}
 
 size_t matrix_render_failed(const struct matrix_row *rows, size_t n)
 {
@@ -28,26 +41,7 @@ size_t matrix_render_failed(const struct matrix_row *rows, size_t n)
 	return failed;
 }
 
-/* A table cell: no '|' or newline may break the row; long text is cut. */
-static void put_cell(FILE *out, const char *text)
-{
-	size_t n = 0;
-
-	fputs(" ", out);
-	for (; *text && n < REASON_MAX; text++, n++) {
-		if (*text == '|')
-			fputs("\\|", out);
-		else if (*text == '\n' || *text == '\r')
-			fputc(' ', out);
-		else
-			fputc(*text, out);
-	}
-	if (*text)
-		fputs("...", out);
-	fputs(" |", out);
-}
-
-static const char *row_kernel(const struct matrix_row *row)
+const char *matrix_render_kernel(const struct matrix_row *row)
 {
 	const char *k = json_string_value(json_object_get(row->result,
 							  "kernel"));
@@ -76,189 +70,40 @@ static size_t dissector_columns(const struct matrix_row *rows, size_t n,
 			for (k = 0; k < count; k++)
 				if (strcmp(names[k], name) == 0)
 					break;
-			if (k == count && count < DISSECTORS_MAX)
+			if (k == count && count < MATRIX_RENDER_DISSECTORS_MAX)
 				names[count++] = name;
 		}
 	}
 	return count;
 }
 
-static const json_t *row_dissector(const struct matrix_row *row,
-				   const char *name)
+int matrix_render(const struct matrix_reporter_ops *ops, FILE *out,
+		  const struct matrix_row *rows, size_t n)
 {
-	const json_t *d;
-	size_t i;
+	struct matrix_report r = {
+		.ops = ops,
+		.out = out,
+		.rows = rows,
+		.n_rows = n,
+	};
 
-	json_array_foreach(json_object_get(row->result, "dissectors"), i, d) {
-		const char *n = json_string_value(json_object_get(d, "name"));
-
-		if (n && strcmp(n, name) == 0)
-			return d;
-	}
-	return NULL;
-}
-
-static void feature_cell(FILE *out, const json_t *features, int i)
-{
-	const json_t *v = json_object_get(features, matrix_feature_names[i]);
-	char buf[64];
-
-	if (!json_is_integer(v)) {
-		put_cell(out, "-");
-		return;
-	}
-	if (json_integer_value(v) < 0) {
-		snprintf(buf, sizeof(buf), "error (%s)",
-			 strerror((int)-json_integer_value(v)));
-		put_cell(out, buf);
-	} else if (strcmp(matrix_feature_names[i], "raw_retval") == 0) {
-		put_cell(out, json_integer_value(v) ? "raw" : "boolean");
-	} else {
-		put_cell(out, json_integer_value(v) ? "yes" : "no");
-	}
-}
-
-static void dissector_cell(FILE *out, const json_t *d)
-{
-	const char *load = json_string_value(json_object_get(d, "load"));
-	const char *reason = json_string_value(json_object_get(d, "reason"));
-	const char *min = json_string_value(json_object_get(d, "min_kernel"));
-	json_int_t cases = json_integer_value(json_object_get(d, "cases"));
-	json_int_t passed = json_integer_value(json_object_get(d, "passed"));
-	json_int_t failed = json_integer_value(json_object_get(d, "failed"));
-	json_int_t errors = json_integer_value(json_object_get(d, "errors"));
-	char buf[512];
-
-	if (!d || !load) {
-		put_cell(out, "-");
-		return;
-	}
-	if (strcmp(load, "skipped") == 0)
-		snprintf(buf, sizeof(buf), "skipped, needs %s: %s", min,
-			 reason);
-	else if (strcmp(load, "loaded") != 0)
-		snprintf(buf, sizeof(buf), "%s: %s", load, reason);
-	else if (errors)
-		snprintf(buf, sizeof(buf), "FAIL, %lld error%s: %s",
-			 (long long)errors, errors == 1 ? "" : "s", reason);
-	else if (failed)
-		snprintf(buf, sizeof(buf), "FAIL %lld of %lld",
-			 (long long)failed, (long long)cases);
-	else if (cases == 0)
-		snprintf(buf, sizeof(buf), "unchecked: no case ran");
-	/* "pass" only when every case met its golden */
-	else if (passed == 0)
-		snprintf(buf, sizeof(buf), "unchecked %lld of %lld",
-			 (long long)cases, (long long)cases);
-	else if (passed < cases)
-		snprintf(buf, sizeof(buf), "unchecked %lld of %lld, %lld pass",
-			 (long long)(cases - passed), (long long)cases,
-			 (long long)passed);
-	else
-		snprintf(buf, sizeof(buf), "pass %lld/%lld",
-			 (long long)passed, (long long)cases);
-	put_cell(out, buf);
+	r.n_dissectors = dissector_columns(rows, n, r.dissectors);
+	if (ops->begin)
+		ops->begin(&r);
+	for (size_t i = 0; ops->row && i < n; i++)
+		ops->row(&r, &rows[i]);
+	if (ops->end)
+		ops->end(&r);
+	return r.err;
 }
 
 int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 			   size_t n)
 {
-	const char *names[DISSECTORS_MAX];
-	size_t n_dis = dissector_columns(rows, n, names);
-	char buf[64], name[300];
-
-	fputs("| kernel | boot to result |", out);
-	for (int i = 0; i < MATRIX_FEATURES; i++)
-		fprintf(out, " %s |", feature_titles[i]);
-	for (size_t d = 0; d < n_dis; d++)
-		fprintf(out, " %s |", names[d]);
-	fputs(" row |\n|---|---|", out);
-	for (size_t i = 0; i < MATRIX_FEATURES + n_dis; i++)
-		fputs("---|", out);
-	fputs("---|\n", out);
-	for (size_t r = 0; r < n; r++) {
-		const json_t *features = json_object_get(rows[r].result,
-							 "features");
-
-		fputs("|", out);
-		if (rows[r].kernel) {
-			put_cell(out, row_kernel(&rows[r]));
-		} else {
-			snprintf(name, sizeof(name), "%s (host)",
-				 row_kernel(&rows[r]));
-			put_cell(out, name);
-		}
-		if (rows[r].boots > 1)
-			snprintf(buf, sizeof(buf), "%.1f s (boot %u)",
-				 rows[r].seconds, rows[r].boots);
-		else
-			snprintf(buf, sizeof(buf), "%.1f s", rows[r].seconds);
-		put_cell(out, buf);
-		for (int i = 0; i < MATRIX_FEATURES; i++)
-			feature_cell(out, features, i);
-		for (size_t d = 0; d < n_dis; d++)
-			dissector_cell(out, row_dissector(&rows[r], names[d]));
-		put_cell(out, rows[r].failed ? "FAIL" : "pass");
-		fputc('\n', out);
-	}
-	for (size_t r = 0; r < n; r++)
-		if (rows[r].first_crash[0])
-			fprintf(out, "\n%s: booted %u times; the kernel crashed first: %s\n",
-				row_kernel(&rows[r]), rows[r].boots,
-				rows[r].first_crash);
-	for (size_t r = 0; r < n; r++) {
-		if (!rows[r].failed || (!rows[r].reason[0] &&
-					!rows[r].console_tail))
-			continue;
-		fprintf(out, "\n%s (%s): %s\n", row_kernel(&rows[r]),
-			rows[r].label,
-			rows[r].reason[0] ? rows[r].reason :
-					    "a dissector failed");
-		if (rows[r].console_tail)
-			fprintf(out, "\n```\n%s\n```\n",
-				rows[r].console_tail);
-	}
-	return ferror(out) ? -EIO : 0;
-}
-
-/* A JSON string, or null for NULL (utf8.h: a console holds any bytes). */
-static json_t *text_json(const char *s)
-{
-	return s ? utf8_json_string(s) : json_null();
-}
-
-static json_t *row_json(const struct matrix_row *row)
-{
-	return json_pack("{s:o, s:o, s:f, s:i, s:o, s:s, s:o, s:o, s:o, "
-			 "s:O?}", "kernel", text_json(row_kernel(row)),
-			 "image", text_json(row->kernel),
-			 "seconds", row->seconds, "boots", (int)row->boots,
-			 "first_crash", text_json(row->first_crash),
-			 "status", row->failed ? "fail" : "pass",
-			 "reason", text_json(row->reason),
-			 "guest_exit", text_json(row->guest_exit),
-			 "console_tail", text_json(row->console_tail),
-			 "result", row->result);
+	return matrix_render(&matrix_markdown_ops, out, rows, n);
 }
 
 int matrix_render_json(FILE *out, const struct matrix_row *rows, size_t n)
 {
-	json_t *list = json_array();
-	json_t *root;
-	int ret = 0;
-
-	for (size_t r = 0; list && r < n; r++)
-		if (json_array_append_new(list, row_json(&rows[r])))
-			ret = -ENOMEM;
-	root = json_pack("{s:o, s:I}", "rows", list, "failed",
-			 (json_int_t)matrix_render_failed(rows, n));
-	if (!root || ret) {
-		json_decref(root);
-		return -ENOMEM;
-	}
-	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
-		ret = -EIO;
-	fputc('\n', out);
-	json_decref(root);
-	return ret;
+	return matrix_render(&matrix_json_ops, out, rows, n);
 }

@@ -11,12 +11,41 @@ static const struct reporter_ops *const reporters[] = {
 	&report_junit_ops,
 };
 
+#define N_REPORTERS (sizeof(reporters) / sizeof(reporters[0]))
+
 const struct reporter_ops *report_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(reporters) / sizeof(reporters[0]); i++)
+	for (size_t i = 0; i < N_REPORTERS; i++)
 		if (strcmp(reporters[i]->name, name) == 0)
 			return reporters[i];
 	return NULL;
+}
+
+int report_name_list(char *buf, size_t size, const char *const *names,
+		     size_t n)
+{
+	size_t len = 0;
+	int w;
+
+	if (size)
+		buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		w = snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+			     names[i]);
+		if (w < 0 || (size_t)w >= size - len)
+			return -ENOSPC;
+		len += (size_t)w;
+	}
+	return 0;
+}
+
+int report_formats(char *buf, size_t size)
+{
+	const char *names[N_REPORTERS];
+
+	for (size_t i = 0; i < N_REPORTERS; i++)
+		names[i] = reporters[i]->name;
+	return report_name_list(buf, size, names, N_REPORTERS);
 }
 
 int report_case_name(char *buf, size_t size, const char *capture,

@@ -183,6 +183,14 @@ int report_diff_line(char *buf, size_t size, const struct report_capture *cap,
 
 /* The reporter called @name, or NULL. */
 const struct reporter_ops *report_find(const char *name);
+/*
+ * The formats' names in table order, "text, json, junit", for help and
+ * messages. Returns 0, or -ENOSPC when @size is too small.
+ */
+int report_formats(char *buf, size_t size);
+/* @names joined by ", " into @buf: 0, or -ENOSPC. */
+int report_name_list(char *buf, size_t size, const char *const *names,
+		     size_t n);
 
 /* "vxlan.pcap#12/post-vlan/flags=0x4": golden key, JUnit name, prefix. */
 int report_case_name(char *buf, size_t size, const char *capture,

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The matrix as a Markdown table, for pull requests (see
+ * matrix_render.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "matrix/matrix_probe.h"
+#include "matrix/matrix_render.h"
+
+#define REASON_MAX 90		/* characters of a reason in a table cell */
+
+/* Column titles, in matrix_feature_names order. */
+static const char *const feature_titles[MATRIX_FEATURES] = {
+	"test_run", "ctx_in flags", "ctx_in states", "retval", "CONTINUE",
+	"netns PROG_ATTACH", "netns link",
+};
+
+/* A table cell: no '|' or newline may break the row; long text is cut. */
+static void put_cell(FILE *out, const char *text)
+{
+	size_t n = 0;
+
+	fputs(" ", out);
+	for (; *text && n < REASON_MAX; text++, n++) {
+		if (*text == '|')
+			fputs("\\|", out);
+		else if (*text == '\n' || *text == '\r')
+			fputc(' ', out);
+		else
+			fputc(*text, out);
+	}
+	if (*text)
+		fputs("...", out);
+	fputs(" |", out);
+}
+
+static const json_t *row_dissector(const struct matrix_row *row,
+				   const char *name)
+{
+	const json_t *d;
+	size_t i;
+
+	json_array_foreach(json_object_get(row->result, "dissectors"), i, d) {
+		const char *n = json_string_value(json_object_get(d, "name"));
+
+		if (n && strcmp(n, name) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static void feature_cell(FILE *out, const json_t *features, int i)
+{
+	const json_t *v = json_object_get(features, matrix_feature_names[i]);
+	char buf[64];
+
+	if (!json_is_integer(v)) {
+		put_cell(out, "-");
+		return;
+	}
+	if (json_integer_value(v) < 0) {
+		snprintf(buf, sizeof(buf), "error (%s)",
+			 strerror((int)-json_integer_value(v)));
+		put_cell(out, buf);
+	} else if (strcmp(matrix_feature_names[i], "raw_retval") == 0) {
+		put_cell(out, json_integer_value(v) ? "raw" : "boolean");
+	} else {
+		put_cell(out, json_integer_value(v) ? "yes" : "no");
+	}
+}
+
+static void dissector_cell(FILE *out, const json_t *d)
+{
+	const char *load = json_string_value(json_object_get(d, "load"));
+	const char *reason = json_string_value(json_object_get(d, "reason"));
+	const char *min = json_string_value(json_object_get(d, "min_kernel"));
+	json_int_t cases = json_integer_value(json_object_get(d, "cases"));
+	json_int_t passed = json_integer_value(json_object_get(d, "passed"));
+	json_int_t failed = json_integer_value(json_object_get(d, "failed"));
+	json_int_t errors = json_integer_value(json_object_get(d, "errors"));
+	char buf[512];
+
+	if (!d || !load) {
+		put_cell(out, "-");
+		return;
+	}
+	if (strcmp(load, "skipped") == 0)
+		snprintf(buf, sizeof(buf), "skipped, needs %s: %s", min,
+			 reason);
+	else if (strcmp(load, "loaded") != 0)
+		snprintf(buf, sizeof(buf), "%s: %s", load, reason);
+	else if (errors)
+		snprintf(buf, sizeof(buf), "FAIL, %lld error%s: %s",
+			 (long long)errors, errors == 1 ? "" : "s", reason);
+	else if (failed)
+		snprintf(buf, sizeof(buf), "FAIL %lld of %lld",
+			 (long long)failed, (long long)cases);
+	else if (cases == 0)
+		snprintf(buf, sizeof(buf), "unchecked: no case ran");
+	/* "pass" only when every case met its golden */
+	else if (passed == 0)
+		snprintf(buf, sizeof(buf), "unchecked %lld of %lld",
+			 (long long)cases, (long long)cases);
+	else if (passed < cases)
+		snprintf(buf, sizeof(buf), "unchecked %lld of %lld, %lld pass",
+			 (long long)(cases - passed), (long long)cases,
+			 (long long)passed);
+	else
+		snprintf(buf, sizeof(buf), "pass %lld/%lld",
+			 (long long)passed, (long long)cases);
+	put_cell(out, buf);
+}
+
+/* The header: a column per feature and per dissector. */
+static void markdown_begin(struct matrix_report *r)
+{
+	FILE *out = r->out;
+
+	fputs("| kernel | boot to result |", out);
+	for (int i = 0; i < MATRIX_FEATURES; i++)
+		fprintf(out, " %s |", feature_titles[i]);
+	for (size_t d = 0; d < r->n_dissectors; d++)
+		fprintf(out, " %s |", r->dissectors[d]);
+	fputs(" row |\n|---|---|", out);
+	for (size_t i = 0; i < MATRIX_FEATURES + r->n_dissectors; i++)
+		fputs("---|", out);
+	fputs("---|\n", out);
+}
+
+static void markdown_row(struct matrix_report *r, const struct matrix_row *row)
+{
+	const json_t *features = json_object_get(row->result, "features");
+	FILE *out = r->out;
+	char buf[64], name[300];
+
+	fputs("|", out);
+	if (row->kernel) {
+		put_cell(out, matrix_render_kernel(row));
+	} else {
+		snprintf(name, sizeof(name), "%s (host)",
+			 matrix_render_kernel(row));
+		put_cell(out, name);
+	}
+	if (row->boots > 1)
+		snprintf(buf, sizeof(buf), "%.1f s (boot %u)", row->seconds,
+			 row->boots);
+	else
+		snprintf(buf, sizeof(buf), "%.1f s", row->seconds);
+	put_cell(out, buf);
+	for (int i = 0; i < MATRIX_FEATURES; i++)
+		feature_cell(out, features, i);
+	for (size_t d = 0; d < r->n_dissectors; d++)
+		dissector_cell(out, row_dissector(row, r->dissectors[d]));
+	put_cell(out, row->failed ? "FAIL" : "pass");
+	fputc('\n', out);
+}
+
+/* Below the table: the kernels booted again, and why rows failed. */
+static void markdown_end(struct matrix_report *r)
+{
+	const struct matrix_row *rows = r->rows;
+	FILE *out = r->out;
+
+	for (size_t i = 0; i < r->n_rows; i++)
+		if (rows[i].first_crash[0])
+			fprintf(out, "\n%s: booted %u times; the kernel crashed first: %s\n",
+				matrix_render_kernel(&rows[i]), rows[i].boots,
+				rows[i].first_crash);
+	for (size_t i = 0; i < r->n_rows; i++) {
+		if (!rows[i].failed || (!rows[i].reason[0] &&
+					!rows[i].console_tail))
+			continue;
+		fprintf(out, "\n%s (%s): %s\n", matrix_render_kernel(&rows[i]),
+			rows[i].label,
+			rows[i].reason[0] ? rows[i].reason :
+					    "a dissector failed");
+		if (rows[i].console_tail)
+			fprintf(out, "\n```\n%s\n```\n",
+				rows[i].console_tail);
+	}
+	if (ferror(out))
+		r->err = -EIO;
+}
+
+const struct matrix_reporter_ops matrix_markdown_ops = {
+	.name = "markdown",
+	.begin = markdown_begin,
+	.row = markdown_row,
+	.end = markdown_end,
+};
