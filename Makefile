@@ -144,7 +144,7 @@ $(O)/tests/test_%: tests/test_%.c $(LIB) | $(O)/tests
 # Failure injection: these suites swap library calls for their own
 # (-Wl,--wrap), to prove that every failure reaches the caller.
 $(O)/tests/test_golden: TEST_WRAP := -Wl,--wrap=EVP_DigestUpdate \
-	-Wl,--wrap=EVP_DigestFinal_ex -Wl,--wrap=json_object_set_new
+	-Wl,--wrap=EVP_DigestFinal_ex -Wl,--wrap=fwrite
 $(O)/tests/test_report: TEST_WRAP := -Wl,--wrap=keys_json_format_result \
 	-Wl,--wrap=open_memstream
 

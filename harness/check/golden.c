@@ -14,7 +14,7 @@
 #include "check/golden.h"
 #include "util/atomic_file.h"
 #include "util/input_file.h"
-#include "util/utf8.h"
+#include "util/json_writer.h"
 
 /*
  * Goldens run to hundreds of MB, read a line at a time: lines are
@@ -157,42 +157,33 @@ out:
 }
 
 /*
- * The header as a JSON object, or NULL with errno ENOMEM: names that are
- * not UTF-8 are written with U+FFFD (utf8.h), so only memory can lack.
+ * The header line: names are any bytes, written with U+FFFD where they
+ * are not UTF-8 (utf8.h). 0 or -EIO.
  */
-static json_t *header_to_json(const struct golden_header *hdr)
+static int header_write(FILE *file, const struct golden_header *hdr)
 {
-	static const char *const names[] = { "capture", "sha256",
-					     "dissector" };
-	const char *const values[] = { hdr->capture, hdr->sha256,
-				       hdr->dissector };
-	json_t *obj = json_object();
-	json_t *states = json_array();
-	json_t *flags = json_array();
-	int bad = !obj || !states || !flags;
+	struct json_writer w;
 
+	jw_init_file(&w, file, JW_COMPACT);
+	jw_begin_object(&w);
+	jw_uint_field(&w, "fdtest_golden", GOLDEN_FORMAT_VERSION);
+	jw_string_field(&w, "capture", hdr->capture);
+	jw_string_field(&w, "sha256", hdr->sha256);
+	jw_string_field(&w, "dissector", hdr->dissector);
+	jw_key(&w, "states");
+	jw_begin_array(&w);
 	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
 		if (hdr->states & (1u << s))
-			bad |= json_array_append_new(states,
-				json_string(fdtest_state_name(s)));
+			jw_string(&w, fdtest_state_name(s));
+	jw_end_array(&w);
+	jw_key(&w, "in_flags");
+	jw_begin_array(&w);
 	for (size_t i = 0; i < hdr->n_flags; i++)
-		bad |= json_array_append_new(flags,
-					     json_integer(hdr->in_flags[i]));
-	bad |= json_object_set_new(obj, "fdtest_golden",
-				   json_integer(GOLDEN_FORMAT_VERSION));
-	/* names are any bytes; a golden is UTF-8 (utf8.h) */
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		bad |= json_object_set_new(obj, names[i],
-					   utf8_json_string(values[i]));
-	/* these steal their value even when they fail */
-	bad |= json_object_set_new(obj, "states", states);
-	bad |= json_object_set_new(obj, "in_flags", flags);
-	if (bad) {
-		json_decref(obj);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return obj;
+		jw_uint(&w, hdr->in_flags[i]);
+	jw_end_array(&w);
+	jw_end_object(&w);
+	jw_line(&w);
+	return jw_finish(&w) ? -EIO : 0;
 }
 
 /* ---- reader ----------------------------------------------------------- */
@@ -426,7 +417,6 @@ int golden_writer_open(const char *path, const struct golden_header *hdr,
 		       struct golden_writer **out, char *err, size_t err_size)
 {
 	struct golden_writer *w;
-	json_t *obj;
 	int ret;
 
 	ret = make_parent(path);
@@ -446,15 +436,7 @@ int golden_writer_open(const char *path, const struct golden_header *hdr,
 		return ret;
 	}
 	w->file = atomic_file_stream(w->af);
-	obj = header_to_json(hdr);
-	if (!obj) {
-		golden_writer_abort(w);
-		snprintf(err, err_size, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	ret = json_dumpf(obj, w->file, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(obj);
-	if (ret || fputc('\n', w->file) == EOF) {
+	if (header_write(w->file, hdr)) {
 		golden_writer_abort(w);
 		snprintf(err, err_size, "%s", strerror(EIO));
 		return -EIO;

@@ -6,49 +6,53 @@
 #include <jansson.h>
 
 #include "matrix/matrix_render.h"
-#include "util/utf8.h"
+#include "util/json_writer.h"
 
-/* A JSON string, or null for NULL (utf8.h: a console holds any bytes). */
-static json_t *text_json(const char *s)
+/* A string, or null for NULL (json_writer.h: a console holds any bytes). */
+static void put_text(struct json_writer *w, const char *key, const char *s)
 {
-	return s ? utf8_json_string(s) : json_null();
+	jw_key(w, key);
+	if (s)
+		jw_string(w, s);
+	else
+		jw_null(w);
 }
 
-static json_t *row_json(const struct matrix_row *row)
+static void row_json(struct json_writer *w, const struct matrix_row *row)
 {
-	return json_pack("{s:o, s:o, s:f, s:i, s:o, s:s, s:o, s:o, s:o, "
-			 "s:O?}",
-			 "kernel", text_json(matrix_render_kernel(row)),
-			 "image", text_json(row->kernel),
-			 "seconds", row->seconds, "boots", (int)row->boots,
-			 "first_crash", text_json(row->first_crash),
-			 "status", row->failed ? "fail" : "pass",
-			 "reason", text_json(row->reason),
-			 "guest_exit", text_json(row->guest_exit),
-			 "console_tail", text_json(row->console_tail),
-			 "result", row->result);
+	jw_begin_object(w);
+	put_text(w, "kernel", matrix_render_kernel(row));
+	put_text(w, "image", row->kernel);
+	jw_key(w, "seconds");
+	jw_real(w, row->seconds);
+	jw_uint_field(w, "boots", row->boots);
+	put_text(w, "first_crash", row->first_crash);
+	jw_string_field(w, "status", row->failed ? "fail" : "pass");
+	put_text(w, "reason", row->reason);
+	put_text(w, "guest_exit", row->guest_exit);
+	put_text(w, "console_tail", row->console_tail);
+	/* the guest's result as read, members in its order */
+	jw_key(w, "result");
+	jw_jansson(w, row->result);
+	jw_end_object(w);
 }
 
+/* 0, -EIO (a failed write) or -EINVAL (a result nested too deep). */
 static int json_write(FILE *out, const struct matrix_row *rows, size_t n)
 {
-	json_t *list = json_array();
-	json_t *root;
-	int ret = 0;
+	struct json_writer w;
 
-	for (size_t r = 0; list && r < n; r++)
-		if (json_array_append_new(list, row_json(&rows[r])))
-			ret = -ENOMEM;
-	root = json_pack("{s:o, s:I}", "rows", list, "failed",
-			 (json_int_t)matrix_render_failed(rows, n));
-	if (!root || ret) {
-		json_decref(root);
-		return -ENOMEM;
-	}
-	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER))
-		ret = -EIO;
-	fputc('\n', out);
-	json_decref(root);
-	return ret;
+	jw_init_file(&w, out, JW_PRETTY);
+	jw_begin_object(&w);
+	jw_key(&w, "rows");
+	jw_begin_array(&w);
+	for (size_t r = 0; r < n; r++)
+		row_json(&w, &rows[r]);
+	jw_end_array(&w);
+	jw_uint_field(&w, "failed", matrix_render_failed(rows, n));
+	jw_end_object(&w);
+	jw_line(&w);
+	return jw_finish(&w);
 }
 
 /* The object holds every row, so it is written whole at the end. */

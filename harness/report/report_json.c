@@ -7,46 +7,47 @@
 #include <errno.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "report/report.h"
-#include "util/utf8.h"
+#include "util/json_writer.h"
 
 /*
- * Writes @s as a JSON string, escaped by jansson; bytes that are not
- * UTF-8 (a capture named in Latin-1) become U+FFFD. Without memory the
- * report is wrong, and says so through its error, which decides the
- * exit code.
+ * Each hook writes its lines through one writer (util/json_writer.h):
+ * names that are not UTF-8 (a capture named in Latin-1) hold U+FFFD. A
+ * failed write is the stream's error, which report.c takes with its
+ * errno; any other failure is the report's error, deciding the exit code.
  */
-static void put_string(struct report *r, const char *s)
+static void json_open(struct report *r, struct json_writer *w)
 {
-	json_t *v = utf8_json_string(s);
-
-	if (!v) {
-		report_set_err(r, -ENOMEM, NULL);
-		fputs("null", r->out);
-		return;
-	}
-	if (json_dumpf(v, r->out, JSON_ENCODE_ANY))
-		report_set_err(r, -EIO, NULL);
-	json_decref(v);
+	jw_init_file(w, r->out, JW_COMPACT);
 }
 
-static void put_where(struct report *r)
+static void json_close(struct report *r, struct json_writer *w)
 {
-	fputs("{\"dissector\":", r->out);
-	put_string(r, r->cap->dissector);
-	fputs(",\"capture\":", r->out);
-	put_string(r, r->cap->capture);
+	int err = jw_finish(w);
+
+	if (err && err != -EIO)
+		report_set_err(r, err, NULL);
+}
+
+static void put_where(struct report *r, struct json_writer *w)
+{
+	jw_begin_object(w);
+	jw_string_field(w, "dissector", r->cap->dissector);
+	jw_string_field(w, "capture", r->cap->capture);
 }
 
 static void json_frame_skipped(struct report *r, uint32_t index,
 			       const char *why)
 {
-	put_where(r);
-	fprintf(r->out, ",\"frame\":%u,\"skipped\":", index);
-	put_string(r, why);
-	fputs("}\n", r->out);
+	struct json_writer w;
+
+	json_open(r, &w);
+	put_where(r, &w);
+	jw_uint_field(&w, "frame", index);
+	jw_string_field(&w, "skipped", why);
+	jw_end_object(&w);
+	jw_line(&w);
+	json_close(r, &w);
 }
 
 static const char *const verdict_names[] = {
@@ -55,31 +56,61 @@ static const char *const verdict_names[] = {
 	[CASE_UNCHECKED] = "unchecked",
 };
 
-static void put_diffs(FILE *out, const struct case_result *c)
+static void put_diffs(struct json_writer *w, const struct case_result *c)
 {
-	fputs(",\"diffs\":[", out);
+	jw_key(w, "diffs");
+	jw_begin_array(w);
 	for (size_t i = 0; i < c->n_diffs; i++) {
 		const struct diff *d = &c->diffs[i];
 
-		fprintf(out, "%s{\"field\":\"%s\",", i ? "," : "", d->field);
-		if (d->kind == DIFF_INVARIANT)
-			fputs("\"kind\":\"invariant\",", out);
-		else if (d->kind == DIFF_CONSISTENCY)
-			fprintf(out, "\"kind\":\"consistency\",\"other\":\"%s\",",
-				fdtest_state_name(d->other));
-		else
-			fputs("\"kind\":\"golden\",", out);
+		jw_begin_object(w);
+		jw_string_field(w, "field", d->field);
+		if (d->kind == DIFF_INVARIANT) {
+			jw_string_field(w, "kind", "invariant");
+		} else if (d->kind == DIFF_CONSISTENCY) {
+			jw_string_field(w, "kind", "consistency");
+			jw_string_field(w, "other",
+					fdtest_state_name(d->other));
+		} else {
+			jw_string_field(w, "kind", "golden");
+		}
 		/* the values are JSON text already */
-		fprintf(out, "\"expected\":%s,\"actual\":%s}", d->expected,
-			d->actual);
+		jw_key(w, "expected");
+		jw_raw(w, d->expected, strlen(d->expected));
+		jw_key(w, "actual");
+		jw_raw(w, d->actual, strlen(d->actual));
+		jw_end_object(w);
 	}
-	fputc(']', out);
+	jw_end_array(w);
+}
+
+static void json_case(struct report *r, struct json_writer *w,
+		      const struct case_result *c, const char *line,
+		      size_t len)
+{
+	put_where(r, w);
+	/* the result line without its braces */
+	jw_raw_members(w, line + 1, len - 2);
+	/* a single run's time is noise: shown when timing only */
+	if (r->cap->repeat)
+		jw_uint_field(w, "duration_ns", c->duration_ns);
+	jw_bool_field(w, "cut", c->cut);
+	jw_string_field(w, "verdict", verdict_names[c->verdict]);
+	if (c->no_golden)
+		jw_bool_field(w, "no_golden", true);
+	if (c->states_unchecked)
+		jw_bool_field(w, "states_unchecked", true);
+	put_diffs(w, c);
+	jw_end_object(w);
+	jw_line(w);
 }
 
 static void json_frame(struct report *r, const struct frame_result *fr)
 {
 	char line[KEYS_JSON_LINE_MAX];
+	struct json_writer w;
 
+	json_open(r, &w);
 	for (size_t i = 0; i < fr->n_cases; i++) {
 		const struct case_result *c = &fr->cases[i];
 		int len = keys_json_format_result(line, sizeof(line), &c->id,
@@ -91,101 +122,108 @@ static void json_frame(struct report *r, const struct frame_result *fr)
 				       "a case's result line could not be formatted");
 			continue;
 		}
-		put_where(r);
-		/* the result line without its braces, then ours */
-		fputc(',', r->out);
-		fwrite(line + 1, 1, (size_t)len - 2, r->out);
-		/* a single run's time is noise: shown when timing only */
-		if (r->cap->repeat)
-			fprintf(r->out, ",\"duration_ns\":%u", c->duration_ns);
-		fprintf(r->out, ",\"cut\":%s,\"verdict\":\"%s\"",
-			c->cut ? "true" : "false", verdict_names[c->verdict]);
-		if (c->no_golden)
-			fputs(",\"no_golden\":true", r->out);
-		if (c->states_unchecked)
-			fputs(",\"states_unchecked\":true", r->out);
-		put_diffs(r->out, c);
-		fputs("}\n", r->out);
+		json_case(r, &w, c, line, (size_t)len);
 	}
+	json_close(r, &w);
 }
 
-static void put_counts(FILE *out, const struct report_counts *c)
+static void put_counts(struct json_writer *w, const struct report_counts *c)
 {
-	fprintf(out,
-		"{\"frames\":%llu,\"skipped\":%llu,\"cut\":%llu,\"cases\":%llu,\"passed\":%llu,\"failed\":%llu,\"unchecked\":%llu,\"inconsistent\":%llu,\"broken\":%llu,\"stale\":%llu",
-		(unsigned long long)c->frames, (unsigned long long)c->skipped,
-		(unsigned long long)c->cut, (unsigned long long)c->cases,
-		(unsigned long long)c->passed, (unsigned long long)c->failed,
-		(unsigned long long)c->unchecked,
-		(unsigned long long)c->inconsistent,
-		(unsigned long long)c->broken,
-		(unsigned long long)c->stale);
-	fprintf(out,
-		",\"slow\":%llu,\"no_golden\":%llu,\"no_golden_file\":%llu,\"states_unchecked\":%llu}",
-		(unsigned long long)c->slow,
-		(unsigned long long)c->no_golden,
-		(unsigned long long)c->no_golden_file,
-		(unsigned long long)c->states_unchecked);
+	jw_begin_object(w);
+	jw_uint_field(w, "frames", c->frames);
+	jw_uint_field(w, "skipped", c->skipped);
+	jw_uint_field(w, "cut", c->cut);
+	jw_uint_field(w, "cases", c->cases);
+	jw_uint_field(w, "passed", c->passed);
+	jw_uint_field(w, "failed", c->failed);
+	jw_uint_field(w, "unchecked", c->unchecked);
+	jw_uint_field(w, "inconsistent", c->inconsistent);
+	jw_uint_field(w, "broken", c->broken);
+	jw_uint_field(w, "stale", c->stale);
+	jw_uint_field(w, "slow", c->slow);
+	jw_uint_field(w, "no_golden", c->no_golden);
+	jw_uint_field(w, "no_golden_file", c->no_golden_file);
+	jw_uint_field(w, "states_unchecked", c->states_unchecked);
+	jw_end_object(w);
 }
 
 static void json_timing(struct report *r, const struct report_timing *rows,
 			size_t n)
 {
+	struct json_writer w;
+
+	json_open(r, &w);
 	for (size_t i = 0; i < n; i++) {
-		put_where(r);
-		fprintf(r->out,
-			",\"class\":\"%s\",\"repeat\":%u,\"cases\":%llu,\"p50_ns\":%u,\"p90_ns\":%u,\"p99_ns\":%u,\"max_ns\":%u,\"over\":%s",
-			rows[i].pclass, r->cap->repeat,
-			(unsigned long long)rows[i].runs, rows[i].p50_ns,
-			rows[i].p90_ns, rows[i].p99_ns, rows[i].max_ns,
-			rows[i].over ? "true" : "false");
+		put_where(r, &w);
+		jw_string_field(&w, "class", rows[i].pclass);
+		jw_uint_field(&w, "repeat", r->cap->repeat);
+		jw_uint_field(&w, "cases", rows[i].runs);
+		jw_uint_field(&w, "p50_ns", rows[i].p50_ns);
+		jw_uint_field(&w, "p90_ns", rows[i].p90_ns);
+		jw_uint_field(&w, "p99_ns", rows[i].p99_ns);
+		jw_uint_field(&w, "max_ns", rows[i].max_ns);
+		jw_bool_field(&w, "over", rows[i].over);
 		/* a class over --max-ns fails the run: a verdict of its own */
-		if (r->cap->max_ns)
-			fprintf(r->out, ",\"bound_ns\":%u,\"verdict\":\"%s\"",
-				r->cap->max_ns, rows[i].over ? "fail" : "pass");
-		fputs("}\n", r->out);
+		if (r->cap->max_ns) {
+			jw_uint_field(&w, "bound_ns", r->cap->max_ns);
+			jw_string_field(&w, "verdict",
+					rows[i].over ? "fail" : "pass");
+		}
+		jw_end_object(&w);
+		jw_line(&w);
 	}
+	json_close(r, &w);
 }
 
 static void json_capture_end(struct report *r, const struct report_counts *c)
 {
-	put_where(r);
+	struct json_writer w;
+
+	json_open(r, &w);
+	put_where(r, &w);
 	if (!r->cap->update) {
-		fputs(",\"golden\":", r->out);
-		put_string(r, r->cap->golden);
-		fprintf(r->out, ",\"golden_found\":%s",
-			r->cap->golden_found ? "true" : "false");
+		jw_string_field(&w, "golden", r->cap->golden);
+		jw_bool_field(&w, "golden_found", r->cap->golden_found);
 	}
-	fputs(",\"summary\":", r->out);
-	put_counts(r->out, c);
-	fputs("}\n", r->out);
+	jw_key(&w, "summary");
+	put_counts(&w, c);
+	jw_end_object(&w);
+	jw_line(&w);
+	json_close(r, &w);
 }
 
 static void json_error(struct report *r, const struct report_error *e)
 {
-	fputs("{\"error\":", r->out);
-	put_string(r, e->message);
-	if (e->dissector) {
-		fputs(",\"dissector\":", r->out);
-		put_string(r, e->dissector);
-	}
-	if (e->capture) {
-		fputs(",\"capture\":", r->out);
-		put_string(r, e->capture);
-	}
-	fputs("}\n", r->out);
+	struct json_writer w;
+
+	json_open(r, &w);
+	jw_begin_object(&w);
+	jw_string_field(&w, "error", e->message);
+	if (e->dissector)
+		jw_string_field(&w, "dissector", e->dissector);
+	if (e->capture)
+		jw_string_field(&w, "capture", e->capture);
+	jw_end_object(&w);
+	jw_line(&w);
+	json_close(r, &w);
 }
 
 static void json_run_end(struct report *r, const struct report_counts *c,
 			 int exit_code)
 {
-	fputs("{\"total\":", r->out);
-	put_counts(r->out, c);
-	if (r->run && r->run->expected_dir && !r->run->update) {
-		fputs(",\"expected\":", r->out);
-		put_string(r, r->run->expected_dir);
-	}
-	fprintf(r->out, ",\"exit\":%d}\n", exit_code);
+	struct json_writer w;
+
+	json_open(r, &w);
+	jw_begin_object(&w);
+	jw_key(&w, "total");
+	put_counts(&w, c);
+	if (r->run && r->run->expected_dir && !r->run->update)
+		jw_string_field(&w, "expected", r->run->expected_dir);
+	jw_key(&w, "exit");
+	jw_int(&w, exit_code);
+	jw_end_object(&w);
+	jw_line(&w);
+	json_close(r, &w);
 }
 
 const struct reporter_ops report_json_ops = {
