@@ -19,6 +19,7 @@
 #include "run/dissector.h"
 #include "run/replay.h"
 #include "util/atomic_file.h"
+#include "util/exe_path.h"
 #include "util/log.h"
 #include "util/worker.h"
 
@@ -371,15 +372,10 @@ static int find_default_dissectors(glob_t *found)
 		"%s/../lib/fdtest/*.bpf.o",
 	};
 	char exe[PATH_MAX], pattern[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
+	int ret = exe_path_dir(exe, sizeof(exe));
 
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
 		snprintf(pattern, sizeof(pattern), places[i], exe);
 		if (glob(pattern, 0, NULL, found) == 0)
