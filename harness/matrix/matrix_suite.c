@@ -11,7 +11,7 @@
 #include "matrix/matrix_kver.h"
 #include "matrix/matrix_probe.h"
 #include "matrix/matrix_suite.h"
-#include "run/replay.h"
+#include "replay/replay.h"
 #include "util/log.h"
 #include "util/utf8.h"
 

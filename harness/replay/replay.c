@@ -9,14 +9,16 @@
 
 #include "capture/capture.h"
 #include "check/golden.h"
+#include "check/golden_cursor.h"
+#include "check/golden_path.h"
+#include "check/verdict.h"
 #include "keys/keys_json.h"
+#include "replay/replay.h"
 #include "report/pclass.h"
 #include "report/timing.h"
-#include "run/replay.h"
 #include "util/log.h"
 #include "util/progress.h"
 #include "util/sha256.h"
-#include "util/utf8.h"
 #include "util/worker.h"
 
 #define CASES_MAX (FDTEST_STATE_COUNT * REPLAY_FLAGS_MAX)
@@ -69,8 +71,6 @@ struct batch {
 	uint8_t arena[BATCH_BYTES];
 };
 
-struct sha_job;
-
 /* Everything one capture needs, allocated once per capture. */
 struct replay {
 	const struct replay_opts *opts;
@@ -80,18 +80,10 @@ struct replay {
 	const char *capture;
 	const char *golden_path;
 
-	struct golden_reader *golden;
-	struct golden_writer *writer;
-	struct sha_job *sha;		/* the capture's hash, on its way */
-	bool stale;			/* the golden is another run's */
-	bool sha_checked;		/* its hash compared, staleness said */
-	const char *raw;		/* the golden line not yet matched */
-	size_t raw_len;
-	bool have_next;
-	bool next_parsed;		/* @next holds @raw parsed */
-	struct expect next;
-	struct case_id last;		/* to catch lines out of order */
-	bool have_last;
+	struct golden_cursor gc;	/* the golden checked against */
+	struct golden_writer *writer;	/* the golden recorded (--update) */
+	struct sha256_job *sha;		/* the capture's hash, on its way */
+	struct verdict_rules rules;
 	uint32_t last_frame;		/* highest frame index seen */
 
 	struct worker_pool *pool;
@@ -108,164 +100,6 @@ struct replay {
 	struct diff diffs[CASES_MAX][COMPARE_DIFFS_MAX];
 	char line[KEYS_JSON_LINE_MAX];
 };
-
-/* The capture's file name without its folder and .pcap or .pcapng. */
-static const char *golden_stem(const char *capture, size_t *len)
-{
-	const char *base = strrchr(capture, '/');
-
-	base = base ? base + 1 : capture;
-	*len = strlen(base);
-	if (*len > 5 && strcmp(base + *len - 5, ".pcap") == 0)
-		*len -= 5;
-	else if (*len > 7 && strcmp(base + *len - 7, ".pcapng") == 0)
-		*len -= 7;
-	return base;
-}
-
-/* "", ".", "..", "...": a folder name that leaves the folder or is none */
-static bool only_dots(const char *name)
-{
-	return name[strspn(name, ".")] == '\0';
-}
-
-int replay_golden_check(const char *expected_dir, const char *dissector,
-			const char *capture, char *err, size_t err_size)
-{
-	size_t stem;
-
-	golden_stem(capture, &stem);
-	if (!*expected_dir) {
-		snprintf(err, err_size,
-			 "the goldens' folder is empty: it would put them under /");
-		return -EINVAL;
-	}
-	if (only_dots(dissector) || strchr(dissector, '/')) {
-		snprintf(err, err_size,
-			 "dissector name '%s' (its file name without .bpf.o) cannot name a folder inside '%s': rename the object",
-			 dissector, expected_dir);
-		return -EINVAL;
-	}
-	if (strlen(dissector) > NAME_MAX || stem + 5 > NAME_MAX) {
-		snprintf(err, err_size,
-			 "the golden's %s name is longer than %d bytes: rename the %s",
-			 stem + 5 > NAME_MAX ? "file" : "folder", NAME_MAX,
-			 stem + 5 > NAME_MAX ? "capture" : "object");
-		return -ENAMETOOLONG;
-	}
-	return 0;
-}
-
-int replay_golden_path(char *buf, size_t size, const char *expected_dir,
-		       const char *dissector, const char *capture)
-{
-	char why[PATH_MAX];
-	const char *base;
-	size_t stem;
-	int n;
-
-	/* a derived path never leaves the goldens' folder */
-	n = replay_golden_check(expected_dir, dissector, capture, why,
-				sizeof(why));
-	if (n)
-		return n;
-	base = golden_stem(capture, &stem);
-	n = snprintf(buf, size, "%s/%s/%.*s.json", expected_dir, dissector,
-		     (int)stem, base);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-/* Reads the next golden line as it stands; parsing waits until needed. */
-static int golden_read(struct replay *rp, char *err, size_t err_size)
-{
-	char why[512];
-	int ret;
-
-	rp->have_next = false;
-	rp->next_parsed = false;
-	if (!rp->golden)
-		return 0;
-	ret = golden_next_line(rp->golden, &rp->raw, &rp->raw_len, why,
-			       sizeof(why));
-	if (ret < 0)
-		snprintf(err, err_size, "golden '%s': %s", rp->golden_path,
-			 why);
-	rp->have_next = ret > 0;
-	return ret < 0 ? ret : 0;
-}
-
-/* Parses the pending line, insisting on golden order. */
-static int golden_parse(struct replay *rp, char *err, size_t err_size)
-{
-	char why[512];
-
-	if (keys_json_parse_expect(rp->raw, rp->raw_len, &rp->next, why,
-				   sizeof(why))) {
-		snprintf(err, err_size, "golden '%s': line %zu: %s",
-			 rp->golden_path, golden_line(rp->golden), why);
-		return -EINVAL;
-	}
-	if (rp->have_last && case_id_cmp(&rp->last, &rp->next.id) >= 0) {
-		snprintf(err, err_size,
-			 "golden '%s': line %zu: frame %u %s flags 0x%x %s: lines must be in capture order (frame, state, in_flags), once each",
-			 rp->golden_path, golden_line(rp->golden),
-			 rp->next.id.frame,
-			 fdtest_state_name(rp->next.id.state),
-			 rp->next.id.in_flags,
-			 case_id_cmp(&rp->last, &rp->next.id) ?
-				"comes too late" : "is a repeat");
-		return -EINVAL;
-	}
-	rp->last = rp->next.id;
-	rp->have_last = true;
-	rp->next_parsed = true;
-	return 0;
-}
-
-/*
- * The golden line for @id: *exp, or *exact when the line has the very
- * bytes of @line, the result line this case gives. --update writes
- * exactly that line, so a recorded golden that still holds matches
- * without being parsed: parsing every line costs more than the test run
- * itself. A line that differs in any byte (a partial or hand-written
- * line, another order of fields, a real difference) is parsed and
- * compared field by field. Lines for cases this run leaves out (other
- * states or flags, skipped frames) are passed over.
- */
-static int golden_match(struct replay *rp, const struct case_id *id,
-			const char *line, size_t len,
-			const struct expect **exp, bool *exact, char *err,
-			size_t err_size)
-{
-	int ret, cmp;
-
-	*exp = NULL;
-	*exact = false;
-	while (rp->have_next) {
-		if (!rp->next_parsed) {
-			if (line && rp->raw_len == len &&
-			    memcmp(rp->raw, line, len) == 0) {
-				/* earlier lines were all for earlier cases */
-				rp->last = *id;
-				rp->have_last = true;
-				*exact = true;
-				return golden_read(rp, err, err_size);
-			}
-			ret = golden_parse(rp, err, err_size);
-			if (ret)
-				return ret;
-		}
-		cmp = case_id_cmp(&rp->next.id, id);
-		if (cmp == 0)
-			*exp = &rp->next;
-		if (cmp >= 0)
-			return 0;
-		ret = golden_read(rp, err, err_size);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
 
 /* ---- the work: shaping and test runs, on a pool thread ---------------- */
 
@@ -386,54 +220,24 @@ static void check_case(struct replay *rp, const struct batch_frame *bf,
 		       struct case_result *c, const struct expect *exp,
 		       bool exact, size_t f)
 {
+	const struct replay_opts *o = rp->opts;
 	/* the frame's length in the coordinates the keys are given in */
-	uint32_t frame_len = bf->st[c->id.state].len +
-			     bf->st[c->id.state].shift;
-	const struct testrun_result *states[FDTEST_STATE_COUNT] = { NULL };
-	struct diff *diffs = (struct diff *)c->diffs;
-	size_t n = 0;
+	struct verdict_frame frame = {
+		.len = bf->st[c->id.state].len + bf->st[c->id.state].shift,
+		.tag_truncated = bf->tag_truncated,
+		.post_vlan_shift = bf->st[FDTEST_STATE_POST_VLAN].shift,
+	};
+	unsigned int notes;
 
-	if (exp)
-		n = compare_expect(exp, c->ret, c->keys, diffs,
-				   COMPARE_DIFFS_MAX);
-	n += compare_invariants(c->ret, c->keys, frame_len, diffs + n,
-				COMPARE_DIFFS_MAX - n);
-	/*
-	 * A damaged or deeper than FRAME_TAGS_MAX tag stack has no
-	 * well-defined stripped form: the states are not compared, and
-	 * that is counted, not hidden.
-	 */
-	c->states_unchecked = rp->opts->consistency && bf->tag_truncated;
-	if (c->states_unchecked)
-		rp->counts->states_unchecked++;
-	if (rp->opts->consistency && !bf->tag_truncated) {
-		size_t before = n;
-
+	if (o->consistency && !bf->tag_truncated)
 		for (int s = 0; s < FDTEST_STATE_COUNT; s++)
-			if (rp->opts->states & (1u << s))
-				states[s] = &res[s * rp->opts->n_flags + f];
-		n += compare_states(states,
-			bf->st[FDTEST_STATE_POST_VLAN].shift,
-			c->id.state, diffs + n, COMPARE_DIFFS_MAX - n);
-		if (n > before)
-			rp->counts->inconsistent++;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (diffs[i].kind == DIFF_INVARIANT) {
-			rp->counts->broken++;
-			break;
-		}
-	c->n_diffs = n;
-	c->no_golden = !exp && !exact && !rp->opts->update;
-	if (c->no_golden)
-		rp->counts->no_golden++;
-	if (n)
-		c->verdict = CASE_FAIL;
-	else if (exp || exact)
-		c->verdict = CASE_PASS;
-	else
-		c->verdict = rp->opts->require_golden && !rp->opts->update ?
-			     CASE_FAIL : CASE_UNCHECKED;
+			if (o->states & (1u << s))
+				frame.states[s] = &res[s * o->n_flags + f];
+	notes = verdict_case(c, &rp->rules, &frame, exp, exact);
+	rp->counts->states_unchecked += c->states_unchecked;
+	rp->counts->inconsistent += !!(notes & VERDICT_INCONSISTENT);
+	rp->counts->broken += !!(notes & VERDICT_BROKEN);
+	rp->counts->no_golden += c->no_golden;
 }
 
 static void count_case(struct report_counts *counts,
@@ -462,7 +266,7 @@ static int replay_case(struct replay *rp, const struct batch_frame *bf,
 	int ret;
 
 	/* the result line is needed to match a golden or to write one */
-	if (!len && (rp->have_next || rp->writer)) {
+	if (!len && (golden_cursor_pending(&rp->gc) || rp->writer)) {
 		line = rp->line;
 		len = keys_json_format_result(rp->line, sizeof(rp->line),
 					      &c->id, c->ret, c->keys);
@@ -473,8 +277,8 @@ static int replay_case(struct replay *rp, const struct batch_frame *bf,
 			return len;
 		}
 	}
-	ret = golden_match(rp, &c->id, len ? line : NULL, (size_t)len,
-			   &exp, &exact, err, err_size);
+	ret = golden_cursor_match(&rp->gc, &c->id, len ? line : NULL,
+				  (size_t)len, &exp, &exact, err, err_size);
 	if (ret)
 		ret = golden_unusable(rp, ret, err, err_size);
 	if (ret)
@@ -547,31 +351,6 @@ static int replay_frame(struct replay *rp, const struct batch *b, size_t i,
 	    bf->st[FDTEST_STATE_VLANLESS].cut)
 		rp->counts->cut++;
 	report_frame(rp->rep, &out);
-	return 0;
-}
-
-/* Golden lines left after the last frame name frames the capture lacks. */
-static int golden_check_rest(struct replay *rp, char *err, size_t err_size)
-{
-	int ret;
-
-	while (rp->have_next) {
-		if (!rp->next_parsed) {
-			ret = golden_parse(rp, err, err_size);
-			if (ret)
-				return ret;
-		}
-		if (rp->next.id.frame > rp->last_frame) {
-			snprintf(err, err_size,
-				 "golden '%s': line %zu: frame %u, but the capture has %u frames",
-				 rp->golden_path, golden_line(rp->golden),
-				 rp->next.id.frame, rp->last_frame);
-			return -EINVAL;
-		}
-		ret = golden_read(rp, err, err_size);
-		if (ret < 0)
-			return ret;
-	}
 	return 0;
 }
 
@@ -767,138 +546,6 @@ static void fill_header(struct golden_header *hdr, const struct replay *rp,
 }
 
 /*
- * What names the run a golden was recorded from must be there: without
- * the capture's hash a golden could never be found stale.
- */
-static int golden_check_complete(struct replay *rp, char *err,
-				 size_t err_size)
-{
-	const struct golden_header *hdr = golden_header(rp->golden);
-	const char *lacks = !hdr->capture[0] ? "capture" :
-			    !hdr->sha256[0] ? "sha256" :
-			    !hdr->dissector[0] ? "dissector" :
-			    !hdr->states ? "states" :
-			    !hdr->n_flags ? "in_flags" : NULL;
-
-	if (!lacks)
-		return 0;
-	snprintf(err, err_size,
-		 "golden '%s': line 1: the header's \"%s\" is missing or empty: a golden names the capture (and its SHA-256), dissector, states and flags it was recorded from; record it with --update",
-		 rp->golden_path, lacks);
-	return -EINVAL;
-}
-
-/* "pre-vlan,post-vlan": the states in @states. */
-static void states_text(unsigned int states, char *buf, size_t size)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (int s = 0; s < FDTEST_STATE_COUNT && used < size; s++)
-		if (states & (1u << s))
-			used += (size_t)snprintf(buf + used, size - used,
-						 "%s%s", used ? "," : "",
-						 fdtest_state_name(s));
-}
-
-/* "0x1,0x3": this run's flag sets the golden was not recorded with. */
-static void flags_missing(const struct replay *rp,
-			  const struct golden_header *hdr, char *buf,
-			  size_t size)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t f = 0; f < rp->opts->n_flags && used < size; f++) {
-		size_t i = 0;
-
-		while (i < hdr->n_flags &&
-		       hdr->in_flags[i] != rp->opts->flags[f])
-			i++;
-		if (i == hdr->n_flags)
-			used += (size_t)snprintf(buf + used, size - used,
-						 "%s0x%x", used ? "," : "",
-						 rp->opts->flags[f]);
-	}
-}
-
-/*
- * Whether a header's name is @name as the golden writer stores it: bytes
- * that are not UTF-8 are stored as U+FFFD (utf8.h).
- */
-static bool golden_name_is(const char *stored, const char *name)
-{
-	json_t *v = utf8_json_string(name);
-	bool same = v ? strcmp(stored, json_string_value(v)) == 0 :
-			strcmp(stored, name) == 0;
-
-	json_decref(v);
-	return same;
-}
-
-/*
- * A golden recorded for another run is stale (exit 1), each difference
- * said: another dissector (goldens "spec:POLICY" that fdtest gen --spec
- * writes hold for any), another capture name, or states and flag sets
- * this run checks that it was not recorded with. Its capture's bytes are
- * compared once hashed (golden_sha_differs()).
- */
-static void golden_check_header(struct replay *rp)
-{
-	const struct golden_header *hdr = golden_header(rp->golden);
-	const char *base = strrchr(rp->capture, '/');
-	const char *dis = dissector_name(rp->dis);
-	unsigned int states = rp->opts->states & ~hdr->states;
-	char more[128];
-
-	base = base ? base + 1 : rp->capture;
-	if (!golden_name_is(hdr->dissector, dis) &&
-	    strncmp(hdr->dissector, "spec:", 5) != 0) {
-		p_err("golden '%s' is stale: it was recorded for dissector '%s', this is '%s'; re-record it with --update",
-		      rp->golden_path, hdr->dissector, dis);
-		rp->stale = true;
-	}
-	if (!golden_name_is(hdr->capture, base)) {
-		p_err("golden '%s' is stale: it was recorded for capture '%s', this is '%s'; re-record it with --update",
-		      rp->golden_path, hdr->capture, base);
-		rp->stale = true;
-	}
-	if (states) {
-		states_text(states, more, sizeof(more));
-		p_err("golden '%s' is stale: it was recorded without %s (--states), which this run checks; re-record it with --update and this run's --states and --flags",
-		      rp->golden_path, more);
-		rp->stale = true;
-	}
-	flags_missing(rp, hdr, more, sizeof(more));
-	if (more[0]) {
-		p_err("golden '%s' is stale: it was recorded without flag set %s (--flags), which this run checks; re-record it with --update and this run's --states and --flags",
-		      rp->golden_path, more);
-		rp->stale = true;
-	}
-}
-
-/* Opens the golden to check against; a missing one is not an error. */
-static int golden_prepare(struct replay *rp, const char *path, char *err,
-			  size_t err_size)
-{
-	char why[256];
-	int ret;
-
-	ret = golden_open(path, &rp->golden, why, sizeof(why));
-	if (ret == -ENOENT)
-		return 0;
-	if (ret) {
-		snprintf(err, err_size, "golden '%s': %s", path, why);
-		return ret;
-	}
-	ret = golden_check_complete(rp, err, err_size);
-	if (ret)
-		return ret;
-	golden_check_header(rp);
-	return golden_read(rp, err, err_size);
-}
-
-/*
  * Quantiles per protocol class, to the reports; classes whose p99 is
  * over --max-ns are counted as slow.
  */
@@ -927,88 +574,38 @@ static void report_timings(struct replay *rp)
 	report_timing(rp->rep, rows, t->n_rows);
 }
 
-/*
- * The capture's SHA-256 (for the golden's header) is taken on a thread of
- * its own while the frames are test-run: hashing a large capture costs as
- * much as thousands of test runs. A check needs it only at the end, to
- * tell a stale golden, and not at all without a golden; --update needs it
- * before the first line.
- */
-struct sha_job {
-	const char *path;
-	char sha[65];
-	int ret;
-	pthread_t tid;
-	bool running;
-	bool taken;		/* started, or known from an earlier dissector */
-};
-
-static void *sha_thread(void *arg)
+/* The capture's SHA-256 once hashed, or NULL when hashing failed. */
+static const char *replay_sha(struct replay *rp)
 {
-	struct sha_job *job = arg;
-
-	job->ret = sha256_file(job->path, job->sha);
-	return NULL;
-}
-
-static void sha_start(struct sha_job *job)
-{
-	if (job->taken)
-		return;
-	job->taken = true;
-	job->running = pthread_create(&job->tid, NULL, sha_thread, job) == 0;
-	if (!job->running)
-		sha_thread(job);
-}
-
-/* Waits for the hash; 0 or a negative errno. Again is fine. */
-static int sha_wait(struct sha_job *job)
-{
-	if (job->running) {
-		pthread_join(job->tid, NULL);
-		job->running = false;
-	}
-	return job->ret;
+	return sha256_job_wait(rp->sha) ? NULL : rp->sha->hex;
 }
 
 /*
- * Whether the golden was recorded from other capture bytes: waits for
- * the hash, says it once. False when the hash failed (that error is
- * said at the end).
- */
-static bool golden_sha_differs(struct replay *rp)
-{
-	const struct golden_header *hdr = golden_header(rp->golden);
-
-	if (rp->sha_checked || sha_wait(rp->sha))
-		return rp->stale;
-	rp->sha_checked = true;
-	if (strcmp(hdr->sha256, rp->sha->sha) != 0) {
-		p_err("golden '%s' is stale: it was recorded for a capture with SHA-256 %.12s..., this one is %.12s...; re-record it with --update",
-		      rp->golden_path, hdr->sha256, rp->sha->sha);
-		rp->stale = true;
-	}
-	return rp->stale;
-}
-
-/*
- * The golden cannot be read on (@ret, reason in @err): malformed, exit 2,
- * unless it is stale. A golden of another run explains whatever else is
- * wrong with it (it may name frames this capture lacks), so then the
- * reason is a note and the capture goes on without it: exit 1.
+ * The golden cannot be read on: malformed, or a note when stale (see
+ * golden_cursor_unusable()).
  */
 static int golden_unusable(struct replay *rp, int ret, char *err,
 			   size_t err_size)
 {
-	if (!rp->golden || !golden_sha_differs(rp))
+	if (!rp->gc.golden)
 		return ret;
-	p_warn("%s (not read further: the golden is stale)", err);
-	if (err_size)
-		err[0] = '\0';
-	golden_close(rp->golden);
-	rp->golden = NULL;
-	rp->have_next = false;
-	return 0;
+	return golden_cursor_unusable(&rp->gc, ret, replay_sha(rp), err,
+				      err_size);
+}
+
+/* Opens the golden to check against; a missing one is not an error. */
+static int golden_prepare(struct replay *rp, const char *path, char *err,
+			  size_t err_size)
+{
+	const struct golden_run run = {
+		.capture = rp->capture,
+		.dissector = dissector_name(rp->dis),
+		.states = rp->opts->states,
+		.flags = rp->opts->flags,
+		.n_flags = rp->opts->n_flags,
+	};
+
+	return golden_cursor_open(&rp->gc, path, &run, err, err_size);
 }
 
 int replay_capture(const struct replay_opts *opts, struct dissector *dis,
@@ -1020,9 +617,9 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	struct report_capture info = { 0 };
 	struct capture *cap = NULL;
 	struct replay *rp;
-	struct sha_job sha = { .path = capture };
+	struct sha256_job sha = { .path = capture };
 	bool streamed = strcmp(capture, "-") == 0;
-	char golden_path[4096];
+	char path[4096];
 	char why[512];
 	int ret;
 
@@ -1034,6 +631,9 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	rp->rep = rep;
 	rp->counts = counts;
 	rp->capture = capture;
+	rp->rules.consistency = opts->consistency;
+	rp->rules.update = opts->update;
+	rp->rules.require_golden = opts->require_golden;
 	/* standard input has a golden only by --name */
 	if (streamed && opts->stdin_name)
 		rp->capture = opts->stdin_name;
@@ -1054,27 +654,26 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	}
 	/* standard input was hashed as it was read in */
 	if (streamed) {
-		snprintf(sha.sha, sizeof(sha.sha), "%s", capture_sha256(cap));
+		snprintf(sha.hex, sizeof(sha.hex), "%s", capture_sha256(cap));
 		sha.taken = true;
 	}
-	ret = replay_golden_path(golden_path, sizeof(golden_path),
-				 opts->expected_dir, dissector_name(dis),
-				 rp->capture);
+	ret = golden_path(path, sizeof(path), opts->expected_dir,
+			  dissector_name(dis), rp->capture);
 	if (ret) {
 		snprintf(err, err_size, "capture '%s': %s", capture,
 			 strerror(-ret));
 		goto out_close_capture;
 	}
-	rp->golden_path = golden_path;
+	rp->golden_path = path;
 	rp->sha = &sha;
 	rp->want_lines = opts->update;
 	rp->more = true;
 	if (!streamed && known && known->hex[0]) {
-		memcpy(sha.sha, known->hex, sizeof(sha.sha));
+		memcpy(sha.hex, known->hex, sizeof(sha.hex));
 		sha.taken = true;
 	}
 	if (opts->update)
-		sha_start(&sha);
+		sha256_job_start(&sha);
 	ret = replay_start_pool(rp);
 	if (ret) {
 		snprintf(err, err_size, "capture '%s': starting %u threads: %s",
@@ -1083,34 +682,34 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	}
 	replay_prime(rp, cap);
 	if (opts->update) {
-		ret = sha_wait(&sha);
+		ret = sha256_job_wait(&sha);
 		if (ret) {
 			snprintf(err, err_size, "capture '%s': %s", capture,
 				 strerror(-ret));
 			goto out_stop_pool;
 		}
-		fill_header(&hdr, rp, sha.sha);
-		ret = golden_writer_open(golden_path, &hdr, &rp->writer, why,
+		fill_header(&hdr, rp, sha.hex);
+		ret = golden_writer_open(path, &hdr, &rp->writer, why,
 					 sizeof(why));
 		if (ret) {
 			snprintf(err, err_size, "golden '%s': cannot write: %s",
-				 golden_path, why);
+				 path, why);
 			goto out_stop_pool;
 		}
 	} else if (!streamed || opts->stdin_name) {
-		ret = golden_prepare(rp, golden_path, err, err_size);
+		ret = golden_prepare(rp, path, err, err_size);
 		if (ret)
 			goto out_stop_pool;
-		if (rp->golden)
-			sha_start(&sha);
+		if (rp->gc.golden)
+			sha256_job_start(&sha);
 	}
 
 	info.dissector = dissector_name(dis);
 	info.capture = rp->capture;
 	info.linktype = capture_linktype(cap);
 	info.synthesized = capture_synthesizes(cap);
-	info.golden = golden_path;
-	info.golden_found = rp->golden != NULL;
+	info.golden = path;
+	info.golden_found = rp->gc.golden != NULL;
 	if (!info.golden_found && !opts->update)
 		counts->no_golden_file++;
 	info.update = opts->update;
@@ -1130,34 +729,35 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		       rp->capture);
 	if (!ret && streamed && !opts->stdin_name)
 		p_warn("capture '-' has no golden name: nothing was checked against a golden (name it with --name NAME)");
-	if (!ret && rp->golden) {
-		ret = golden_check_rest(rp, err, err_size);
+	if (!ret && rp->gc.golden) {
+		ret = golden_cursor_rest(&rp->gc, rp->last_frame, err,
+					 err_size);
 		if (ret)
 			ret = golden_unusable(rp, ret, err, err_size);
 	}
 	/* said after an error too: a stale golden is what explains most */
-	if (rp->golden) {
-		int sha_ret = sha_wait(&sha);
+	if (rp->gc.golden) {
+		int sha_ret = sha256_job_wait(&sha);
 
 		if (!sha_ret)
-			golden_sha_differs(rp);
+			golden_cursor_sha_differs(&rp->gc, sha.hex);
 		else if (!ret)
 			snprintf(err, err_size, "capture '%s': %s", capture,
 				 strerror(-sha_ret));
 		ret = ret ?: sha_ret;
 	}
-	if (rp->stale)
+	if (rp->gc.stale)
 		counts->stale++;
-	if (!ret && known && sha.taken && !sha_wait(&sha))
-		memcpy(known->hex, sha.sha, sizeof(known->hex));
+	if (!ret && known && sha.taken && !sha256_job_wait(&sha))
+		memcpy(known->hex, sha.hex, sizeof(known->hex));
 	if (!ret && rp->writer) {
 		ret = golden_writer_commit(rp->writer);
 		rp->writer = NULL;
 		if (ret)
 			snprintf(err, err_size, "golden '%s': cannot write: %s",
-				 golden_path, strerror(-ret));
+				 path, strerror(-ret));
 		else
-			p_info("recorded %s", golden_path);
+			p_info("recorded %s", path);
 	}
 	if (!ret)
 		report_capture_end(rep, counts);
@@ -1166,9 +766,9 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 
 out_stop_pool:
 	replay_stop_pool(rp);	/* again is fine */
-	sha_wait(&sha);
+	sha256_job_wait(&sha);
 	golden_writer_abort(rp->writer);
-	golden_close(rp->golden);
+	golden_cursor_close(&rp->gc);
 out_close_capture:
 	capture_close(cap);
 out_free:
