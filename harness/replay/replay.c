@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* One dissector over one capture (see replay.h). */
+/*
+ * One dissector over one capture (see replay.h), as a pipeline: the
+ * capture is read into batches and shaped and test-run on the pool
+ * (batch.c), each case is checked against the golden cursor and judged
+ * (check/golden_cursor.c, check/verdict.c), and goes to the reporters;
+ * the golden is written beside it with --update. This file only joins
+ * the stages, in capture order, on the calling thread.
+ */
 #include <errno.h>
-#include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,63 +18,15 @@
 #include "check/golden_path.h"
 #include "check/verdict.h"
 #include "keys/keys_json.h"
+#include "replay/batch.h"
 #include "replay/replay.h"
 #include "report/pclass.h"
 #include "report/timing.h"
 #include "util/log.h"
 #include "util/progress.h"
 #include "util/sha256.h"
-#include "util/worker.h"
 
 #define CASES_MAX (FDTEST_STATE_COUNT * REPLAY_FLAGS_MAX)
-
-/*
- * Frames travel from the reader to the test-run threads and back in
- * batches, so that a thread hand-off costs little per frame. A batch
- * holds copies of its frames (or the reasons they are skipped) and, once
- * worked on, their results; a ring of batches bounds memory.
- */
-#define BATCH_FRAMES	256
-#define BATCH_BYTES	(256u * 1024)
-#define BATCH_ROOM	(CAPTURE_KEEP_MAX + 512)	/* a frame or a reason */
-
-struct batch_frame {
-	uint32_t index;
-	bool skipped;		/* arena holds the reason, NUL-terminated */
-	uint32_t off;		/* into the arena */
-	uint32_t len;
-	/* filled by the work */
-	int ret;		/* 0, or -errno of shaping or a test run */
-	uint64_t pclass;	/* protocol class, when timing */
-	unsigned int tags;
-	bool pushed;
-	bool tag_truncated;
-	struct {
-		uint32_t len;
-		uint16_t shift;
-		bool cut;
-	} st[FDTEST_STATE_COUNT];
-};
-
-struct batch {
-	size_t n_frames;
-	size_t used;		/* bytes of the arena */
-	struct batch_frame frames[BATCH_FRAMES];
-	/* frame i, state s, flag set f: res[(i * STATES + s) * n_flags + f] */
-	struct testrun_result *res;
-	/*
-	 * The result lines of res[], formatted by the work with --update
-	 * (see format_lines()): line_len[k] bytes at lines + line_off[k],
-	 * NUL-terminated; 0 when the arena ran out and the caller formats.
-	 */
-	char *lines;
-	size_t lines_size;
-	size_t lines_used;
-	uint32_t *line_off;
-	uint16_t *line_len;
-	struct frame_states shape;	/* the work's scratch */
-	uint8_t arena[BATCH_BYTES];
-};
 
 /* Everything one capture needs, allocated once per capture. */
 struct replay {
@@ -86,13 +43,7 @@ struct replay {
 	struct verdict_rules rules;
 	uint32_t last_frame;		/* highest frame index seen */
 
-	struct worker_pool *pool;
-	bool want_lines;		/* the work formats lines (--update) */
-	bool more;			/* the capture may hold more frames */
-	struct batch **batches;
-	size_t n_batches;
-	int read_err;			/* the capture failed after some frames */
-	char read_msg[512];
+	struct batch_ring ring;		/* frames to the threads and back */
 
 	struct timing *timing;		/* with --repeat */
 
@@ -100,118 +51,6 @@ struct replay {
 	struct diff diffs[CASES_MAX][COMPARE_DIFFS_MAX];
 	char line[KEYS_JSON_LINE_MAX];
 };
-
-/* ---- the work: shaping and test runs, on a pool thread ---------------- */
-
-/* Where frame @i, state @s, flag set @f sits in res[] and the lines. */
-static size_t batch_case(const struct replay *rp, size_t i, int s, size_t f)
-{
-	return (i * FDTEST_STATE_COUNT + (size_t)s) * rp->opts->n_flags + f;
-}
-
-static struct testrun_result *batch_res(const struct replay *rp,
-					const struct batch *b, size_t i)
-{
-	return b->res + batch_case(rp, i, 0, 0);
-}
-
-static int run_frame(const struct replay *rp, int prog_fd, struct batch *b,
-		     size_t i)
-{
-	const struct replay_opts *o = rp->opts;
-	struct batch_frame *bf = &b->frames[i];
-	struct testrun_result *res = batch_res(rp, b, i);
-	const uint8_t *data = b->arena + bf->off;
-	int ret;
-
-	ret = frame_shape(data, bf->len, o->kernel->ctx_states, &b->shape);
-	if (ret)
-		return ret;
-	bf->tags = b->shape.tags;
-	bf->pushed = b->shape.pushed;
-	bf->tag_truncated = b->shape.tag_truncated;
-	if (o->repeat)
-		bf->pclass = pclass_of(data, bf->len);
-	for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
-		const struct frame_state *st = &b->shape.state[s];
-
-		bf->st[s].len = st->len;
-		bf->st[s].shift = st->shift;
-		bf->st[s].cut = st->cut;
-		if (!(o->states & (1u << s)))
-			continue;
-		for (size_t f = 0; f < o->n_flags; f++) {
-			ret = testrun_one(prog_fd, o->kernel, st,
-					  o->flags[f],
-					  o->repeat ? (int)o->repeat : 1,
-					  &res[s * o->n_flags + f]);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
-}
-
-/*
- * With --update every result line is written, and writing 800 bytes a
- * frame keeps the calling thread busy enough that the lines are better
- * formatted here, beside the test runs. When only checking, the calling
- * thread formats each line into one buffer that stays in its cache and
- * compares it there: measured on 1M frames and 2 threads, that costs a
- * third of what formatting here did, where every line went to memory
- * that the other CPU then read back.
- */
-static void format_lines(const struct replay *rp, struct batch *b, size_t i)
-{
-	const struct replay_opts *o = rp->opts;
-	const struct batch_frame *bf = &b->frames[i];
-
-	for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
-		if (!(o->states & (1u << s)))
-			continue;
-		for (size_t f = 0; f < o->n_flags; f++) {
-			size_t k = batch_case(rp, i, s, f);
-			const struct testrun_result *r = &b->res[k];
-			struct case_id id = {
-				.frame = bf->index,
-				.state = (enum fdtest_state)s,
-				.in_flags = o->flags[f],
-			};
-			int n = -ENOSPC;
-
-			if (b->lines_size - b->lines_used >= KEYS_JSON_LINE_MAX)
-				n = keys_json_format_result(
-					b->lines + b->lines_used,
-					KEYS_JSON_LINE_MAX, &id, r->ret,
-					&r->keys);
-			b->line_len[k] = n > 0 ? (uint16_t)n : 0;
-			if (n > 0) {
-				b->line_off[k] = (uint32_t)b->lines_used;
-				b->lines_used += (size_t)n + 1;
-			}
-		}
-	}
-}
-
-static void batch_work(void *ctx, unsigned int thread, void *slot)
-{
-	const struct replay *rp = ctx;
-	struct batch *b = slot;
-	int prog_fd = dissector_thread_fd(rp->dis, thread);
-
-	for (size_t i = 0; i < b->n_frames; i++) {
-		struct batch_frame *bf = &b->frames[i];
-
-		if (bf->skipped)
-			continue;
-		bf->ret = run_frame(rp, prog_fd, b, i);
-		/* the frames after a failure are never looked at */
-		if (bf->ret)
-			break;
-		if (b->lines)
-			format_lines(rp, b, i);
-	}
-}
 
 /* ---- in order, on the calling thread: goldens, checks, reports ------- */
 
@@ -303,7 +142,7 @@ static int replay_frame(struct replay *rp, const struct batch *b, size_t i,
 {
 	const struct replay_opts *o = rp->opts;
 	const struct batch_frame *bf = &b->frames[i];
-	const struct testrun_result *res = batch_res(rp, b, i);
+	const struct testrun_result *res = batch_res(&rp->ring, b, i);
 	struct frame_result out = {
 		.index = bf->index,
 		.n_flags = o->n_flags,
@@ -336,7 +175,7 @@ static int replay_frame(struct replay *rp, const struct batch *b, size_t i,
 			c->duration_ns = r->duration_ns;
 			c->cut = bf->st[s].cut;
 			c->diffs = rp->diffs[out.n_cases];
-			k = batch_case(rp, i, s, f);
+			k = batch_case(&rp->ring, i, s, f);
 			ret = replay_case(rp, bf, res, c, f,
 					  b->lines ? b->lines + b->line_off[k] :
 						     NULL,
@@ -384,66 +223,6 @@ static int batch_consume(struct replay *rp, struct batch *b,
 	return 0;
 }
 
-/* ---- reading, on the calling thread ----------------------------------- */
-
-static void batch_add(struct batch *b, uint32_t index, bool skipped,
-		      const void *data, uint32_t len)
-{
-	struct batch_frame *bf = &b->frames[b->n_frames++];
-
-	memset(bf, 0, sizeof(*bf));
-	bf->index = index;
-	bf->skipped = skipped;
-	bf->off = (uint32_t)b->used;
-	bf->len = len;
-	memcpy(b->arena + b->used, data, len);
-	b->used += len;
-}
-
-/* Fills @b with the next frames; false once the capture has no more. */
-static bool batch_fill(struct replay *rp, struct capture *cap,
-		       struct batch *b)
-{
-	struct capture_frame fr;
-	char why[256];
-	int ret;
-
-	b->n_frames = 0;
-	b->used = 0;
-	b->lines_used = 0;
-	while (b->n_frames < BATCH_FRAMES &&
-	       BATCH_BYTES - b->used >= BATCH_ROOM) {
-		ret = capture_next(cap, &fr, why, sizeof(why));
-		if (ret == CAPTURE_END)
-			return false;
-		if (ret < 0) {
-			/* reported once the frames before it are */
-			snprintf(rp->read_msg, sizeof(rp->read_msg),
-				 "capture '%s': %s", rp->capture, why);
-			rp->read_err = ret;
-			return false;
-		}
-		if (ret == CAPTURE_SKIP)
-			batch_add(b, fr.index, true, why, strlen(why) + 1);
-		else
-			batch_add(b, fr.index, false, fr.data, fr.len);
-	}
-	return true;
-}
-
-/* Keeps the threads fed: reads ahead while a batch is free. */
-static void replay_prime(struct replay *rp, struct capture *cap)
-{
-	struct batch *b;
-
-	while (rp->more && (b = worker_free_slot(rp->pool))) {
-		rp->more = batch_fill(rp, cap, b);
-		if (!b->n_frames)
-			break;
-		worker_submit(rp->pool);
-	}
-}
-
 static int replay_frames(struct replay *rp, struct capture *cap, char *err,
 			 size_t err_size)
 {
@@ -453,79 +232,20 @@ static int replay_frames(struct replay *rp, struct capture *cap, char *err,
 
 	progress_begin(&prog, rp->capture);
 	for (;;) {
-		replay_prime(rp, cap);
-		b = worker_wait(rp->pool);
+		b = batch_ring_next(&rp->ring, cap);
 		if (!b)
 			break;
 		ret = batch_consume(rp, b, cap, &prog, err, err_size);
-		worker_release(rp->pool);
+		batch_ring_release(&rp->ring);
 		if (ret)
 			break;
 	}
 	progress_end(&prog);
-	if (!ret && rp->read_err) {
-		snprintf(err, err_size, "%s", rp->read_msg);
-		ret = rp->read_err;
+	if (!ret && rp->ring.read_err) {
+		snprintf(err, err_size, "%s", rp->ring.read_msg);
+		ret = rp->ring.read_err;
 	}
 	return ret;
-}
-
-/*
- * The ring: with threads, two batches each and two more, so the reader
- * stays ahead of them and they stay ahead of the checks; without, one.
- */
-static int replay_start_pool(struct replay *rp)
-{
-	unsigned int jobs = rp->opts->jobs;
-	size_t n = jobs ? 2 * (size_t)jobs + 2 : 1;
-	size_t n_res = BATCH_FRAMES * FDTEST_STATE_COUNT * rp->opts->n_flags;
-	int ret;
-
-	rp->batches = calloc(n, sizeof(*rp->batches));
-	if (!rp->batches)
-		return -ENOMEM;
-	while (rp->n_batches < n) {
-		struct batch *b = malloc(sizeof(*b));
-
-		if (!b)
-			return -ENOMEM;
-		/* owned by replay_stop_pool() from here, whatever follows */
-		rp->batches[rp->n_batches++] = b;
-		b->lines = NULL;
-		b->line_off = NULL;
-		b->line_len = NULL;
-		b->res = calloc(n_res, sizeof(*b->res));
-		if (!b->res)
-			return -ENOMEM;
-		if (!rp->want_lines)
-			continue;
-		/* most lines are under 400 bytes; longer ones wait */
-		b->lines_size = n_res * 400 + KEYS_JSON_LINE_MAX;
-		b->lines = malloc(b->lines_size);
-		b->line_off = calloc(n_res, sizeof(*b->line_off));
-		b->line_len = calloc(n_res, sizeof(*b->line_len));
-		if (!b->lines || !b->line_off || !b->line_len)
-			return -ENOMEM;
-	}
-	ret = worker_pool_create(jobs, (void *const *)rp->batches, n,
-				 batch_work, rp, &rp->pool);
-	return ret;
-}
-
-static void replay_stop_pool(struct replay *rp)
-{
-	worker_pool_destroy(rp->pool);
-	for (size_t i = 0; i < rp->n_batches; i++) {
-		free(rp->batches[i]->res);
-		free(rp->batches[i]->lines);
-		free(rp->batches[i]->line_off);
-		free(rp->batches[i]->line_len);
-		free(rp->batches[i]);
-	}
-	free(rp->batches);
-	rp->pool = NULL;
-	rp->batches = NULL;
-	rp->n_batches = 0;
 }
 
 static void fill_header(struct golden_header *hdr, const struct replay *rp,
@@ -666,21 +386,23 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	}
 	rp->golden_path = path;
 	rp->sha = &sha;
-	rp->want_lines = opts->update;
-	rp->more = true;
+	rp->ring.opts = opts;
+	rp->ring.dis = dis;
+	rp->ring.capture = rp->capture;
+	rp->ring.want_lines = opts->update;
 	if (!streamed && known && known->hex[0]) {
 		memcpy(sha.hex, known->hex, sizeof(sha.hex));
 		sha.taken = true;
 	}
 	if (opts->update)
 		sha256_job_start(&sha);
-	ret = replay_start_pool(rp);
+	ret = batch_ring_start(&rp->ring);
 	if (ret) {
 		snprintf(err, err_size, "capture '%s': starting %u threads: %s",
 			 capture, opts->jobs, strerror(-ret));
 		goto out_stop_pool;
 	}
-	replay_prime(rp, cap);
+	batch_ring_prime(&rp->ring, cap);
 	if (opts->update) {
 		ret = sha256_job_wait(&sha);
 		if (ret) {
@@ -721,7 +443,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 	report_capture_begin(rep, &info);
 
 	ret = replay_frames(rp, cap, err, err_size);
-	replay_stop_pool(rp);
+	batch_ring_stop(&rp->ring);
 	if (!ret && rp->timing)
 		report_timings(rp);
 	if (!ret && !counts->frames)
@@ -765,7 +487,7 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		report_capture_abort(rep);	/* the caller reports err */
 
 out_stop_pool:
-	replay_stop_pool(rp);	/* again is fine */
+	batch_ring_stop(&rp->ring);	/* again is fine */
 	sha256_job_wait(&sha);
 	golden_writer_abort(rp->writer);
 	golden_cursor_close(&rp->gc);
