@@ -18,7 +18,7 @@
 
 /* The run a golden is checked against, as its header must name it. */
 struct golden_run {
-	const char *capture;		/* path or name: its file name counts */
+	const char *capture;	/* its file name counts */
 	const char *dissector;
 	unsigned int states;		/* bit per enum fdtest_state */
 	const uint32_t *flags;		/* the flag sets, ascending */

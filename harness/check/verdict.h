@@ -49,7 +49,7 @@ struct verdict_frame {
 };
 
 #define VERDICT_INCONSISTENT	0x1u	/* another state disagrees */
-#define VERDICT_BROKEN		0x2u	/* an invariant of the keys broke */
+#define VERDICT_BROKEN		0x2u	/* a keys invariant broke */
 
 /*
  * Judges @c (id, ret and keys filled; diffs room for COMPARE_DIFFS_MAX)

@@ -38,12 +38,12 @@ struct replay {
 	const char *golden_path;
 
 	struct golden_cursor gc;	/* the golden checked against */
-	struct golden_writer *writer;	/* the golden recorded (--update) */
-	struct sha256_job *sha;		/* the capture's hash, on its way */
+	struct golden_writer *writer;	/* the golden being recorded */
+	struct sha256_job *sha;		/* the capture's hash */
 	struct verdict_rules rules;
 	uint32_t last_frame;		/* highest frame index seen */
 
-	struct batch_ring ring;		/* frames to the threads and back */
+	struct batch_ring ring;		/* frames to threads and back */
 
 	struct timing *timing;		/* with --repeat */
 
