@@ -13,9 +13,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "check/golden_path.h"
 #include "cli/cmd_run.h"
 #include "cli/cmds.h"
-#include "check/golden_path.h"
 #include "cli/options.h"
 #include "replay/replay.h"
 #include "run/dissector.h"

@@ -304,7 +304,8 @@ static void junit_error(struct report *r, const struct report_error *e)
 			 e->capture ? e->capture : "");
 		js.started.tv_sec = 0;
 	}
-	open_testcase(out, js.started.tv_sec ? clock_seconds_since(&js.started) : 0);
+	open_testcase(out, js.started.tv_sec ?
+			   clock_seconds_since(&js.started) : 0);
 	fputs("<error message=\"", out);
 	put_escaped(out, e->message);
 	fputs("\" type=\"error\"/>\n</testcase>\n", out);
