@@ -697,6 +697,42 @@ static void test_testrun_refusal_expected(void **state)
 	assert_null(d);
 }
 
+/*
+ * The verifier's words for a refusal come back through the caller's
+ * buffer, not a global: what the matrix shows as a rejection's reason.
+ */
+static void test_testrun_verifier_reason(void **state)
+{
+	struct dissector *d = NULL;
+	char path[512], err[512], reason[256] = "stale";
+	char small[8];
+	int ret;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/fixtures/bad_rejected.bpf.o",
+		 test_build_dir());
+	ret = dissector_load_reason(path, NULL, &d, err, sizeof(err), reason,
+				    sizeof(reason));
+	assert_int_equal(ret, -EACCES);
+	/* its last line before the statistics names the packet access */
+	assert_non_null(strstr(reason, "packet"));
+	assert_null(strchr(reason, '\n'));
+	/* cut to the buffer, never past it */
+	ret = dissector_load_reason(path, NULL, &d, err, sizeof(err), small,
+				    sizeof(small));
+	assert_int_equal(ret, -EACCES);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_int_equal(strncmp(small, reason, sizeof(small) - 1), 0);
+	/* a failure before the verifier judged gives no reason */
+	snprintf(path, sizeof(path), "%s/tests/fixtures/bad_map.bpf.o",
+		 test_build_dir());
+	ret = dissector_load_reason(path, NULL, &d, err, sizeof(err), reason,
+				    sizeof(reason));
+	assert_int_equal(ret, -EINVAL);
+	assert_string_equal(reason, "");
+	assert_null(d);
+}
+
 static void test_testrun_prog_override(void **state)
 {
 	char path[512], err[512];
@@ -729,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_testrun_flags_come_back),
 		cmocka_unit_test(test_testrun_load_errors),
 		cmocka_unit_test(test_testrun_refusal_expected),
+		cmocka_unit_test(test_testrun_verifier_reason),
 		cmocka_unit_test(test_testrun_prog_override),
 	};
 

@@ -23,6 +23,8 @@
 #include "matrix/matrix_probe.h"
 #include "matrix/matrix_render.h"
 #include "matrix/matrix_suite.h"
+#include "util/clock.h"
+#include "util/exe_path.h"
 #include "util/fdtest.h"
 #include "util/log.h"
 
@@ -325,23 +327,6 @@ out_free:
 
 /* ---- on the host ------------------------------------------------------ */
 
-/* "<folder of the fdtest binary>/@rel" */
-static int beside_exe(char *out, size_t size, const char *rel)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	n = snprintf(out, size, "%s/%s", exe, rel);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
 static int remove_entry(const char *path, const struct stat *st, int type,
 			struct FTW *ftw)
 {
@@ -350,15 +335,6 @@ static int remove_entry(const char *path, const struct stat *st, int type,
 	(void)ftw;
 	remove(path);
 	return 0;
-}
-
-static double seconds_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) +
-	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
 static int host_row(const struct matrix_opts *o, const char *tmp,
@@ -377,7 +353,7 @@ static int host_row(const struct matrix_opts *o, const char *tmp,
 			.expected_dir = o->expected_dir,
 			.tmp_dir = tmp,
 		}, &row->result);
-	row->seconds = seconds_since(&start);
+	row->seconds = clock_seconds_since(&start);
 	if (ret == -EPERM) {
 		p_err("the matrix loads BPF programs: run it as root (sudo)");
 		return FDTEST_EXIT_ENV;
@@ -399,9 +375,9 @@ static int guests_prepare(const struct matrix_opts *o, const char *work,
 	int ret = 0;
 
 	if (!o->guest_init)
-		ret = beside_exe(init, sizeof(init), "matrix/init");
+		ret = exe_path_beside(init, sizeof(init), "matrix/init");
 	if (!ret && !o->guest_fdtest)
-		ret = beside_exe(fdtest, sizeof(fdtest), "fdtest-static");
+		ret = exe_path_beside(fdtest, sizeof(fdtest), "fdtest-static");
 	snprintf(initramfs, size, "%s/initramfs.cpio", work);
 	ret = ret ?: matrix_guest_pack(&(struct matrix_pack){
 			.init = o->guest_init ? o->guest_init : init,
@@ -421,7 +397,7 @@ static int find_default_objects(struct matrix_opts *o, glob_t *found)
 {
 	char pattern[PATH_MAX];
 
-	if (beside_exe(pattern, sizeof(pattern), "dissectors/*.bpf.o") ||
+	if (exe_path_beside(pattern, sizeof(pattern), "dissectors/*.bpf.o") ||
 	    glob(pattern, 0, NULL, found)) {
 		p_err("no dissectors beside the fdtest binary: build them with 'make', or name one with -d OBJ");
 		return -ENOENT;
@@ -546,7 +522,7 @@ static int matrix_exec(struct matrix_opts *o)
 	code = rows_run(o, work, rows);
 	if (!code) {
 		p_info("matrix: %zu row%s in %.1f s, %zu failed", n_rows,
-		       n_rows == 1 ? "" : "s", seconds_since(&start),
+		       n_rows == 1 ? "" : "s", clock_seconds_since(&start),
 		       matrix_render_failed(rows, n_rows));
 		ret = matrix_render(matrix_render_find(o->format), stdout,
 				    rows, n_rows);

@@ -13,12 +13,14 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "check/golden_path.h"
 #include "cli/cmd_run.h"
 #include "cli/cmds.h"
 #include "cli/options.h"
+#include "replay/replay.h"
 #include "run/dissector.h"
-#include "run/replay.h"
 #include "util/atomic_file.h"
+#include "util/exe_path.h"
 #include "util/log.h"
 #include "util/worker.h"
 
@@ -371,15 +373,10 @@ static int find_default_dissectors(glob_t *found)
 		"%s/../lib/fdtest/*.bpf.o",
 	};
 	char exe[PATH_MAX], pattern[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
+	int ret = exe_path_dir(exe, sizeof(exe));
 
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
 		snprintf(pattern, sizeof(pattern), places[i], exe);
 		if (glob(pattern, 0, NULL, found) == 0)
@@ -396,8 +393,8 @@ static bool same_stem(const char *a, const char *b)
 {
 	char ga[PATH_MAX], gb[PATH_MAX];
 
-	return replay_golden_path(ga, sizeof(ga), ".", "d", a) == 0 &&
-	       replay_golden_path(gb, sizeof(gb), ".", "d", b) == 0 &&
+	return golden_path(ga, sizeof(ga), ".", "d", a) == 0 &&
+	       golden_path(gb, sizeof(gb), ".", "d", b) == 0 &&
 	       strcmp(ga, gb) == 0;
 }
 
@@ -483,17 +480,17 @@ static int run_check_paths(const struct run_opts *opts)
 		for (int c = 0; !ret && c < opts->n_captures; c++) {
 			const char *cap = golden_capture_name(opts, c);
 
-			ret = replay_golden_check(opts->replay.expected_dir,
-						  names[d], cap, why,
-						  sizeof(why));
+			ret = golden_path_check(opts->replay.expected_dir,
+						names[d], cap, why,
+						sizeof(why));
 			if (ret) {
 				p_err("dissector '%s', capture '%s': %s", obj,
 				      cap, why);
 				break;
 			}
-			ret = replay_golden_path(golden, sizeof(golden),
-						 opts->replay.expected_dir,
-						 names[d], cap);
+			ret = golden_path(golden, sizeof(golden),
+					  opts->replay.expected_dir,
+					  names[d], cap);
 			if (ret)
 				p_err("dissector '%s', capture '%s': golden path: %s",
 				      obj, cap, strerror(-ret));

@@ -6,7 +6,7 @@
 #ifndef FDTEST_CMD_RUN_H
 #define FDTEST_CMD_RUN_H
 
-#include "run/replay.h"
+#include "replay/replay.h"
 #include "run/testrun.h"
 
 /* --states LIST into a bit per state; 0 or -EINVAL (message printed). */

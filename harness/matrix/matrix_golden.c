@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "check/golden.h"
+#include "check/golden_path.h"
 #include "keys/keys_json.h"
 #include "matrix/matrix_golden.h"
-#include "run/replay.h"
 #include "util/input_file.h"
 
 struct overlay {
@@ -119,8 +119,8 @@ static int golden_parts(const char *expected_dir, const char *dissector,
 	const char *slash;
 	int ret;
 
-	ret = replay_golden_path(base, sizeof(base), expected_dir, dissector,
-				 capture);
+	ret = golden_path(base, sizeof(base), expected_dir, dissector,
+			  capture);
 	if (ret)
 		return ret;
 	slash = strrchr(base, '/');
@@ -304,10 +304,10 @@ int matrix_golden_for_kernel(const char *expected_dir, const char *tmp_dir,
 	*dir = expected_dir;
 	ret = golden_parts(expected_dir, dissector, capture, folder,
 			   sizeof(folder), stem, sizeof(stem));
-	ret = ret ?: replay_golden_path(base, sizeof(base), expected_dir,
-					dissector, capture);
-	ret = ret ?: replay_golden_path(out, sizeof(out), tmp_dir, dissector,
-					capture);
+	ret = ret ?: golden_path(base, sizeof(base), expected_dir,
+				 dissector, capture);
+	ret = ret ?: golden_path(out, sizeof(out), tmp_dir, dissector,
+				 capture);
 	ret = ret ?: matrix_golden_files(expected_dir, dissector, capture,
 					 &paths, &n);
 	if (ret) {

@@ -17,6 +17,7 @@
 #include "matrix/matrix_initramfs.h"
 #include "matrix/matrix_suite.h"
 #include "run/dissector.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 #define TAIL_LINES 15
@@ -202,15 +203,6 @@ struct guest {
 	int status;		/* qemu's wait status */
 };
 
-static double since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) +
-	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
 const char *matrix_guest_cpu(const struct matrix_boot *b, const char *accel)
 {
 	/* "host" exists only under KVM: TCG aborts on it */
@@ -380,7 +372,7 @@ static void guest_kill(struct guest *g)
 /* One look: reaped, timed out, crashed or result seen. Never blocks. */
 static void guest_poll(struct guest *g)
 {
-	double t = since(&g->start);
+	double t = clock_seconds_since(&g->start);
 
 	if (g->done)
 		return;
@@ -460,7 +452,8 @@ static void guest_collect(const struct guest *g, struct matrix_row *row)
 	json_error_t jerr;
 	int ret;
 
-	row->seconds = g->result_at >= 0 ? g->result_at : since(&g->start);
+	row->seconds = g->result_at >= 0 ? g->result_at :
+					   clock_seconds_since(&g->start);
 	text = console_read(g->console, &len);
 	ret = text ? matrix_console_find(text, len, g->nonce, "exit", &payload,
 					 exit_err, sizeof(exit_err)) : -EIO;

@@ -11,7 +11,7 @@
 #include "matrix/matrix_kver.h"
 #include "matrix/matrix_probe.h"
 #include "matrix/matrix_suite.h"
-#include "run/replay.h"
+#include "replay/replay.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
@@ -67,6 +67,7 @@ static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
 	struct matrix_kver min;
 	struct dissector *dis = NULL;
 	char name[256], reason[1024] = "", min_text[16] = "";
+	char verifier[256];	/* the verifier's words, when it refused */
 	const char *load = "loaded";
 	int has_min, errors = 0, ret;
 
@@ -81,12 +82,12 @@ static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
 			 "this kernel cannot test-run flow dissectors");
 		goto out;
 	}
-	ret = dissector_load(path, NULL, &dis, reason, sizeof(reason));
+	ret = dissector_load_reason(path, NULL, &dis, reason, sizeof(reason),
+				    verifier, sizeof(verifier));
 	if (ret) {
 		load = ret == -EACCES ? "rejected" : "error";
-		if (ret == -EACCES && dissector_verifier_reason()[0])
-			snprintf(reason, sizeof(reason), "%s",
-				 dissector_verifier_reason());
+		if (ret == -EACCES && verifier[0])
+			snprintf(reason, sizeof(reason), "%s", verifier);
 		/* below its declared minimum a refusal is expected */
 		if (dissector_refusal_expected(ret, has_min == 1 &&
 				c->kver_known &&

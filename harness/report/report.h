@@ -11,25 +11,7 @@
 #include <stdio.h>
 
 #include "check/compare.h"
-
-enum case_verdict {
-	CASE_PASS,		/* a golden line checked it and agrees */
-	CASE_FAIL,		/* a golden line or another state disagrees */
-	CASE_UNCHECKED,		/* no golden line, and consistent */
-};
-
-struct case_result {
-	struct case_id id;
-	uint32_t ret;
-	const struct bpf_flow_keys *keys;	/* in the state's coordinates */
-	uint32_t duration_ns;
-	bool cut;		/* the state was cut to 4096 bytes */
-	bool no_golden;		/* no golden line: unchecked or failed */
-	bool states_unchecked;	/* not compared across states */
-	enum case_verdict verdict;
-	const struct diff *diffs;
-	size_t n_diffs;
-};
+#include "check/verdict.h"	/* struct case_result */
 
 /*
  * The cases of one frame, in golden order: state, then input flags, so

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "report/report.h"
+#include "util/clock.h"
 #include "util/utf8.h"
 
 /* Lines kept for one testcase; the rest are counted. */
@@ -47,15 +48,6 @@ struct junit_state {
 };
 
 static struct junit_state js;
-
-static double seconds_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) +
-	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
 
 /*
  * XML 1.0 text: markup escaped, control characters it has no place for
@@ -233,7 +225,7 @@ static void junit_capture_end(struct report *r,
 		report_set_err(r, -ENOMEM, "no memory for the JUnit testcases");
 		return;
 	}
-	open_testcase(out, seconds_since(&js.started));
+	open_testcase(out, clock_seconds_since(&js.started));
 	if (c->failed || c->stale || c->slow) {
 		fprintf(out,
 			"<failure message=\"%llu of %llu cases failed%s",
@@ -312,7 +304,8 @@ static void junit_error(struct report *r, const struct report_error *e)
 			 e->capture ? e->capture : "");
 		js.started.tv_sec = 0;
 	}
-	open_testcase(out, js.started.tv_sec ? seconds_since(&js.started) : 0);
+	open_testcase(out, js.started.tv_sec ?
+			   clock_seconds_since(&js.started) : 0);
 	fputs("<error message=\"", out);
 	put_escaped(out, e->message);
 	fputs("\" type=\"error\"/>\n</testcase>\n", out);

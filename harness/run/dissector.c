@@ -208,21 +208,21 @@ static bool is_stats_line(const char *p, size_t n)
 	return false;
 }
 
-/* The verifier's reason for the last refusal, kept for the matrix. */
-static char verifier_reason[256];
-
 /*
  * The verifier says why it refused on the last line before its
- * statistics; the lines above trace the instructions it walked.
+ * statistics; the lines above trace the instructions it walked. Into
+ * @out ("" when it gave none); a NULL @out wants none.
  */
-static void keep_verifier_reason(void)
+static void keep_verifier_reason(char *out, size_t size)
 {
 	static const char begin_mark[] = "-- BEGIN PROG LOAD LOG --\n";
 	const char *begin = held.text ? strstr(held.text, begin_mark) : NULL;
 	const char *end, *line, *pick = NULL;
 	size_t pick_len = 0;
 
-	verifier_reason[0] = '\0';
+	if (!out || !size)
+		return;
+	out[0] = '\0';
 	if (!begin)
 		return;
 	begin += sizeof(begin_mark) - 1;
@@ -240,13 +240,7 @@ static void keep_verifier_reason(void)
 		line = eol ? eol + 1 : end;
 	}
 	if (pick)
-		snprintf(verifier_reason, sizeof(verifier_reason), "%.*s",
-			 (int)pick_len, pick);
-}
-
-const char *dissector_verifier_reason(void)
-{
-	return verifier_reason;
+		snprintf(out, size, "%.*s", (int)pick_len, pick);
 }
 
 void dissector_name_of(const char *path, char *out, size_t size)
@@ -609,7 +603,9 @@ static bool verifier_refused(int ret)
 	       (ret == -EACCES || ret == -EINVAL || ret == -E2BIG);
 }
 
-static int load_error(int ret, char *err, size_t err_size)
+/* @reason (NULL: unwanted): the verifier's words, when it refused */
+static int load_error(int ret, char *err, size_t err_size, char *reason,
+		      size_t reason_size)
 {
 	if (ret == -EPERM) {
 		snprintf(err, err_size,
@@ -645,7 +641,7 @@ static int load_error(int ret, char *err, size_t err_size)
 		       -EIO : ret;
 	}
 	print_verifier_log();
-	keep_verifier_reason();
+	keep_verifier_reason(reason, reason_size);
 	snprintf(err, err_size,
 		 "the verifier rejected %s (%s): the end of its log is above",
 		 held_prog_name(), strerror(-ret));
@@ -682,10 +678,13 @@ static int share_maps(struct bpf_object *obj, const struct dissector *first,
 	return 0;
 }
 
-/* @first: the object already loaded whose maps this one shares, or NULL */
+/*
+ * @first: the object already loaded whose maps this one shares, or NULL;
+ * @reason: as in dissector_load_reason(), or NULL.
+ */
 static int load(const char *path, const char *prog_name,
 		const struct dissector *first, struct dissector **out,
-		char *err, size_t err_size)
+		char *err, size_t err_size, char *reason, size_t reason_size)
 {
 	char why[256], progs[256];
 	struct dissector *d;
@@ -731,7 +730,7 @@ static int load(const char *path, const char *prog_name,
 	}
 	ret = bpf_object__load(d->obj);
 	if (ret) {
-		ret = load_error(ret, err, err_size);
+		ret = load_error(ret, err, err_size, reason, reason_size);
 		goto err_close;
 	}
 	hold_end(true);
@@ -757,15 +756,26 @@ err_free:
  */
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int dissector_load(const char *path, const char *prog_name,
-		   struct dissector **out, char *err, size_t err_size)
+int dissector_load_reason(const char *path, const char *prog_name,
+			  struct dissector **out, char *err, size_t err_size,
+			  char *reason, size_t reason_size)
 {
 	int ret;
 
+	if (reason && reason_size)
+		reason[0] = '\0';
 	pthread_mutex_lock(&load_lock);
-	ret = load(path, prog_name, NULL, out, err, err_size);
+	ret = load(path, prog_name, NULL, out, err, err_size, reason,
+		   reason_size);
 	pthread_mutex_unlock(&load_lock);
 	return ret;
+}
+
+int dissector_load(const char *path, const char *prog_name,
+		   struct dissector **out, char *err, size_t err_size)
+{
+	return dissector_load_reason(path, prog_name, out, err, err_size,
+				     NULL, 0);
 }
 
 const char *dissector_name(const struct dissector *d)
@@ -816,7 +826,7 @@ int dissector_thread_fd(struct dissector *d, unsigned int thread)
 		c->tried = true;
 		pthread_mutex_lock(&load_lock);
 		ret = load(d->path, dissector_entry(d), d, &c->d, err,
-			   sizeof(err));
+			   sizeof(err), NULL, 0);
 		pthread_mutex_unlock(&load_lock);
 		if (ret)
 			p_warn("dissector '%s': loading a copy for test-run thread %u: %s; the thread runs the first",

@@ -32,11 +32,14 @@ int dissector_load(const char *path, const char *prog_name,
 		   struct dissector **out, char *err, size_t err_size);
 
 /*
- * The verifier's own words for why it refused, from the last
- * dissector_load() that returned -EACCES (its log's last line before the
- * statistics); "" when it gave none. Valid until the next such refusal.
+ * dissector_load(), and when it returns -EACCES the verifier's own words
+ * for why it refused in @reason (its log's last line before the
+ * statistics, cut to @reason_size); "" when it gave none or the load
+ * failed otherwise. @reason may be NULL.
  */
-const char *dissector_verifier_reason(void);
+int dissector_load_reason(const char *path, const char *prog_name,
+			  struct dissector **out, char *err, size_t err_size,
+			  char *reason, size_t reason_size);
 
 /*
  * The name dissector_name() gives the object at @path, whether or not it

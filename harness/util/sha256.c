@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* SHA-256 of a stream or a file, with OpenSSL's EVP (see sha256.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include <openssl/evp.h>
@@ -52,4 +53,32 @@ int sha256_file(const char *path, char out[SHA256_HEX_LEN + 1])
 	ret = sha256_stream(f, out);
 	fclose(f);
 	return ret;
+}
+
+static void *sha256_job_thread(void *arg)
+{
+	struct sha256_job *job = arg;
+
+	job->ret = sha256_file(job->path, job->hex);
+	return NULL;
+}
+
+void sha256_job_start(struct sha256_job *job)
+{
+	if (job->taken)
+		return;
+	job->taken = true;
+	job->running = pthread_create(&job->tid, NULL, sha256_job_thread,
+				      job) == 0;
+	if (!job->running)
+		sha256_job_thread(job);
+}
+
+int sha256_job_wait(struct sha256_job *job)
+{
+	if (job->running) {
+		pthread_join(job->tid, NULL);
+		job->running = false;
+	}
+	return job->ret;
 }

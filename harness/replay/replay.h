@@ -43,21 +43,6 @@ struct replay_opts {
 	uint32_t max_ns;		/* p99 bound per class; 0: none */
 };
 
-/*
- * expected/<dissector>/<capture file name without .pcap/.pcapng>.json.
- * Returns 0, or what replay_golden_check() returns.
- */
-int replay_golden_path(char *buf, size_t size, const char *expected_dir,
-		       const char *dissector, const char *capture);
-/*
- * Whether the golden path of @dissector and @capture stays inside
- * @expected_dir, as one folder and one file name: -EINVAL for an empty
- * @expected_dir or a dissector name of dots only ("", ".", "..", ...),
- * -ENAMETOOLONG for a name past NAME_MAX; the reason in @err.
- */
-int replay_golden_check(const char *expected_dir, const char *dissector,
-			const char *capture, char *err, size_t err_size);
-
 /* The capture's SHA-256 in hex, once taken; "" before. */
 struct replay_sha {
 	char hex[65];
