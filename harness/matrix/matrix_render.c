@@ -6,18 +6,12 @@
 
 #include <jansson.h>
 
-#include "matrix/matrix_probe.h"
 #include "matrix/matrix_render.h"
+#include "probe/probe.h"
 #include "util/utf8.h"
 
 #define DISSECTORS_MAX 64
 #define REASON_MAX 90		/* characters of a reason in a table cell */
-
-/* Column titles, in matrix_feature_names order. */
-static const char *const feature_titles[MATRIX_FEATURES] = {
-	"test_run", "ctx_in flags", "ctx_in states", "retval", "CONTINUE",
-	"netns PROG_ATTACH", "netns link",
-};
 
 size_t matrix_render_failed(const struct matrix_row *rows, size_t n)
 {
@@ -98,9 +92,11 @@ static const json_t *row_dissector(const struct matrix_row *row,
 	return NULL;
 }
 
-static void feature_cell(FILE *out, const json_t *features, int i)
+/* A probe's column (probe.h): its answer as the row shows it. */
+static void feature_cell(FILE *out, const json_t *features,
+			 const struct probe *p)
 {
-	const json_t *v = json_object_get(features, matrix_feature_names[i]);
+	const json_t *v = json_object_get(features, p->name);
 	char buf[64];
 
 	if (!json_is_integer(v)) {
@@ -111,10 +107,8 @@ static void feature_cell(FILE *out, const json_t *features, int i)
 		snprintf(buf, sizeof(buf), "error (%s)",
 			 strerror((int)-json_integer_value(v)));
 		put_cell(out, buf);
-	} else if (strcmp(matrix_feature_names[i], "raw_retval") == 0) {
-		put_cell(out, json_integer_value(v) ? "raw" : "boolean");
 	} else {
-		put_cell(out, json_integer_value(v) ? "yes" : "no");
+		put_cell(out, json_integer_value(v) ? p->yes : p->no);
 	}
 }
 
@@ -168,12 +162,12 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 	char buf[64], name[300];
 
 	fputs("| kernel | boot to result |", out);
-	for (int i = 0; i < MATRIX_FEATURES; i++)
-		fprintf(out, " %s |", feature_titles[i]);
+	for (size_t i = 0; i < probes_count; i++)
+		fprintf(out, " %s |", probes[i].title);
 	for (size_t d = 0; d < n_dis; d++)
 		fprintf(out, " %s |", names[d]);
 	fputs(" row |\n|---|---|", out);
-	for (size_t i = 0; i < MATRIX_FEATURES + n_dis; i++)
+	for (size_t i = 0; i < probes_count + n_dis; i++)
 		fputs("---|", out);
 	fputs("---|\n", out);
 	for (size_t r = 0; r < n; r++) {
@@ -194,8 +188,8 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 		else
 			snprintf(buf, sizeof(buf), "%.1f s", rows[r].seconds);
 		put_cell(out, buf);
-		for (int i = 0; i < MATRIX_FEATURES; i++)
-			feature_cell(out, features, i);
+		for (size_t i = 0; i < probes_count; i++)
+			feature_cell(out, features, &probes[i]);
 		for (size_t d = 0; d < n_dis; d++)
 			dissector_cell(out, row_dissector(&rows[r], names[d]));
 		put_cell(out, rows[r].failed ? "FAIL" : "pass");
