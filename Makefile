@@ -150,7 +150,7 @@ $(O)/tests/test_report: TEST_WRAP := -Wl,--wrap=keys_json_format_result \
 
 # Failure injection: these suites swap a call for one that fails on demand.
 $(O)/tests/test_matrix_suite: TEST_LIBS += -Wl,--wrap=realloc
-$(O)/tests/test_matrix_probe: TEST_LIBS += -Wl,--wrap=bpf_prog_test_run_opts \
+$(O)/tests/test_probe: TEST_LIBS += -Wl,--wrap=bpf_prog_test_run_opts \
 	-Wl,--wrap=bpf_prog_attach -Wl,--wrap=bpf_link_create -Wl,--wrap=unshare
 
 # Fuzz targets (libFuzzer; clang's runtime is Debian's libclang-rt-14-dev)

@@ -19,7 +19,7 @@ test_helpers_written_once
 
 . tests/cli-lib.sh
 
-ORDER="util keys capture run check report replay gen fuzz matrix cli"
+ORDER="util keys capture probe run check report replay gen fuzz matrix cli"
 
 # rank FOLDER: its place in $ORDER, or nothing
 rank() {

@@ -196,11 +196,12 @@ static void test_gen_stated_expect_is_checked(void **state)
 /* Writes three frames on interfaces 0, 2, 1 to @path. */
 static void write_pcapng(const char *path)
 {
+	const struct linktype *eth = linktype_by_dlt(LINKTYPE_ETHERNET);
 	struct gen_pcap *g;
 	char err[256];
 
-	assert_int_equal(gen_pcap_open(path, GEN_LINK_ETH, GEN_FORMAT_PCAPNG,
-				       &g, err, sizeof(err)), 0);
+	assert_int_equal(gen_pcap_open(path, eth, GEN_FORMAT_PCAPNG, &g, err,
+				       sizeof(err)), 0);
 	build("eth / ipv4 / tcp");
 	assert_int_equal(gen_pcap_add(g, pkt.bytes, pkt.len, 0, 0), 0);
 	build("eth / vlan / ipv6 / udp / payload len=3");
@@ -245,13 +246,14 @@ static void test_gen_pcapng_reads_back(void **state)
 
 static void test_gen_pcap_refuses_iface(void **state)
 {
+	const struct linktype *eth = linktype_by_dlt(LINKTYPE_ETHERNET);
 	struct gen_pcap *g;
 	char path[256], err[256];
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/c.pcap", test_scratch());
-	assert_int_equal(gen_pcap_open(path, GEN_LINK_ETH, GEN_FORMAT_PCAP,
-				       &g, err, sizeof(err)), 0);
+	assert_int_equal(gen_pcap_open(path, eth, GEN_FORMAT_PCAP, &g, err,
+				       sizeof(err)), 0);
 	build("eth / ipv4 / tcp");
 	assert_int_equal(gen_pcap_add(g, pkt.bytes, pkt.len, 0, 1), -EINVAL);
 	gen_pcap_abort(g);

@@ -9,32 +9,20 @@
 
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H
 #include <pcap/pcap.h>
-#include <pcap/dlt.h>
 
 #include "capture/capture.h"
+#include "capture/linktype.h"
 #include "capture/pcapng.h"
 #include "util/input_file.h"
 #include "util/sha256.h"
 
 #define ETH_HLEN_ 14u
-#define ETHERTYPE_IPV4 0x0800u
-#define ETHERTYPE_IPV6 0x86ddu
-#define ETHERTYPE_MPLS_UC 0x8847u
-#define ETHERTYPE_MPLS_MC 0x8848u
-
-/*
- * How the link-layer header in front of a packet names its protocol.
- * Returns the EtherType and sets *hlen, or 0 when the packet cannot be
- * mapped (reason in @why).
- */
-typedef uint16_t (*link_map_fn)(const uint8_t *p, uint32_t len,
-				uint32_t *hlen, char *why, size_t why_size);
 
 struct capture {
 	pcap_t *pcap;
 	uint64_t size;		/* of the file, for progress */
 	int dlt;
-	link_map_fn map;	/* NULL: frames are Ethernet already */
+	linktype_to_eth_fn map;	/* NULL: frames are Ethernet already */
 	uint32_t index;
 	char *iobuf;		/* the stream's buffer, freed after it */
 	/*
@@ -51,290 +39,24 @@ struct capture {
 	uint8_t buf[ETH_HLEN_ + CAPTURE_KEEP_MAX];
 };
 
-static uint16_t ip_version_type(const uint8_t *p, uint32_t len, char *why,
-				size_t why_size)
-{
-	if (len < 1) {
-		snprintf(why, why_size, "no IP header");
-		return 0;
-	}
-	switch (p[0] >> 4) {
-	case 4:
-		return ETHERTYPE_IPV4;
-	case 6:
-		return ETHERTYPE_IPV6;
-	}
-	snprintf(why, why_size, "IP version %u is neither 4 nor 6", p[0] >> 4);
-	return 0;
-}
-
-static uint16_t map_raw(const uint8_t *p, uint32_t len, uint32_t *hlen,
-			char *why, size_t why_size)
-{
-	*hlen = 0;
-	return ip_version_type(p, len, why, why_size);
-}
-
-static uint16_t map_ipv4(const uint8_t *p, uint32_t len, uint32_t *hlen,
-			 char *why, size_t why_size)
-{
-	(void)p; (void)len; (void)why; (void)why_size;
-	*hlen = 0;
-	return ETHERTYPE_IPV4;
-}
-
-static uint16_t map_ipv6(const uint8_t *p, uint32_t len, uint32_t *hlen,
-			 char *why, size_t why_size)
-{
-	(void)p; (void)len; (void)why; (void)why_size;
-	*hlen = 0;
-	return ETHERTYPE_IPV6;
-}
-
-/* SLL protocol values below 0x0600 are Linux's own (802.2, CAN, ...). */
-static uint16_t sll_type(uint16_t proto, char *why, size_t why_size)
-{
-	if (proto < 0x0600) {
-		snprintf(why, why_size,
-			 "cooked protocol 0x%04x is not an EtherType", proto);
-		return 0;
-	}
-	return proto;
-}
-
-/* Linux cooked v1: 16 bytes, protocol at 14 (network order). */
-static uint16_t map_sll(const uint8_t *p, uint32_t len, uint32_t *hlen,
-			char *why, size_t why_size)
-{
-	if (len < 16) {
-		snprintf(why, why_size, "%u bytes, shorter than a cooked header",
-			 len);
-		return 0;
-	}
-	*hlen = 16;
-	return sll_type((uint16_t)(p[14] << 8 | p[15]), why, why_size);
-}
-
-/* Linux cooked v2: 20 bytes, protocol first. */
-static uint16_t map_sll2(const uint8_t *p, uint32_t len, uint32_t *hlen,
-			 char *why, size_t why_size)
-{
-	if (len < 20) {
-		snprintf(why, why_size,
-			 "%u bytes, shorter than a cooked v2 header", len);
-		return 0;
-	}
-	*hlen = 20;
-	return sll_type((uint16_t)(p[0] << 8 | p[1]), why, why_size);
-}
-
-/*
- * BSD loopback: a 4-byte address family in the byte order of the machine
- * that captured (NULL) or in network order (LOOP). AF_INET6 differs
- * between systems: 10 Linux, 24 NetBSD/OpenBSD, 28 FreeBSD, 30 Darwin.
- */
-static uint16_t loop_type(uint32_t af, char *why, size_t why_size)
-{
-	switch (af) {
-	case 2:
-		return ETHERTYPE_IPV4;
-	case 10: case 24: case 28: case 30:
-		return ETHERTYPE_IPV6;
-	}
-	snprintf(why, why_size, "address family %u is neither IPv4 nor IPv6",
-		 af);
-	return 0;
-}
-
-static uint16_t map_null(const uint8_t *p, uint32_t len, uint32_t *hlen,
-			 char *why, size_t why_size)
-{
-	uint32_t af;
-
-	if (len < 4) {
-		snprintf(why, why_size, "%u bytes, no address family", len);
-		return 0;
-	}
-	*hlen = 4;
-	memcpy(&af, p, 4);
-	/* families are small: the half that is zero tells the byte order */
-	if ((af & 0xffff) == 0)
-		af = __builtin_bswap32(af);
-	return loop_type(af, why, why_size);
-}
-
-static uint16_t map_loop(const uint8_t *p, uint32_t len, uint32_t *hlen,
-			 char *why, size_t why_size)
-{
-	if (len < 4) {
-		snprintf(why, why_size, "%u bytes, no address family", len);
-		return 0;
-	}
-	*hlen = 4;
-	return loop_type((uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3],
-			 why, why_size);
-}
-
-/*
- * PPP (RFC 1661): an optional 0xff 0x03 address and control (absent with
- * address-and-control-field compression), then the protocol, one byte
- * when protocol-field compression left the odd low byte alone. Only the
- * protocols that have an EtherType are mapped.
- */
-static uint16_t map_ppp(const uint8_t *p, uint32_t len, uint32_t *hlen,
-			char *why, size_t why_size)
-{
-	uint32_t off = 0;
-	uint16_t proto;
-
-	if (len >= 2 && p[0] == 0xff && p[1] == 0x03)
-		off = 2;
-	if (len < off + 1) {
-		snprintf(why, why_size, "%u bytes, no PPP protocol", len);
-		return 0;
-	}
-	if (p[off] & 1) {
-		proto = p[off];
-		off += 1;
-	} else if (len >= off + 2) {
-		proto = (uint16_t)(p[off] << 8 | p[off + 1]);
-		off += 2;
-	} else {
-		snprintf(why, why_size, "%u bytes, PPP protocol cut short",
-			 len);
-		return 0;
-	}
-	*hlen = off;
-	switch (proto) {
-	case 0x0021:
-		return ETHERTYPE_IPV4;
-	case 0x0057:
-		return ETHERTYPE_IPV6;
-	case 0x0281:
-		return ETHERTYPE_MPLS_UC;
-	case 0x0283:
-		return ETHERTYPE_MPLS_MC;
-	}
-	snprintf(why, why_size, "PPP protocol 0x%04x has no EtherType", proto);
-	return 0;
-}
-
-/*
- * Linux NFLOG: family, version, resource id (4 bytes), then TLVs of a
- * 16-bit length (including these 4 bytes) and a 16-bit type, each padded
- * to 4 bytes. Lengths and types are in the capturing host's byte order,
- * which libpcap has already turned into ours. The packet is the payload
- * TLV (type 9), starting at its IP header.
- */
-#define NFLOG_HDR_LEN 4u
-#define NFLOG_TLV_PAYLOAD 9u
-
-static uint16_t map_nflog(const uint8_t *p, uint32_t len, uint32_t *hlen,
-			  char *why, size_t why_size)
-{
-	uint16_t type, tlv_type, tlv_len;
-	uint32_t off = NFLOG_HDR_LEN;
-
-	if (len < NFLOG_HDR_LEN) {
-		snprintf(why, why_size, "%u bytes, shorter than an NFLOG header",
-			 len);
-		return 0;
-	}
-	if (p[0] == 2) {
-		type = ETHERTYPE_IPV4;
-	} else if (p[0] == 10) {
-		type = ETHERTYPE_IPV6;
-	} else {
-		snprintf(why, why_size,
-			 "NFLOG family %u is neither IPv4 (2) nor IPv6 (10)",
-			 p[0]);
-		return 0;
-	}
-	while (len - off >= 4) {
-		memcpy(&tlv_len, p + off, 2);
-		memcpy(&tlv_type, p + off + 2, 2);
-		if (tlv_len < 4 || tlv_len > len - off) {
-			snprintf(why, why_size,
-				 "NFLOG TLV at byte %u: length %u does not fit",
-				 off, tlv_len);
-			return 0;
-		}
-		if (tlv_type == NFLOG_TLV_PAYLOAD) {
-			*hlen = off + 4;
-			return type;
-		}
-		/* padded to 4; the last TLV may lack its padding */
-		off += (tlv_len + 3u) & ~3u;
-		if (off > len)
-			break;
-	}
-	snprintf(why, why_size, "NFLOG record without a payload TLV");
-	return 0;
-}
-
-static const struct {
-	int dlt;
-	link_map_fn map;
-	const char *name;	/* as the refusal lists it */
-} link_maps[] = {
-	{ DLT_EN10MB, NULL, "Ethernet" },
-	{ DLT_RAW, map_raw, "RAW" },
-	{ DLT_IPV4, map_ipv4, "IPV4" },
-	{ DLT_IPV6, map_ipv6, "IPV6" },
-	{ DLT_LINUX_SLL, map_sll, "LINUX_SLL" },
-	{ DLT_LINUX_SLL2, map_sll2, "LINUX_SLL2" },
-	{ DLT_NULL, map_null, "NULL" },
-	{ DLT_LOOP, map_loop, "LOOP" },
-	{ DLT_PPP, map_ppp, "PPP" },
-	{ DLT_PPP_SERIAL, map_ppp, "PPP_SERIAL" },
-	{ DLT_NFLOG, map_nflog, "NFLOG" },
-};
-
-#define N_LINK_MAPS (sizeof(link_maps) / sizeof(link_maps[0]))
-
-/*
- * Files hold LINKTYPE_ values, which are the DLT_ values but for a few
- * that differ between systems; of those fdtest maps, only raw IP:
- * LINKTYPE_RAW is 101 and DLT_RAW 12 on Linux. libpcap translates the
- * files it reads; a pcapng read on our own is translated here.
- */
-#define LINKTYPE_RAW_ 101
-
-static int linktype_to_dlt(int linktype)
-{
-	return linktype == LINKTYPE_RAW_ ? DLT_RAW : linktype;
-}
-
-/* The row of link_maps[] for @dlt, or -1. */
-static int link_map_find(int dlt)
-{
-	for (size_t i = 0; i < N_LINK_MAPS; i++)
-		if (link_maps[i].dlt == dlt)
-			return (int)i;
-	return -1;
-}
-
 /* Picks the link-layer map of an opened capture; a reason on refusal. */
 static int capture_setup(struct capture *cap, char *err, size_t err_size)
 {
+	const struct linktype *lt;
 	const char *name;
-	size_t used;
-	size_t i;
+	char names[200];
 
 	cap->dlt = pcap_datalink(cap->pcap);
-	if (link_map_find(cap->dlt) >= 0) {
-		cap->map = link_maps[link_map_find(cap->dlt)].map;
+	lt = linktype_by_dlt(cap->dlt);
+	if (lt) {
+		cap->map = lt->to_eth;
 		return 0;
 	}
 	name = pcap_datalink_val_to_name(cap->dlt);
-	used = (size_t)snprintf(err, err_size,
-				"link type %d (%s) not supported: fdtest reads",
-				cap->dlt, name ? name : "unknown");
-	for (i = 0; i < N_LINK_MAPS && used < err_size; i++)
-		used += (size_t)snprintf(err + used, err_size - used, "%s %s",
-					 i ? (i + 1 == N_LINK_MAPS ? " and" : ",")
-					   : "",
-					 link_maps[i].name);
+	linktype_names(names, sizeof(names), false, "and");
+	snprintf(err, err_size,
+		 "link type %d (%s) not supported: fdtest reads %s", cap->dlt,
+		 name ? name : "unknown", names);
 	return -EINVAL;
 }
 
@@ -588,7 +310,7 @@ static const char *ng_linktypes(struct capture *cap)
 
 	used = (size_t)snprintf(cap->linktypes, size, "by interface:");
 	for (uint32_t i = 0; i < n; i++) {
-		int dlt = linktype_to_dlt(pcapng_iface_linktype(cap->ng, i));
+		int dlt = linktype_from_file(pcapng_iface_linktype(cap->ng, i));
 		const char *name = pcap_datalink_val_to_name(dlt);
 		char one[48];
 		size_t len;
@@ -621,7 +343,7 @@ bool capture_synthesizes(const struct capture *cap)
 		for (uint32_t i = 0; i < pcapng_ifaces(cap->ng); i++) {
 			int lt = pcapng_iface_linktype(cap->ng, i);
 
-			if (linktype_to_dlt(lt) != DLT_EN10MB)
+			if (linktype_from_file(lt) != LINKTYPE_ETHERNET)
 				return true;
 		}
 		return false;
@@ -630,9 +352,9 @@ bool capture_synthesizes(const struct capture *cap)
 }
 
 /* Puts a made-up Ethernet header in front of the packet, in cap->buf. */
-static int synthesize(struct capture *cap, link_map_fn map, const uint8_t *p,
-		      uint32_t len, struct capture_frame *frame, char *why,
-		      size_t why_size)
+static int synthesize(struct capture *cap, linktype_to_eth_fn map,
+		      const uint8_t *p, uint32_t len,
+		      struct capture_frame *frame, char *why, size_t why_size)
 {
 	static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
 	uint32_t hlen = 0;
@@ -662,8 +384,8 @@ static int synthesize(struct capture *cap, link_map_fn map, const uint8_t *p,
 }
 
 /* One packet of @caplen bytes at @data, through @map (NULL: Ethernet). */
-static int deliver(struct capture *cap, link_map_fn map, const uint8_t *data,
-		   uint32_t caplen, uint32_t wire_len,
+static int deliver(struct capture *cap, linktype_to_eth_fn map,
+		   const uint8_t *data, uint32_t caplen, uint32_t wire_len,
 		   struct capture_frame *frame, char *why, size_t why_size)
 {
 	int ret;
@@ -700,8 +422,9 @@ static int next_ng(struct capture *cap, struct capture_frame *frame,
 {
 	struct pcapng_packet pkt;
 	char msg[200];
+	const struct linktype *lt;
 	const char *name;
-	int ret, i, dlt;
+	int ret, dlt;
 
 	ret = pcapng_next(cap->ng, &pkt, msg, sizeof(msg));
 	if (ret == 0)
@@ -710,9 +433,9 @@ static int next_ng(struct capture *cap, struct capture_frame *frame,
 		snprintf(why, why_size, "frame %u: %s", cap->index + 1, msg);
 		return -EIO;
 	}
-	dlt = linktype_to_dlt(pkt.linktype);
-	i = link_map_find(dlt);
-	if (i < 0) {
+	dlt = linktype_from_file(pkt.linktype);
+	lt = linktype_by_dlt(dlt);
+	if (!lt) {
 		memset(frame, 0, sizeof(*frame));
 		frame->index = ++cap->index;
 		name = pcap_datalink_val_to_name(dlt);
@@ -721,18 +444,18 @@ static int next_ng(struct capture *cap, struct capture_frame *frame,
 			 pkt.iface, dlt, name ? name : "unknown");
 		return CAPTURE_SKIP;
 	}
-	/* its TLVs are in the capturing host's order, which map_nflog()
+	/* its fields are in the capturing host's order, which its mapping
 	 * expects libpcap to have made ours */
-	if (dlt == DLT_NFLOG && pcapng_swapped(cap->ng)) {
+	if (lt->host_order && pcapng_swapped(cap->ng)) {
 		memset(frame, 0, sizeof(*frame));
 		frame->index = ++cap->index;
 		snprintf(why, why_size,
-			 "interface %u: NFLOG from a host of the other byte order is not read",
-			 pkt.iface);
+			 "interface %u: %s from a host of the other byte order is not read",
+			 pkt.iface, lt->name);
 		return CAPTURE_SKIP;
 	}
-	return deliver(cap, link_maps[i].map, pkt.data, pkt.caplen, pkt.len,
-		       frame, why, why_size);
+	return deliver(cap, lt->to_eth, pkt.data, pkt.caplen, pkt.len, frame,
+		       why, why_size);
 }
 
 /*

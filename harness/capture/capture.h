@@ -2,9 +2,8 @@
 /*
  * Captures in: pcap or pcapng through libpcap, read one record at a time,
  * every frame handed on as Ethernet. Link types without an Ethernet header
- * (raw IP, Linux cooked SLL/SLL2, BSD NULL/LOOP, PPP, NFLOG) get one made up:
- * dst 02:00:00:00:00:02, src 02:00:00:00:00:01, and the EtherType the
- * link layer names. This is the only file that includes <pcap.h>.
+ * (the rows of linktype.h) get one made up: dst 02:00:00:00:00:02, src
+ * 02:00:00:00:00:01, and the EtherType the link layer names.
  */
 #ifndef FDTEST_CAPTURE_H
 #define FDTEST_CAPTURE_H

@@ -26,7 +26,7 @@ struct gen_opts {
 	const char *desc;
 	const char *output;		/* default: DESC with .pcap */
 	const char *spec_dir;		/* NULL: no expectations */
-	enum gen_linktype link;
+	const struct linktype *link;
 	enum gen_format format;
 	bool format_given;
 };
@@ -89,9 +89,11 @@ static int gen_parse(int argc, char **argv, struct gen_opts *opts)
 {
 	struct option longopts[N_GEN_OPTIONS + 1];
 	char shortopts[3 * N_GEN_OPTIONS + 2];
+	char names[200];
 	int c;
 
 	memset(opts, 0, sizeof(*opts));
+	opts->link = linktype_by_dlt(LINKTYPE_ETHERNET);
 	options_build(gen_options, N_GEN_OPTIONS, longopts, shortopts);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
@@ -116,9 +118,10 @@ static int gen_parse(int argc, char **argv, struct gen_opts *opts)
 			opts->format_given = true;
 			break;
 		case OPT_LINKTYPE:
-			if (gen_linktype_parse(optarg, &opts->link)) {
-				p_err("--linktype: '%s' is not eth, raw, sll, sll2 or null",
-				      optarg);
+			opts->link = linktype_by_gen_name(optarg);
+			if (!opts->link) {
+				linktype_names(names, sizeof(names), true, "or");
+				p_err("--linktype: '%s' is not %s", optarg, names);
 				return -EINVAL;
 			}
 			break;
@@ -240,7 +243,7 @@ static int for_each_packet(const char *desc, packet_fn fn, void *ctx)
 
 struct capture_ctx {
 	struct gen_pcap *pcap;
-	enum gen_linktype link;
+	const struct linktype *link;
 	enum gen_format format;
 };
 
@@ -262,19 +265,20 @@ static int add_packet(void *ctx, struct gen_packet *pkt, uint32_t frame,
 	int ret;
 
 	(void)frame;
-	if (c->link == GEN_LINK_ETH && t != GEN_ETH) {
+	if (linktype_is_ethernet(c->link) && t != GEN_ETH) {
 		snprintf(err, err_size, "%u: an Ethernet capture's packets start with eth",
 			 l->column);
 		return -EINVAL;
 	}
-	if (c->link == GEN_LINK_ETH && pkt->len < 14) {
+	if (linktype_is_ethernet(c->link) && pkt->len < 14) {
 		/* BPF_PROG_TEST_RUN refuses them: nothing could be checked */
 		snprintf(err, err_size,
 			 "%u: a frame of %u bytes is shorter than an Ethernet header: cut at 14 or more",
 			 pkt->layers[0].column, pkt->len);
 		return -EINVAL;
 	}
-	if (c->link != GEN_LINK_ETH && t != GEN_IPV4 && t != GEN_IPV6) {
+	if (!linktype_is_ethernet(c->link) && t != GEN_IPV4 &&
+	    t != GEN_IPV6) {
 		snprintf(err, err_size,
 			 "%u: this link type carries IP: start with ipv4 or ipv6",
 			 l->column);
@@ -357,7 +361,9 @@ static int write_spec(const struct gen_opts *o, const char *capture,
 		      struct atomic_file *cap,
 		      struct atomic_file *out[GEN_POLICY_COUNT])
 {
-	struct spec_ctx ctx = { .eth_made_up = o->link != GEN_LINK_ETH };
+	struct spec_ctx ctx = {
+		.eth_made_up = !linktype_is_ethernet(o->link),
+	};
 	struct golden_header hdr = { .states = FDTEST_STATES_ALL };
 	const char *base = strrchr(capture, '/');
 	char path[PATH_MAX], why[512];

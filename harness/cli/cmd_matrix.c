@@ -20,9 +20,9 @@
 #include "cli/options.h"
 #include "matrix/matrix_console.h"
 #include "matrix/matrix_guest.h"
-#include "matrix/matrix_probe.h"
 #include "matrix/matrix_render.h"
 #include "matrix/matrix_suite.h"
+#include "probe/probe.h"
 #include "util/clock.h"
 #include "util/exe_path.h"
 #include "util/fdtest.h"
@@ -466,11 +466,11 @@ static bool host_refused(const struct matrix_row *host)
 {
 	const json_t *features = json_object_get(host->result, "features");
 
-	for (int i = 0; i < MATRIX_FEATURES; i++)
+	for (size_t i = 0; i < probes_count; i++)
 		if (json_integer_value(json_object_get(features,
-				matrix_feature_names[i])) == -EPERM) {
+				probes[i].name)) == -EPERM) {
 			p_err("feature probe '%s' was refused: run the matrix as root with every capability (CAP_SYS_ADMIN for a network namespace)",
-			      matrix_feature_names[i]);
+			      probes[i].name);
 			return true;
 		}
 	return false;

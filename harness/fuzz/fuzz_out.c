@@ -181,8 +181,8 @@ int fuzz_finding_write(const char *out_dir, const struct fuzz_target *t,
 	if (snprintf(path, sizeof(path), "%s/%s.pcap", out_dir,
 		     f->file) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	ret = gen_pcap_open(path, GEN_LINK_ETH, GEN_FORMAT_PCAP, &g, err,
-			    sizeof(err));
+	ret = gen_pcap_open(path, linktype_by_dlt(LINKTYPE_ETHERNET),
+			    GEN_FORMAT_PCAP, &g, err, sizeof(err));
 	if (ret)
 		return ret;
 	ret = gen_pcap_add(g, f->min.bytes, f->min.len, 0, 0);

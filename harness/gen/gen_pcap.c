@@ -9,14 +9,12 @@
 
 #define PCAP_DONT_INCLUDE_PCAP_BPF_H
 #include <pcap/pcap.h>
-#include <pcap/dlt.h>
 
 #include "gen/gen.h"
 #include "gen/gen_pcap.h"
 #include "util/atomic_file.h"
 
 #define GEN_EPOCH 1704067200	/* 2024-01-01T00:00:00Z */
-#define LINK_HDR_MAX 20
 #define GEN_SNAPLEN 65535
 
 /* pcapng block types and the byte-order magic (pcapng draft, 4.1-4.3) */
@@ -30,35 +28,13 @@ struct gen_pcap {
 	pcap_dumper_t *dumper;
 	FILE *ng;			/* pcapng, written here */
 	uint32_t ng_ifaces;		/* interfaces described so far */
-	enum gen_linktype link;
+	const struct linktype *link;
 	uint32_t frames;
 	struct atomic_file *af;		/* the file; ng is its stream */
-	uint8_t buf[LINK_HDR_MAX + GEN_FRAME_MAX];
+	uint8_t buf[LINKTYPE_HEADER_MAX + GEN_FRAME_MAX];
 	/* an enhanced packet block's body: 20 bytes, the frame, padding */
-	uint8_t ng_body[20 + LINK_HDR_MAX + GEN_FRAME_MAX + 3];
+	uint8_t ng_body[20 + LINKTYPE_HEADER_MAX + GEN_FRAME_MAX + 3];
 };
-
-static const struct {
-	const char *name;
-	int dlt;
-} links[] = {
-	[GEN_LINK_ETH] = { "eth", DLT_EN10MB },
-	[GEN_LINK_RAW] = { "raw", DLT_RAW },
-	[GEN_LINK_SLL] = { "sll", DLT_LINUX_SLL },
-	[GEN_LINK_SLL2] = { "sll2", DLT_LINUX_SLL2 },
-	[GEN_LINK_NULL] = { "null", DLT_NULL },
-};
-
-int gen_linktype_parse(const char *name, enum gen_linktype *out)
-{
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-		if (strcmp(name, links[i].name) == 0) {
-			*out = (enum gen_linktype)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
 
 int gen_format_parse(const char *name, enum gen_format *out)
 {
@@ -120,7 +96,7 @@ static int ng_interfaces(struct gen_pcap *g, uint32_t iface)
 	int ret;
 
 	for (; g->ng_ifaces <= iface; g->ng_ifaces++) {
-		put_le16(idb, (uint32_t)links[g->link].dlt);
+		put_le16(idb, (uint32_t)g->link->dlt);
 		put_le16(idb + 2, 0);
 		put_le32(idb + 4, GEN_SNAPLEN);
 		ret = ng_block(g, NG_IDB, idb, sizeof(idb));
@@ -149,7 +125,7 @@ static int ng_packet(struct gen_pcap *g, uint32_t iface, uint64_t usec,
 	return ng_block(g, NG_EPB, body, 20 + padded);
 }
 
-int gen_pcap_open(const char *path, enum gen_linktype link,
+int gen_pcap_open(const char *path, const struct linktype *link,
 		  enum gen_format format, struct gen_pcap **out, char *err,
 		  size_t err_size)
 {
@@ -182,7 +158,7 @@ int gen_pcap_open(const char *path, enum gen_linktype link,
 	dump = ret >= 0 ? fdopen(ret, "wb") : NULL;
 	if (!dump && ret >= 0)
 		close(ret);
-	g->pcap = pcap_open_dead(links[link].dlt, GEN_SNAPLEN);
+	g->pcap = pcap_open_dead(link->dlt, GEN_SNAPLEN);
 	g->dumper = g->pcap && dump ? pcap_dump_fopen(g->pcap, dump) : NULL;
 	if (!g->dumper) {
 		snprintf(err, err_size, "%s",
@@ -197,50 +173,12 @@ int gen_pcap_open(const char *path, enum gen_linktype link,
 	return 0;
 }
 
-/* The link-layer header in front of an IP packet; its length. */
-static uint32_t link_header(const struct gen_pcap *g, uint8_t *p,
-			    uint16_t type)
-{
-	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
-
-	switch (g->link) {
-	case GEN_LINK_SLL:	/* sent by us, ARPHRD_ETHER */
-		memset(p, 0, 16);
-		p[1] = 4;
-		p[3] = 1;
-		p[5] = 6;
-		memcpy(p + 6, mac, 6);
-		p[14] = (uint8_t)(type >> 8);
-		p[15] = (uint8_t)type;
-		return 16;
-	case GEN_LINK_SLL2:
-		memset(p, 0, 20);
-		p[0] = (uint8_t)(type >> 8);
-		p[1] = (uint8_t)type;
-		p[7] = 1;	/* ifindex */
-		p[9] = 1;	/* ARPHRD_ETHER */
-		p[10] = 4;	/* outgoing */
-		p[11] = 6;
-		memcpy(p + 12, mac, 6);
-		return 20;
-	case GEN_LINK_NULL: {
-		/* host order of the writer: little endian, Darwin's AF_INET6 */
-		uint32_t af = type == 0x86dd ? 30 : 2;
-
-		p[0] = (uint8_t)af;
-		p[1] = p[2] = p[3] = 0;
-		return 4;
-	}
-	default:
-		return 0;
-	}
-}
-
 int gen_pcap_add(struct gen_pcap *g, const uint8_t *data, uint32_t len,
 		 uint16_t ethertype, uint32_t iface)
 {
 	struct pcap_pkthdr hdr = { 0 };
-	uint32_t hlen = link_header(g, g->buf, ethertype);
+	uint32_t hlen = g->link->header ?
+			g->link->header(g->buf, ethertype) : 0;
 
 	if (len > GEN_FRAME_MAX)
 		return -E2BIG;

@@ -10,18 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/linktype.h"
 #include "util/atomic_file.h"
-
-enum gen_linktype {
-	GEN_LINK_ETH,
-	GEN_LINK_RAW,
-	GEN_LINK_SLL,
-	GEN_LINK_SLL2,
-	GEN_LINK_NULL,
-};
-
-/* "eth", "raw", "sll", "sll2", "null"; -EINVAL for another name. */
-int gen_linktype_parse(const char *name, enum gen_linktype *out);
 
 /*
  * pcap is written by libpcap. libpcap reads pcapng but cannot write it,
@@ -40,14 +30,17 @@ int gen_format_parse(const char *name, enum gen_format *out);
 
 struct gen_pcap;
 
-/* Starts writing @path; 0, or a negative errno with the reason in @err. */
-int gen_pcap_open(const char *path, enum gen_linktype link,
+/*
+ * Starts writing @path with link type @link, a row of linktype.h that
+ * has a gen_name; 0, or a negative errno with the reason in @err.
+ */
+int gen_pcap_open(const char *path, const struct linktype *link,
 		  enum gen_format format, struct gen_pcap **out, char *err,
 		  size_t err_size);
 /*
  * Adds a frame seen on interface @iface (pcapng; 0 for pcap). For link
- * types other than eth, @data starts at the IP header and @ethertype
- * names it; the link-layer header is made here.
+ * types other than Ethernet, @data starts at the IP header and
+ * @ethertype names it; the link type's row makes the header in front.
  */
 int gen_pcap_add(struct gen_pcap *g, const uint8_t *data, uint32_t len,
 		 uint16_t ethertype, uint32_t iface);

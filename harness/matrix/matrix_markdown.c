@@ -9,16 +9,10 @@
 
 #include <jansson.h>
 
-#include "matrix/matrix_probe.h"
 #include "matrix/matrix_render.h"
+#include "probe/probe.h"
 
 #define REASON_MAX 90		/* characters of a reason in a table cell */
-
-/* Column titles, in matrix_feature_names order. */
-static const char *const feature_titles[MATRIX_FEATURES] = {
-	"test_run", "ctx_in flags", "ctx_in states", "retval", "CONTINUE",
-	"netns PROG_ATTACH", "netns link",
-};
 
 /* A table cell: no '|' or newline may break the row; long text is cut. */
 static void put_cell(FILE *out, const char *text)
@@ -54,9 +48,11 @@ static const json_t *row_dissector(const struct matrix_row *row,
 	return NULL;
 }
 
-static void feature_cell(FILE *out, const json_t *features, int i)
+/* A probe's column (probe.h): its answer as the row shows it. */
+static void feature_cell(FILE *out, const json_t *features,
+			 const struct probe *p)
 {
-	const json_t *v = json_object_get(features, matrix_feature_names[i]);
+	const json_t *v = json_object_get(features, p->name);
 	char buf[64];
 
 	if (!json_is_integer(v)) {
@@ -67,10 +63,8 @@ static void feature_cell(FILE *out, const json_t *features, int i)
 		snprintf(buf, sizeof(buf), "error (%s)",
 			 strerror((int)-json_integer_value(v)));
 		put_cell(out, buf);
-	} else if (strcmp(matrix_feature_names[i], "raw_retval") == 0) {
-		put_cell(out, json_integer_value(v) ? "raw" : "boolean");
 	} else {
-		put_cell(out, json_integer_value(v) ? "yes" : "no");
+		put_cell(out, json_integer_value(v) ? p->yes : p->no);
 	}
 }
 
@@ -122,12 +116,12 @@ static void markdown_begin(struct matrix_report *r)
 	FILE *out = r->out;
 
 	fputs("| kernel | boot to result |", out);
-	for (int i = 0; i < MATRIX_FEATURES; i++)
-		fprintf(out, " %s |", feature_titles[i]);
+	for (size_t i = 0; i < probes_count; i++)
+		fprintf(out, " %s |", probes[i].title);
 	for (size_t d = 0; d < r->n_dissectors; d++)
 		fprintf(out, " %s |", r->dissectors[d]);
 	fputs(" row |\n|---|---|", out);
-	for (size_t i = 0; i < MATRIX_FEATURES + r->n_dissectors; i++)
+	for (size_t i = 0; i < probes_count + r->n_dissectors; i++)
 		fputs("---|", out);
 	fputs("---|\n", out);
 }
@@ -152,8 +146,8 @@ static void markdown_row(struct matrix_report *r, const struct matrix_row *row)
 	else
 		snprintf(buf, sizeof(buf), "%.1f s", row->seconds);
 	put_cell(out, buf);
-	for (int i = 0; i < MATRIX_FEATURES; i++)
-		feature_cell(out, features, i);
+	for (size_t i = 0; i < probes_count; i++)
+		feature_cell(out, features, &probes[i]);
 	for (size_t d = 0; d < r->n_dissectors; d++)
 		dissector_cell(out, row_dissector(row, r->dissectors[d]));
 	put_cell(out, row->failed ? "FAIL" : "pass");

@@ -9,8 +9,8 @@
 
 #include "matrix/matrix_golden.h"
 #include "matrix/matrix_kver.h"
-#include "matrix/matrix_probe.h"
 #include "matrix/matrix_suite.h"
+#include "probe/probe.h"
 #include "replay/replay.h"
 #include "util/log.h"
 #include "util/utf8.h"
@@ -18,7 +18,7 @@
 struct suite_ctx {
 	const struct matrix_suite *s;
 	struct testrun_kernel kernel;
-	struct matrix_features features;
+	struct probe_results features;
 	struct matrix_kver kver;
 	bool kver_known;
 };
@@ -76,7 +76,7 @@ static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
 	if (has_min == 1)
 		snprintf(min_text, sizeof(min_text), "%u.%u", min.major,
 			 min.minor);
-	if (c->features.test_run != 1) {
+	if (probe_answer(&c->features, "test_run") != 1) {
 		load = "error";
 		snprintf(reason, sizeof(reason),
 			 "this kernel cannot test-run flow dissectors");
@@ -110,13 +110,13 @@ out:
 			 "errors", errors);
 }
 
-static json_t *features_json(const struct matrix_features *f)
+static json_t *features_json(const struct probe_results *f)
 {
 	json_t *obj = json_object();
 
-	for (int i = 0; obj && i < MATRIX_FEATURES; i++)
-		if (json_object_set_new(obj, matrix_feature_names[i],
-				json_integer(matrix_feature_get(f, i)))) {
+	for (size_t i = 0; obj && i < probes_count; i++)
+		if (json_object_set_new(obj, probes[i].name,
+				json_integer(f->answer[i]))) {
 			json_decref(obj);
 			return NULL;
 		}
@@ -133,9 +133,11 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 	if (uname(&uts))
 		snprintf(uts.release, sizeof(uts.release), "unknown");
 	c.kver_known = matrix_kver_parse(uts.release, &c.kver) == 0;
-	ret = matrix_probe_run(&c.features, &c.kernel);
+	ret = probe_all(&c.features, false);
 	if (ret)
 		return ret;
+	/* a ctx_states error is its column's; the replay needs the rest */
+	testrun_kernel_set(&c.kernel, &c.features);
 	list = json_array();
 	root = json_pack("{s:s, s:o, s:o}", "kernel", uts.release,
 			 "features", features_json(&c.features),
@@ -203,14 +205,14 @@ bool matrix_suite_why(const json_t *result, char *why, size_t size)
 			 "this kernel cannot test-run flow dissectors");
 		return true;
 	}
-	for (int f = 0; f < MATRIX_FEATURES; f++) {
+	for (size_t f = 0; f < probes_count; f++) {
 		json_int_t v = json_integer_value(json_object_get(features,
-						matrix_feature_names[f]));
+						probes[f].name));
 
 		/* a probe that met an error left the column unknown */
 		if (v < 0) {
 			snprintf(why, size, "feature probe '%s': %s",
-				 matrix_feature_names[f], strerror((int)-v));
+				 probes[f].name, strerror((int)-v));
 			return true;
 		}
 	}

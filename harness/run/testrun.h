@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "keys/keys.h"
+#include "probe/probe.h"
 #include "run/frame.h"
 
 /*
@@ -26,13 +27,17 @@ struct testrun_kernel {
 };
 
 /*
- * Loads a two-instruction flow dissector and runs it to learn the
- * kernel's ways. Returns 0, -EPERM without privilege, -EOPNOTSUPP when
- * the kernel lacks the program type or its test run, or another -errno;
- * when that came from the ctx_states probe after a good test run, it is
- * also in ctx_states_err and the rest of @kernel is filled.
+ * Learns the kernel's ways from the probes fdtest run needs (probe.h).
+ * Returns 0, -EPERM without privilege, -EOPNOTSUPP when the kernel lacks
+ * the program type or its test run, or another -errno; when that came
+ * from the ctx_states probe after a good test run, it is also in
+ * ctx_states_err and the rest of @kernel is filled.
  */
 int testrun_probe(struct testrun_kernel *kernel);
+
+/* The same from answers probed already (the matrix probes every row). */
+int testrun_kernel_set(struct testrun_kernel *kernel,
+		       const struct probe_results *res);
 
 struct testrun_result {
 	uint32_t ret;		/* normalised verdict (TESTRUN_RET_NOT_OK) */

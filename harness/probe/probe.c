@@ -1,32 +1,22 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The feature columns of the matrix (see matrix_probe.h). */
+/* The kernel's features for flow dissectors, one probe a row (probe.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "matrix/matrix_probe.h"
+#include "keys/keys.h"
+#include "probe/probe.h"
 #include "util/fdtest.h"
 
-const char *const matrix_feature_names[MATRIX_FEATURES] = {
-	"test_run", "ctx_flags", "ctx_states", "raw_retval", "continue",
-	"attach_prog", "attach_link",
-};
-
-int matrix_feature_get(const struct matrix_features *f, int i)
-{
-	const int v[MATRIX_FEATURES] = {
-		f->test_run, f->ctx_flags, f->ctx_states, f->raw_retval,
-		f->cont, f->attach_prog, f->attach_link,
-	};
-
-	return i >= 0 && i < MATRIX_FEATURES ? v[i] : -EINVAL;
-}
+/* the kernel-internal "operation not supported" that leaks to users */
+#define KERNEL_ENOTSUPP 524
 
 /* A program that returns @verdict and nothing else. */
 static int load_verdict(uint32_t verdict)
@@ -37,7 +27,7 @@ static int load_verdict(uint32_t verdict)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 
-	return bpf_prog_load(BPF_PROG_TYPE_FLOW_DISSECTOR, "fdtest_matrix",
+	return bpf_prog_load(BPF_PROG_TYPE_FLOW_DISSECTOR, "fdtest_probe",
 			     "GPL", insns, 2, NULL);
 }
 
@@ -62,6 +52,64 @@ static int run_once(int fd, const struct bpf_flow_keys *ctx, uint32_t *ret)
 	err = bpf_prog_test_run_opts(fd, &opts);
 	*ret = opts.retval;
 	return err;
+}
+
+/*
+ * The program type and its test run (5.1). A load refused for want of
+ * privilege is EPERM; one the kernel refuses because it lacks the type
+ * is a no, told apart by libbpf's own probe.
+ */
+static int probe_test_run(void)
+{
+	uint32_t ret;
+	int fd = load_verdict(FDTEST_RET_OK), err;
+
+	if (fd < 0) {
+		if (fd == -EPERM)
+			return fd;
+		return libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_FLOW_DISSECTOR,
+						  NULL) == 0 ? 0 : fd;
+	}
+	err = run_once(fd, NULL, &ret);
+	close(fd);
+	/* before 5.1 there is no test run for this type */
+	if (err == -KERNEL_ENOTSUPP || err == -EINVAL)
+		return 0;
+	return err ? err : 1;
+}
+
+/* Before 6.1 retval is (verdict == BPF_OK), so BPF_OK reads 1. */
+static int probe_raw_retval(void)
+{
+	uint32_t ret;
+	int fd = load_verdict(FDTEST_RET_OK), err;
+
+	if (fd < 0)
+		return fd;
+	err = run_once(fd, NULL, &ret);
+	close(fd);
+	return err ? err : ret == 0;
+}
+
+/*
+ * A state through ctx_in: every kernel so far refuses a non-zero nhoff
+ * with EINVAL (and before 5.4 any ctx_in). Any other errno (ENOMEM,
+ * EFAULT, EPERM) is no answer: an error, not a "no".
+ */
+static int probe_ctx_states(void)
+{
+	struct bpf_flow_keys ctx = {
+		.nhoff = 14,
+		.n_proto = htons(0x0800),
+	};
+	uint32_t ret;
+	int fd = load_verdict(FDTEST_RET_OK), err;
+
+	if (fd < 0)
+		return fd;
+	err = run_once(fd, &ctx, &ret);
+	close(fd);
+	return err == 0 ? 1 : err == -EINVAL ? 0 : err;
 }
 
 /* Input flags came in 5.4: before, a non-zero ctx_in is refused. */
@@ -196,25 +244,54 @@ static int probe_attach(bool link)
 	return status > ATTACH_ERRNO ? -(status - ATTACH_ERRNO) : -EIO;
 }
 
-int matrix_probe_run(struct matrix_features *f, struct testrun_kernel *kernel)
+static int probe_attach_prog(void)
 {
-	int err = testrun_probe(kernel);
+	return probe_attach(false);
+}
 
-	memset(f, 0, sizeof(*f));
-	/* the test run itself failed; a ctx_states error is its column's */
-	if (err && !kernel->ctx_states_err) {
-		if (err == -EPERM)
-			return err;
-		f->test_run = err == -EOPNOTSUPP ? 0 : err;
+static int probe_attach_link(void)
+{
+	return probe_attach(true);
+}
+
+const struct probe probes[] = {
+	/* name, matrix column, shown for 1, for 0, fdtest run needs it */
+	{ "test_run", "test_run", "yes", "no", true, probe_test_run },
+	{ "ctx_flags", "ctx_in flags", "yes", "no", false, probe_ctx_flags },
+	{ "ctx_states", "ctx_in states", "yes", "no", true,
+	  probe_ctx_states },
+	{ "raw_retval", "retval", "raw", "boolean", true, probe_raw_retval },
+	{ "continue", "CONTINUE", "yes", "no", false, probe_continue },
+	{ "attach_prog", "netns PROG_ATTACH", "yes", "no", false,
+	  probe_attach_prog },
+	{ "attach_link", "netns link", "yes", "no", false,
+	  probe_attach_link },
+};
+
+const size_t probes_count = sizeof(probes) / sizeof(probes[0]);
+
+_Static_assert(sizeof(probes) / sizeof(probes[0]) <= PROBES_MAX,
+	       "struct probe_results holds PROBES_MAX answers");
+
+int probe_all(struct probe_results *res, bool run_only)
+{
+	memset(res, 0, sizeof(*res));
+	res->answer[0] = probes[0].probe();
+	if (res->answer[0] == -EPERM)
+		return -EPERM;
+	/* without a test run nothing else can be probed: all no */
+	if (res->answer[0] != 1)
 		return 0;
-	}
-	f->test_run = 1;
-	f->ctx_states = kernel->ctx_states_err ? kernel->ctx_states_err :
-						 kernel->ctx_states;
-	f->raw_retval = kernel->raw_retval;
-	f->ctx_flags = probe_ctx_flags();
-	f->cont = probe_continue();
-	f->attach_prog = probe_attach(false);
-	f->attach_link = probe_attach(true);
+	for (size_t i = 1; i < probes_count; i++)
+		if (!run_only || probes[i].run)
+			res->answer[i] = probes[i].probe();
 	return 0;
+}
+
+int probe_answer(const struct probe_results *res, const char *name)
+{
+	for (size_t i = 0; i < probes_count; i++)
+		if (strcmp(probes[i].name, name) == 0)
+			return res->answer[i];
+	return -ENOENT;
 }
