@@ -5,18 +5,33 @@
 
 #include "report/report.h"
 
-static const struct reporter_ops *const reporters[] = {
-	&report_text_ops,
-	&report_json_ops,
-	&report_junit_ops,
+/* The formats, in the order --help lists them. */
+static const struct {
+	const struct reporter_ops *ops;
+	const char *note;	/* said beside the name in --help */
+} reporters[] = {
+	{ &report_text_ops, NULL },
+	{ &report_json_ops, "JSON Lines" },
+	{ &report_junit_ops, NULL },
 };
+
+#define N_REPORTERS (sizeof(reporters) / sizeof(reporters[0]))
 
 const struct reporter_ops *report_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(reporters) / sizeof(reporters[0]); i++)
-		if (strcmp(reporters[i]->name, name) == 0)
-			return reporters[i];
+	for (size_t i = 0; i < N_REPORTERS; i++)
+		if (strcmp(reporters[i].ops->name, name) == 0)
+			return reporters[i].ops;
 	return NULL;
+}
+
+const char *report_name_at(size_t i, const char **note)
+{
+	if (i >= N_REPORTERS)
+		return NULL;
+	if (note)
+		*note = reporters[i].note;
+	return reporters[i].ops->name;
 }
 
 int report_case_name(char *buf, size_t size, const char *capture,

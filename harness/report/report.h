@@ -183,6 +183,11 @@ int report_diff_line(char *buf, size_t size, const struct report_capture *cap,
 
 /* The reporter called @name, or NULL. */
 const struct reporter_ops *report_find(const char *name);
+/*
+ * The name of the @i-th reporter, NULL past the last, and in *@note (if
+ * not NULL) what --help says beside it, or NULL: for the --format lists.
+ */
+const char *report_name_at(size_t i, const char **note);
 
 /* "vxlan.pcap#12/post-vlan/flags=0x4": golden key, JUnit name, prefix. */
 int report_case_name(char *buf, size_t size, const char *capture,
