@@ -18,6 +18,8 @@
 #include "util/worker.h"
 
 #define FUZZ_SEEDS_MAX 64
+_Static_assert(FUZZ_SEEDS_MAX <= OPTION_LIST_MAX,
+	       "an option_list holds them");
 
 struct fuzz_cmd_opts {
 	struct option_list objects;	/* under test, reference */

@@ -28,6 +28,10 @@
 
 #define MATRIX_KERNELS_MAX 32
 #define MATRIX_DISSECTORS_MAX 64
+_Static_assert(MATRIX_DISSECTORS_MAX <= OPTION_LIST_MAX,
+	       "an option_list holds them");
+_Static_assert(MATRIX_KERNELS_MAX <= OPTION_LIST_MAX,
+	       "an option_list holds them");
 #define KVM_PROBE_S 5		/* a KVM guest answers in well under this */
 
 /* --accel, in the order its message lists them */

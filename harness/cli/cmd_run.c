@@ -23,6 +23,8 @@
 #include "util/worker.h"
 
 #define RUN_DISSECTORS_MAX 64
+_Static_assert(RUN_DISSECTORS_MAX <= OPTION_LIST_MAX,
+	       "an option_list holds them");
 
 struct run_opts {
 	struct option_list dissectors;
