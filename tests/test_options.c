@@ -20,6 +20,7 @@
 #include "cli/options.h"
 #include "report/report.h"
 #include "run/replay.h"
+#include "util/fdtest.h"
 
 struct t_opts {
 	bool on, off;
@@ -264,6 +265,30 @@ static void test_options_help(void **state)
 	free(text);
 }
 
+/* The one number reader under options, goldens and descriptions. */
+static void test_options_number_reader(void **state)
+{
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(fdtest_parse_uint("4096", 10, 4096, &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(fdtest_parse_uint("4097", 10, 4096, &v), -EINVAL);
+	assert_int_equal(fdtest_parse_uint("0x10", 0, 16, &v), 0);
+	assert_int_equal(v, 16);
+	assert_int_equal(fdtest_parse_uint("0x10", 10, 100, &v), -EINVAL);
+	assert_int_equal(fdtest_parse_uint("010", 0, 100, &v), 0);
+	assert_int_equal(v, 8);
+	assert_int_equal(fdtest_parse_uint("", 10, 100, &v), -EINVAL);
+	assert_int_equal(fdtest_parse_uint("5 ", 10, 100, &v), -EINVAL);
+	assert_int_equal(fdtest_parse_uint("99999999999999999999", 10,
+					   UINT64_MAX, &v), -EINVAL);
+	/* as strtoull(): a sign wraps, callers that mind refuse it first */
+	assert_int_equal(fdtest_parse_uint("-1", 10, UINT64_MAX, &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(fdtest_parse_uint("-1", 10, 100, &v), -EINVAL);
+}
+
 /* Every reporter is a --format name, and only they are. */
 static void test_options_report_names(void **state)
 {
@@ -285,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_options_list_limit),
 		cmocka_unit_test(test_options_stop),
 		cmocka_unit_test(test_options_help),
+		cmocka_unit_test(test_options_number_reader),
 		cmocka_unit_test(test_options_report_names),
 	};
 

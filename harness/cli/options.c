@@ -109,13 +109,10 @@ int options_parse_flag_sets(const char *arg, uint32_t *flags, size_t max,
 static int parse_uint(const struct option_row *r, const char *arg,
 		      void *field)
 {
-	unsigned long long v;
-	char *end;
-	bool bad;
+	uint64_t v = 0;
+	bool bad = fdtest_parse_uint(arg, r->num == OPTION_NUM_ANY ? 0 : 10,
+				     UINT64_MAX, &v) != 0;
 
-	errno = 0;
-	v = strtoull(arg, &end, r->num == OPTION_NUM_ANY ? 0 : 10);
-	bad = errno || end == arg || *end;
 	switch (r->num) {
 	case OPTION_NUM_RANGE:
 		if (bad || arg[0] == '-' || v < r->min || v > r->max) {
