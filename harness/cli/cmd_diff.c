@@ -47,6 +47,14 @@ struct diff_run {
 	struct diff diffs[COMPARE_DIFFS_MAX];
 };
 
+static const struct diff_opts diff_defaults = {
+	.replay = {
+		.states = FDTEST_STATES_ALL,
+		.flags = { 0 },
+		.n_flags = 1,
+	},
+};
+
 #define DIFF_FIELD(m) OPTION_FIELD(struct diff_opts, m)
 
 static const struct option_row diff_options[] = {
@@ -95,9 +103,7 @@ static int diff_parse(int argc, char **argv, struct diff_opts *opts)
 {
 	int ret;
 
-	memset(opts, 0, sizeof(*opts));
-	opts->replay.states = FDTEST_STATES_ALL;
-	opts->replay.n_flags = 1;
+	*opts = diff_defaults;
 	ret = options_parse(&diff_table, argc, argv, opts);
 	if (ret)
 		return ret;

@@ -35,6 +35,11 @@ struct fuzz_cmd_opts {
 static int fuzz_parse_oracles(void *opts, const char *arg);
 static const char *spec_policy_name(size_t i, const char **note);
 
+static const struct fuzz_cmd_opts fuzz_defaults = {
+	.oracles = FUZZ_ORACLES_ALL,
+	.run = { .seed = 1 },
+};
+
 #define FUZZ_FIELD(m) OPTION_FIELD(struct fuzz_cmd_opts, m)
 
 static const struct option_row fuzz_options[] = {
@@ -136,9 +141,7 @@ static int fuzz_parse(int argc, char **argv, struct fuzz_cmd_opts *o)
 {
 	int ret;
 
-	memset(o, 0, sizeof(*o));
-	o->oracles = FUZZ_ORACLES_ALL;
-	o->run.seed = 1;
+	*o = fuzz_defaults;
 	o->run.jobs = worker_default_threads();
 	ret = options_parse(&fuzz_table, argc, argv, o);
 	if (ret)
