@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* fdtest: global options, the command table, the exit code. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,15 +31,50 @@ static const struct cmd cmds[] = {
 	{ NULL, NULL, NULL },
 };
 
-static const struct option_row main_options[] = {
-	{ "verbose", 'v', no_argument, NULL,
-	  "say more on stderr; twice shows libbpf's debug output" },
-	{ "quiet", 'q', no_argument, NULL, "errors only on stderr" },
-	{ "version", 'V', no_argument, NULL, "print the version" },
-	{ "help", 'h', no_argument, NULL, "show this help" },
+struct main_opts {
+	enum log_level level;
 };
 
-#define N_MAIN_OPTIONS (sizeof(main_options) / sizeof(main_options[0]))
+/* -v raises the level a step, -q lowers it to errors: the last wins. */
+static int main_verbose(void *opts, const char *arg)
+{
+	struct main_opts *m = opts;
+
+	(void)arg;
+	m->level = m->level < LOG_DEBUG ? LOG_DEBUG : LOG_TRACE;
+	return 0;
+}
+
+static int main_quiet(void *opts, const char *arg)
+{
+	(void)arg;
+	((struct main_opts *)opts)->level = LOG_QUIET;
+	return 0;
+}
+
+static int main_version(void *opts, const char *arg)
+{
+	(void)opts;
+	(void)arg;
+	printf("fdtest %s\n", FDTEST_VERSION);
+	return 1;	/* said all: the options after it are not read */
+}
+
+static const struct option_row main_options[] = {
+	{ "verbose", 'v', OPTION_FUNC,
+	  .help = "say more on stderr; twice shows libbpf's debug output",
+	  .parse = main_verbose },
+	{ "quiet", 'q', OPTION_FUNC, .help = "errors only on stderr",
+	  .parse = main_quiet },
+	{ "version", 'V', OPTION_FUNC, .help = "print the version",
+	  .parse = main_version },
+	OPTION_HELP_ROW,
+};
+
+static void usage(FILE *out);
+
+static const struct option_table main_table =
+	OPTION_TABLE(NULL, main_options, usage);
 
 static void usage(FILE *out)
 {
@@ -53,7 +87,7 @@ static void usage(FILE *out)
 	for (const struct cmd *c = cmds; c->name; c++)
 		fprintf(out, "  %-8s %s\n", c->name, c->help);
 	fprintf(out, "\nOptions:\n");
-	options_print(out, main_options, N_MAIN_OPTIONS);
+	options_print(out, &main_table);
 	fprintf(out,
 		"\n'fdtest COMMAND --help' explains a command.\n"
 		"Exit status: 0 pass, 1 a case failed, 2 bad usage or input,\n"
@@ -94,33 +128,16 @@ static int stdout_close(int code)
 
 int main(int argc, char **argv)
 {
-	struct option longopts[N_MAIN_OPTIONS + 1];
-	char shortopts[3 * N_MAIN_OPTIONS + 2];
-	enum log_level level = LOG_INFO;
+	struct main_opts m = { .level = LOG_INFO };
 	const struct cmd *cmd;
-	int c;
+	int ret;
 
-	options_build(main_options, N_MAIN_OPTIONS, longopts, shortopts);
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'v':
-			level = level < LOG_DEBUG ? LOG_DEBUG : LOG_TRACE;
-			break;
-		case 'q':
-			level = LOG_QUIET;
-			break;
-		case 'V':
-			printf("fdtest %s\n", FDTEST_VERSION);
-			return stdout_close(FDTEST_EXIT_PASS);
-		case 'h':
-			usage(stdout);
-			return stdout_close(FDTEST_EXIT_PASS);
-		default:
-			fprintf(stderr, "Try 'fdtest --help'.\n");
-			return FDTEST_EXIT_USAGE;
-		}
-	}
-	log_set_level(level);
+	ret = options_parse(&main_table, argc, argv, &m);
+	if (ret > 0)
+		return stdout_close(FDTEST_EXIT_PASS);
+	if (ret)
+		return FDTEST_EXIT_USAGE;
+	log_set_level(m.level);
 	log_setup_libbpf();
 	if (optind >= argc) {
 		usage(stderr);

@@ -21,8 +21,7 @@
 #include "util/log.h"
 
 struct diff_opts {
-	const char *dissectors[2];
-	size_t n_dissectors;
+	struct option_list dissectors;	/* A and B */
 	const char *prog;
 	struct replay_opts replay;	/* states and flags only */
 	char **captures;
@@ -41,25 +40,34 @@ struct diff_run {
 	struct diff diffs[COMPARE_DIFFS_MAX];
 };
 
-enum {
-	OPT_PROG = 256,
-	OPT_STATES,
-	OPT_FLAGS,
+static const struct diff_opts diff_defaults = {
+	.replay = {
+		.states = FDTEST_STATES_ALL,
+		.flags = { 0 },
+		.n_flags = 1,
+	},
 };
+
+#define DIFF_FIELD(m) OPTION_FIELD(struct diff_opts, m)
 
 static const struct option_row diff_options[] = {
-	{ "dissector", 'd', required_argument, "OBJ",
-	  "compiled BPF object (.bpf.o); give exactly two, the first is A, the second B" },
-	{ "prog", OPT_PROG, required_argument, "NAME",
+	{ "dissector", 'd', OPTION_LIST, DIFF_FIELD(dissectors), "OBJ",
+	  "compiled BPF object (.bpf.o); give exactly two, the first is A, the second B",
+	  .max = 2,
+	  .limit = "-d: fdtest diff compares exactly two dissectors" },
+	{ "prog", 0, OPTION_STRING, DIFF_FIELD(prog), "NAME",
 	  "entry program of both, when fdtest cannot tell it" },
-	{ "states", OPT_STATES, required_argument, "LIST",
+	{ "states", 0, OPTION_STATES, DIFF_FIELD(replay.states), "LIST",
 	  "starting states to run, comma-separated: vlanless, pre-vlan, post-vlan, or all (default: all)" },
-	{ "flags", OPT_FLAGS, required_argument, "LIST",
+	{ "flags", 0, OPTION_FLAG_SETS, DIFF_FIELD(replay), "LIST",
 	  "input-flag sets, as for fdtest run, or all for the 8 combinations (default: 0)" },
-	{ "help", 'h', no_argument, NULL, "show this help" },
+	OPTION_HELP_ROW,
 };
 
-#define N_DIFF_OPTIONS (sizeof(diff_options) / sizeof(diff_options[0]))
+static void diff_usage(FILE *out);
+
+static const struct option_table diff_table =
+	OPTION_TABLE("diff", diff_options, diff_usage);
 
 static void diff_usage(FILE *out)
 {
@@ -73,7 +81,7 @@ static void diff_usage(FILE *out)
 		"root (or CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON).\n"
 		"\n"
 		"Options:\n");
-	options_print(out, diff_options, N_DIFF_OPTIONS);
+	options_print(out, &diff_table);
 	fprintf(out,
 		"\n"
 		"Exit status:\n"
@@ -86,44 +94,13 @@ static void diff_usage(FILE *out)
 
 static int diff_parse(int argc, char **argv, struct diff_opts *opts)
 {
-	struct option longopts[N_DIFF_OPTIONS + 1];
-	char shortopts[3 * N_DIFF_OPTIONS + 2];
-	int c;
+	int ret;
 
-	memset(opts, 0, sizeof(*opts));
-	opts->replay.states = FDTEST_STATES_ALL;
-	opts->replay.n_flags = 1;
-	options_build(diff_options, N_DIFF_OPTIONS, longopts, shortopts);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (opts->n_dissectors == 2) {
-				p_err("-d: fdtest diff compares exactly two dissectors");
-				return -EINVAL;
-			}
-			opts->dissectors[opts->n_dissectors++] = optarg;
-			break;
-		case OPT_PROG:
-			opts->prog = optarg;
-			break;
-		case OPT_STATES:
-			if (run_parse_states(optarg, &opts->replay.states))
-				return -EINVAL;
-			break;
-		case OPT_FLAGS:
-			if (run_parse_flag_sets(optarg, &opts->replay))
-				return -EINVAL;
-			break;
-		case 'h':
-			diff_usage(stdout);
-			return 1;
-		default:
-			fprintf(stderr, "Try 'fdtest diff --help'.\n");
-			return -EINVAL;
-		}
-	}
-	if (opts->n_dissectors != 2) {
+	*opts = diff_defaults;
+	ret = options_parse(&diff_table, argc, argv, opts);
+	if (ret)
+		return ret;
+	if (opts->dissectors.n != 2) {
 		p_err("give two dissectors: fdtest diff -d A -d B CAPTURE... (see --help)");
 		return -EINVAL;
 	}
@@ -274,10 +251,10 @@ static int diff_exec(const struct diff_opts *opts)
 		.label = { dr->label[0], dr->label[1] },
 	};
 	for (int d = 0; d < 2; d++) {
-		ret = dissector_load(opts->dissectors[d], opts->prog,
+		ret = dissector_load(opts->dissectors.v[d], opts->prog,
 				     &dr->dis[d], err, sizeof(err));
 		if (ret) {
-			p_err("dissector '%s': %s", opts->dissectors[d], err);
+			p_err("dissector '%s': %s", opts->dissectors.v[d], err);
 			code = dissector_err_is_env(ret) ? FDTEST_EXIT_ENV :
 							   FDTEST_EXIT_USAGE;
 			goto out_close;

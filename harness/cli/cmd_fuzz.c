@@ -18,58 +18,70 @@
 #include "util/worker.h"
 
 #define FUZZ_SEEDS_MAX 64
+_Static_assert(FUZZ_SEEDS_MAX <= OPTION_LIST_MAX,
+	       "an option_list holds them");
 
 struct fuzz_cmd_opts {
-	const char *objects[2];		/* under test, reference */
-	int n_objects;
+	struct option_list objects;	/* under test, reference */
 	const char *prog;		/* entry program; NULL: find it */
-	char *seeds[FUZZ_SEEDS_MAX];
-	size_t n_seeds;
+	struct option_list seeds;
+	uint64_t time_s;		/* --time; 0: no bound */
 	const char *policy;
 	unsigned int oracles;
 	enum gen_policy spec_policy;
 	struct fuzz_opts run;
 };
 
-enum {
-	OPT_SEEDS = 256,
-	OPT_TIME,
-	OPT_RUNS,
-	OPT_SEED,
-	OPT_OUT,
-	OPT_POLICY,
-	OPT_ORACLES,
-	OPT_SPEC_POLICY,
-	OPT_PROG,
+static int fuzz_parse_oracles(void *opts, const char *arg);
+static const char *spec_policy_name(size_t i, const char **note);
+
+static const struct fuzz_cmd_opts fuzz_defaults = {
+	.oracles = FUZZ_ORACLES_ALL,
+	.run = { .seed = 1 },
 };
+
+#define FUZZ_FIELD(m) OPTION_FIELD(struct fuzz_cmd_opts, m)
 
 static const struct option_row fuzz_options[] = {
-	{ "dissector", 'd', required_argument, "OBJ",
-	  "the dissector to fuzz; a second -d names a REFERENCE to diff it against" },
-	{ "prog", OPT_PROG, required_argument, "NAME",
+	{ "dissector", 'd', OPTION_LIST, FUZZ_FIELD(objects), "OBJ",
+	  "the dissector to fuzz; a second -d names a REFERENCE to diff it against",
+	  .max = 2,
+	  .limit = "-d: one dissector to fuzz and at most one reference" },
+	{ "prog", 0, OPTION_STRING, FUZZ_FIELD(prog), "NAME",
 	  "entry program of both, when fdtest cannot tell it" },
-	{ "seeds", OPT_SEEDS, required_argument, "CAPTURE",
-	  "frames to mutate besides generated ones; repeat, or list more captures after the options" },
-	{ "time", OPT_TIME, required_argument, "S",
-	  "stop after S seconds (whole rounds of 512 inputs)" },
-	{ "runs", OPT_RUNS, required_argument, "N",
-	  "stop after N inputs, each run in 3 states and 8 flag sets (default with neither: 10000)" },
-	{ "jobs", 'j', required_argument, "N",
-	  "threads doing test runs (default: online CPUs; 0: the main thread); findings do not depend on N" },
-	{ "seed", OPT_SEED, required_argument, "N",
-	  "random seed (default 1): the same seed and --runs find the same" },
-	{ "out", OPT_OUT, required_argument, "DIR",
+	{ "seeds", 0, OPTION_LIST, FUZZ_FIELD(seeds), "CAPTURE",
+	  "frames to mutate besides generated ones; repeat, or list more captures after the options",
+	  .max = FUZZ_SEEDS_MAX,
+	  .limit = "--seeds: at most " OPTION_STR(FUZZ_SEEDS_MAX) " captures" },
+	{ "time", 0, OPTION_UINT, FUZZ_FIELD(time_s), "S",
+	  "stop after S seconds (whole rounds of 512 inputs)",
+	  .max = UINT64_MAX, .num = OPTION_NUM_ANY },
+	{ "runs", 0, OPTION_UINT, FUZZ_FIELD(run.max_inputs), "N",
+	  "stop after N inputs, each run in 3 states and 8 flag sets (default with neither: 10000)",
+	  .max = UINT64_MAX, .num = OPTION_NUM_ANY },
+	{ "jobs", 'j', OPTION_UINT, FUZZ_FIELD(run.jobs), "N",
+	  "threads doing test runs (default: online CPUs; 0: the main thread); findings do not depend on N",
+	  .max = WORKER_THREADS_MAX, .num = OPTION_NUM_ANY },
+	{ "seed", 0, OPTION_UINT, FUZZ_FIELD(run.seed), "N",
+	  "random seed (default 1): the same seed and --runs find the same",
+	  .max = UINT64_MAX, .num = OPTION_NUM_ANY },
+	{ "out", 0, OPTION_STRING, FUZZ_FIELD(run.out_dir), "DIR",
 	  "write each finding as DIR/ORACLE-FIELD.pcap, .diff, .txt (its description) and DIR/expected/ (its golden)" },
-	{ "policy", OPT_POLICY, required_argument, "FILE",
+	{ "policy", 0, OPTION_STRING, FUZZ_FIELD(policy), "FILE",
 	  "differences with REFERENCE to accept, one 'CLASS FIELD REASON' a line (see README)" },
-	{ "oracles", OPT_ORACLES, required_argument, "LIST",
-	  "comma-separated: consistency, invariant, diff, spec, or all (default: all that apply)" },
-	{ "spec-policy", OPT_SPEC_POLICY, required_argument, "POLICY",
-	  "the generator's spec to hold generated frames to: base (default) or udp-encap" },
-	{ "help", 'h', no_argument, NULL, "show this help" },
+	{ "oracles", 0, OPTION_FUNC, FUZZ_FIELD(oracles), "LIST",
+	  "comma-separated: consistency, invariant, diff, spec, or all (default: all that apply)",
+	  .parse = fuzz_parse_oracles },
+	{ "spec-policy", 0, OPTION_CHOICE, FUZZ_FIELD(spec_policy), "POLICY",
+	  "the generator's spec to hold generated frames to: base (default) or udp-encap",
+	  .names = spec_policy_name },
+	OPTION_HELP_ROW,
 };
 
-#define N_FUZZ_OPTIONS (sizeof(fuzz_options) / sizeof(fuzz_options[0]))
+static void fuzz_usage(FILE *out);
+
+static const struct option_table fuzz_table =
+	OPTION_TABLE("fuzz", fuzz_options, fuzz_usage);
 
 static void fuzz_usage(FILE *out)
 {
@@ -88,27 +100,15 @@ static void fuzz_usage(FILE *out)
 		"to --out so that `fdtest run` replays them.\n"
 		"\n"
 		"Options:\n");
-	options_print(out, fuzz_options, N_FUZZ_OPTIONS);
+	options_print(out, &fuzz_table);
 	fprintf(out,
 		"\nExit status: 0 nothing found, 1 findings, 2 bad usage or input,\n"
 		"3 the machine refuses (privilege, verifier, kernel).\n");
 }
 
-static int parse_u64(const char *opt, const char *s, uint64_t *out)
+static int fuzz_parse_oracles(void *opts, const char *list)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-') {
-		p_err("%s: '%s' is not a number", opt, s);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_oracles(const char *list, unsigned int *out)
-{
+	unsigned int *out = &((struct fuzz_cmd_opts *)opts)->oracles;
 	char buf[256];
 	char *save = NULL;
 
@@ -128,110 +128,41 @@ static int parse_oracles(const char *list, unsigned int *out)
 	return 0;
 }
 
-static int add_seed(struct fuzz_cmd_opts *o, char *path)
+/* The policies in enum gen_policy order: --spec-policy's names. */
+static const char *spec_policy_name(size_t i, const char **note)
 {
-	if (o->n_seeds == FUZZ_SEEDS_MAX) {
-		p_err("--seeds: at most %d captures", FUZZ_SEEDS_MAX);
-		return -EINVAL;
-	}
-	o->seeds[o->n_seeds++] = path;
-	return 0;
-}
-
-static int fuzz_option(struct fuzz_cmd_opts *o, int c, char *arg)
-{
-	uint64_t v;
-
-	switch (c) {
-	case 'd':
-		if (o->n_objects == 2) {
-			p_err("-d: one dissector to fuzz and at most one reference");
-			return -EINVAL;
-		}
-		o->objects[o->n_objects++] = arg;
-		return 0;
-	case OPT_PROG:
-		o->prog = arg;
-		return 0;
-	case OPT_SEEDS:
-		return add_seed(o, arg);
-	case OPT_TIME:
-		if (parse_u64("--time", arg, &v))
-			return -EINVAL;
-		o->run.max_seconds = (double)v;
-		return 0;
-	case OPT_RUNS:
-		return parse_u64("--runs", arg, &o->run.max_inputs);
-	case 'j':
-		if (parse_u64("--jobs", arg, &v))
-			return -EINVAL;
-		if (v > WORKER_THREADS_MAX) {
-			p_err("--jobs: at most %d", WORKER_THREADS_MAX);
-			return -EINVAL;
-		}
-		o->run.jobs = (unsigned int)v;
-		return 0;
-	case OPT_SEED:
-		return parse_u64("--seed", arg, &o->run.seed);
-	case OPT_OUT:
-		o->run.out_dir = arg;
-		return 0;
-	case OPT_POLICY:
-		o->policy = arg;
-		return 0;
-	case OPT_ORACLES:
-		return parse_oracles(arg, &o->oracles);
-	case OPT_SPEC_POLICY:
-		for (int p = 0; p < GEN_POLICY_COUNT; p++) {
-			enum gen_policy gp = (enum gen_policy)p;
-
-			if (strcmp(arg, gen_policy_name(gp)) == 0) {
-				o->spec_policy = gp;
-				return 0;
-			}
-		}
-		p_err("--spec-policy: '%s' is not base or udp-encap", arg);
-		return -EINVAL;
-	}
-	fprintf(stderr, "Try 'fdtest fuzz --help'.\n");
-	return -EINVAL;
+	if (note)
+		*note = NULL;
+	return i < GEN_POLICY_COUNT ? gen_policy_name((enum gen_policy)i) :
+				      NULL;
 }
 
 static int fuzz_parse(int argc, char **argv, struct fuzz_cmd_opts *o)
 {
-	struct option longopts[N_FUZZ_OPTIONS + 1];
-	char shortopts[3 * N_FUZZ_OPTIONS + 2];
-	int c;
+	int ret;
 
-	memset(o, 0, sizeof(*o));
-	o->oracles = FUZZ_ORACLES_ALL;
-	o->run.seed = 1;
+	*o = fuzz_defaults;
 	o->run.jobs = worker_default_threads();
-	options_build(fuzz_options, N_FUZZ_OPTIONS, longopts, shortopts);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fuzz_usage(stdout);
-			return 1;
-		}
-		if (fuzz_option(o, c, optarg))
-			return -EINVAL;
-	}
+	ret = options_parse(&fuzz_table, argc, argv, o);
+	if (ret)
+		return ret;
 	for (; optind < argc; optind++)
-		if (add_seed(o, argv[optind]))
+		if (options_apply(&fuzz_table, "seeds", o, argv[optind]))
 			return -EINVAL;
-	if (o->n_objects == 0) {
+	if (o->objects.n == 0) {
 		p_err("no dissector given: fdtest fuzz -d OBJ [-d REFERENCE] (see --help)");
 		return -EINVAL;
 	}
-	if (o->policy && o->n_objects < 2) {
+	if (o->policy && o->objects.n < 2) {
 		p_err("--policy: accepts differences with a REFERENCE; give it as a second -d");
 		return -EINVAL;
 	}
+	o->run.max_seconds = (double)o->time_s;
 	if (!o->run.max_inputs && !o->run.max_seconds)
 		o->run.max_inputs = 10000;
-	o->run.seeds = o->seeds;
-	o->run.n_seeds = o->n_seeds;
+	/* fuzz.c reads the seeds, never writes them */
+	o->run.seeds = (char *const *)o->seeds.v;
+	o->run.n_seeds = o->seeds.n;
 	return 0;
 }
 
@@ -313,15 +244,15 @@ static int fuzz_report(const struct fuzz_cmd_opts *o,
 		       const struct fuzz_stats *st)
 {
 	printf("fuzz: %s%s%s: %llu inputs, %llu test runs in %.1f s (%.0f runs/s), %zu result shapes, corpus %zu, seed %llu%s\n",
-	       o->objects[0], o->n_objects > 1 ? " against " : "",
-	       o->n_objects > 1 ? o->objects[1] : "",
+	       o->objects.v[0], o->objects.n > 1 ? " against " : "",
+	       o->objects.n > 1 ? o->objects.v[1] : "",
 	       (unsigned long long)st->inputs,
 	       (unsigned long long)st->runs, st->seconds,
 	       st->seconds > 0 ? (double)st->runs / st->seconds : 0.0,
 	       st->coverage, st->corpus, (unsigned long long)o->run.seed,
 	       st->interrupted ? " (interrupted)" : "");
 	for (size_t i = 0; i < st->n_findings; i++)
-		print_finding(o, &st->findings[i], o->objects[0]);
+		print_finding(o, &st->findings[i], o->objects.v[0]);
 	printf("fuzz: %zu finding%s\n", st->n_findings,
 	       st->n_findings == 1 ? "" : "s");
 	return st->n_findings ? FDTEST_EXIT_FAIL : FDTEST_EXIT_PASS;
@@ -357,13 +288,13 @@ static int fuzz_exec(struct fuzz_cmd_opts *o)
 		p_err("fuzz: out of memory");
 		return FDTEST_EXIT_ENV;
 	}
-	ret = load(o->objects[0], o->prog, &t.dis);
+	ret = load(o->objects.v[0], o->prog, &t.dis);
 	if (ret) {
 		code = exit_of(ret);
 		goto out_free;
 	}
-	if (o->n_objects > 1) {
-		ret = load(o->objects[1], o->prog, &t.ref);
+	if (o->objects.n > 1) {
+		ret = load(o->objects.v[1], o->prog, &t.ref);
 		if (ret) {
 			code = exit_of(ret);
 			goto out_close;
@@ -379,7 +310,7 @@ static int fuzz_exec(struct fuzz_cmd_opts *o)
 	ret = fuzz_run(&o->run, &t, &st, err, sizeof(err));
 	sigaction(SIGINT, &old, NULL);
 	if (ret) {
-		p_err("fuzz '%s': %s", o->objects[0], err);
+		p_err("fuzz '%s': %s", o->objects.v[0], err);
 		code = ret == -EPERM || ret == -EACCES ? FDTEST_EXIT_ENV :
 							 FDTEST_EXIT_USAGE;
 	} else {

@@ -31,25 +31,30 @@ struct gen_opts {
 	bool format_given;
 };
 
-enum {
-	OPT_SPEC = 256,
-	OPT_LINKTYPE,
-	OPT_FORMAT,
-};
+static int gen_parse_format(void *opts, const char *arg);
+static int gen_parse_linktype(void *opts, const char *arg);
+
+#define GEN_FIELD(m) OPTION_FIELD(struct gen_opts, m)
 
 static const struct option_row gen_options[] = {
-	{ "output", 'o', required_argument, "FILE",
+	{ "output", 'o', OPTION_STRING, GEN_FIELD(output), "FILE",
 	  "capture to write (default: the description's name with .pcap or .pcapng)" },
-	{ "format", OPT_FORMAT, required_argument, "FMT",
-	  "pcap or pcapng (default: pcapng when FILE ends in .pcapng, else pcap); frame iface=N puts a packet on pcapng interface N" },
-	{ "spec", OPT_SPEC, required_argument, "DIR",
-	  "also write the expected keys, as DIR/<policy>/<capture>.json for the policies base and udp-encap" },
-	{ "linktype", OPT_LINKTYPE, required_argument, "TYPE",
-	  "eth (default), raw, sll, sll2 or null; for all but eth each packet starts at its IP layer" },
-	{ "help", 'h', no_argument, NULL, "show this help" },
+	{ "format", 0, OPTION_FUNC, GEN_FIELD(format), "FMT",
+	  "pcap or pcapng (default: pcapng when FILE ends in .pcapng, else pcap); frame iface=N puts a packet on pcapng interface N",
+	  .parse = gen_parse_format },
+	{ "spec", 0, OPTION_FOLDER, GEN_FIELD(spec_dir), "DIR",
+	  "also write the expected keys, as DIR/<policy>/<capture>.json for the policies base and udp-encap",
+	  .limit = "--spec: give a folder (an empty name would write under /)" },
+	{ "linktype", 0, OPTION_FUNC, GEN_FIELD(link), "TYPE",
+	  "eth (default), raw, sll, sll2 or null; for all but eth each packet starts at its IP layer",
+	  .parse = gen_parse_linktype },
+	OPTION_HELP_ROW,
 };
 
-#define N_GEN_OPTIONS (sizeof(gen_options) / sizeof(gen_options[0]))
+static void gen_usage(FILE *out);
+
+static const struct option_table gen_table =
+	OPTION_TABLE("gen", gen_options, gen_usage);
 
 static void gen_usage(FILE *out)
 {
@@ -65,7 +70,7 @@ static void gen_usage(FILE *out)
 		"  frame trunc=30 expect=drop / eth / ipv4 / tcp\n"
 		"\n"
 		"Options:\n");
-	options_print(out, gen_options, N_GEN_OPTIONS);
+	options_print(out, &gen_table);
 	fprintf(out, "\nLayers and their fields:\n");
 	for (const struct gen_layer_type *t = gen_layer_types; t->name; t++) {
 		fprintf(out, "  %-8s", t->name);
@@ -85,54 +90,43 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* The capture's format: gen/ knows the names. */
+static int gen_parse_format(void *opts, const char *arg)
+{
+	struct gen_opts *o = opts;
+
+	if (gen_format_parse(arg, &o->format)) {
+		p_err("--format: '%s' is not pcap or pcapng", arg);
+		return -EINVAL;
+	}
+	o->format_given = true;
+	return 0;
+}
+
+/* The capture's link type: capture/'s one table knows the names. */
+static int gen_parse_linktype(void *opts, const char *arg)
+{
+	struct gen_opts *o = opts;
+	char names[200];
+
+	o->link = linktype_by_gen_name(arg);
+	if (!o->link) {
+		linktype_names(names, sizeof(names), true, "or");
+		p_err("--linktype: '%s' is not %s", arg, names);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int gen_parse(int argc, char **argv, struct gen_opts *opts)
 {
-	struct option longopts[N_GEN_OPTIONS + 1];
-	char shortopts[3 * N_GEN_OPTIONS + 2];
-	char names[200];
-	int c;
+	int ret;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->link = linktype_by_dlt(LINKTYPE_ETHERNET);
-	options_build(gen_options, N_GEN_OPTIONS, longopts, shortopts);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			opts->output = optarg;
-			break;
-		case OPT_SPEC:
-			/* an empty DIR would put the spec under / */
-			if (!*optarg) {
-				p_err("--spec: give a folder (an empty name would write under /)");
-				return -EINVAL;
-			}
-			opts->spec_dir = optarg;
-			break;
-		case OPT_FORMAT:
-			if (gen_format_parse(optarg, &opts->format)) {
-				p_err("--format: '%s' is not pcap or pcapng",
-				      optarg);
-				return -EINVAL;
-			}
-			opts->format_given = true;
-			break;
-		case OPT_LINKTYPE:
-			opts->link = linktype_by_gen_name(optarg);
-			if (!opts->link) {
-				linktype_names(names, sizeof(names), true, "or");
-				p_err("--linktype: '%s' is not %s", optarg, names);
-				return -EINVAL;
-			}
-			break;
-		case 'h':
-			gen_usage(stdout);
-			return 1;
-		default:
-			fprintf(stderr, "Try 'fdtest gen --help'.\n");
-			return -EINVAL;
-		}
-	}
+	ret = options_parse(&gen_table, argc, argv, opts);
+	if (ret)
+		return ret;
 	if (argc - optind != 1) {
 		p_err("one description expected: fdtest gen [OPTIONS] DESCRIPTION (see --help)");
 		return -EINVAL;

@@ -30,18 +30,29 @@
 
 #define MATRIX_KERNELS_MAX 32
 #define MATRIX_DISSECTORS_MAX 64
+_Static_assert(MATRIX_DISSECTORS_MAX <= OPTION_LIST_MAX,
+	       "an option_list holds them");
+_Static_assert(MATRIX_KERNELS_MAX <= OPTION_LIST_MAX,
+	       "an option_list holds them");
 #define KVM_PROBE_S 5		/* a KVM guest answers in well under this */
 
+/* --accel, in the order its message lists them */
+enum matrix_accel {
+	MATRIX_ACCEL_KVM,
+	MATRIX_ACCEL_TCG,
+	MATRIX_ACCEL_AUTO,
+};
+
+static const char *const matrix_accel_names[] = { "kvm", "tcg", "auto" };
+
 struct matrix_opts {
-	const char *kernels[MATRIX_KERNELS_MAX];
-	size_t n_kernels;
-	const char *dissectors[MATRIX_DISSECTORS_MAX];
-	size_t n_dissectors;
+	struct option_list kernels;
+	struct option_list dissectors;
 	const char *const *captures;
 	size_t n_captures;
 	const char *expected_dir;
 	const char *format;
-	const char *accel;
+	enum matrix_accel accel;
 	const char *qemu;
 	const char *cpu;
 	const char *tcg_cpu;
@@ -58,7 +69,7 @@ struct matrix_opts {
 static const struct matrix_opts matrix_defaults = {
 	.expected_dir = "expected",
 	.format = "markdown",
-	.accel = "auto",
+	.accel = MATRIX_ACCEL_AUTO,
 	.qemu = "qemu-system-x86_64",
 	.tcg_cpu = "max",
 	.timeout_s = 60,
@@ -66,61 +77,78 @@ static const struct matrix_opts matrix_defaults = {
 	.memory_mb = 512,
 };
 
-enum {
-	OPT_KERNEL = 256,
-	OPT_EXPECTED,
-	OPT_FORMAT,
-	OPT_TIMEOUT,
-	OPT_JOBS,
-	OPT_RETRIES,
-	OPT_ACCEL,
-	OPT_QEMU,
-	OPT_CPU,
-	OPT_TCG_CPU,
-	OPT_MEMORY,
-	OPT_GUEST_INIT,
-	OPT_GUEST_FDTEST,
-	OPT_GUEST,
-	OPT_NONCE,
-};
+static const char *accel_name(size_t i, const char **note)
+{
+	if (note)
+		*note = NULL;
+	return i < sizeof(matrix_accel_names) / sizeof(matrix_accel_names[0]) ?
+	       matrix_accel_names[i] : NULL;
+}
+
+/* The table formats (matrix_render.c): --format's names. */
+static const char *format_name(size_t i, const char **note)
+{
+	static const char *const names[] = { "markdown", "json" };
+
+	if (note)
+		*note = NULL;
+	return i < sizeof(names) / sizeof(names[0]) ? names[i] : NULL;
+}
+
+#define MATRIX_FIELD(m) OPTION_FIELD(struct matrix_opts, m)
+/* a count: at least @lo, at most 100000 */
+#define MATRIX_COUNT(lo) \
+	.min = (lo), .max = 100000, .num = OPTION_NUM_AT_LEAST
 
 static const struct option_row matrix_options[] = {
-	{ "kernel", OPT_KERNEL, required_argument, "PATH",
-	  "a kernel image (bzImage/vmlinuz) to boot under qemu as one more row; repeat for several" },
-	{ "dissector", 'd', required_argument, "OBJ",
-	  "compiled BPF object (.bpf.o) to test; repeat for several. Default: every dissector built from dissectors/" },
-	{ "expected", OPT_EXPECTED, required_argument, "DIR",
-	  "root of the goldens and their per-kernel overrides (default: expected)" },
-	{ "format", OPT_FORMAT, required_argument, "FMT",
-	  "markdown (default) or json" },
-	{ "timeout", OPT_TIMEOUT, required_argument, "SEC",
-	  "longest a guest may take from start to power-off (default: 60)" },
-	{ "jobs", OPT_JOBS, required_argument, "N",
-	  "guests at once (default: the number of online CPUs)" },
-	{ "retries", OPT_RETRIES, required_argument, "N",
-	  "boot a kernel again when it oopses or panics before its result, up to N times; the row shows it (default: 4)" },
-	{ "accel", OPT_ACCEL, required_argument, "ACCEL",
-	  "kvm, tcg, or auto: KVM when a test boot answers within 5 s, else TCG (default: auto)" },
-	{ "qemu", OPT_QEMU, required_argument, "CMD",
+	{ "kernel", 0, OPTION_LIST, MATRIX_FIELD(kernels), "PATH",
+	  "a kernel image (bzImage/vmlinuz) to boot under qemu as one more row; repeat for several",
+	  .max = MATRIX_KERNELS_MAX,
+	  .limit = "--kernel: at most " OPTION_STR(MATRIX_KERNELS_MAX) " kernels" },
+	{ "dissector", 'd', OPTION_LIST, MATRIX_FIELD(dissectors), "OBJ",
+	  "compiled BPF object (.bpf.o) to test; repeat for several. Default: every dissector built from dissectors/",
+	  .max = MATRIX_DISSECTORS_MAX,
+	  .limit = "-d: at most " OPTION_STR(MATRIX_DISSECTORS_MAX) " dissectors" },
+	{ "expected", 0, OPTION_FOLDER, MATRIX_FIELD(expected_dir), "DIR",
+	  "root of the goldens and their per-kernel overrides (default: expected)",
+	  .limit = "--expected: give a folder (an empty name would read goldens under /)" },
+	{ "format", 0, OPTION_FORMAT, MATRIX_FIELD(format), "FMT",
+	  "markdown (default) or json", .names = format_name },
+	{ "timeout", 0, OPTION_UINT, MATRIX_FIELD(timeout_s), "SEC",
+	  "longest a guest may take from start to power-off (default: 60)",
+	  MATRIX_COUNT(1) },
+	{ "jobs", 0, OPTION_UINT, MATRIX_FIELD(jobs), "N",
+	  "guests at once (default: the number of online CPUs)",
+	  MATRIX_COUNT(1) },
+	{ "retries", 0, OPTION_UINT, MATRIX_FIELD(retries), "N",
+	  "boot a kernel again when it oopses or panics before its result, up to N times; the row shows it (default: 4)",
+	  MATRIX_COUNT(0) },
+	{ "accel", 0, OPTION_CHOICE, MATRIX_FIELD(accel), "ACCEL",
+	  "kvm, tcg, or auto: KVM when a test boot answers within 5 s, else TCG (default: auto)",
+	  .names = accel_name },
+	{ "qemu", 0, OPTION_STRING, MATRIX_FIELD(qemu), "CMD",
 	  "the emulator (default: qemu-system-x86_64)" },
-	{ "cpu", OPT_CPU, required_argument, "MODEL",
+	{ "cpu", 0, OPTION_STRING, MATRIX_FIELD(cpu), "MODEL",
 	  "qemu's -cpu for guests under KVM (default: host)" },
-	{ "tcg-cpu", OPT_TCG_CPU, required_argument, "MODEL",
+	{ "tcg-cpu", 0, OPTION_STRING, MATRIX_FIELD(tcg_cpu), "MODEL",
 	  "qemu's -cpu for guests under TCG, where 'host' does not exist (default: max)" },
-	{ "memory", OPT_MEMORY, required_argument, "MB",
-	  "guest memory (default: 512)" },
-	{ "guest-init", OPT_GUEST_INIT, required_argument, "PATH",
+	{ "memory", 0, OPTION_UINT, MATRIX_FIELD(memory_mb), "MB",
+	  "guest memory (default: 512)", MATRIX_COUNT(64) },
+	{ "guest-init", 0, OPTION_STRING, MATRIX_FIELD(guest_init), "PATH",
 	  "static init for the guests (default: matrix/init beside fdtest)" },
-	{ "guest-fdtest", OPT_GUEST_FDTEST, required_argument, "PATH",
+	{ "guest-fdtest", 0, OPTION_STRING, MATRIX_FIELD(guest_fdtest), "PATH",
 	  "static fdtest for the guests (default: fdtest-static beside fdtest)" },
-	{ "guest", OPT_GUEST, required_argument, "DIR",
+	{ "guest", 0, OPTION_STRING, MATRIX_FIELD(guest_dir), "DIR",
 	  "run the suite packed in DIR and print the framed result (what the guest's init runs)" },
-	{ "nonce", OPT_NONCE, required_argument, "HEX",
+	{ "nonce", 0, OPTION_STRING, MATRIX_FIELD(nonce), "HEX",
 	  "with --guest: the frame nonce the host chose" },
-	{ "help", 'h', no_argument, NULL, "show this help" },
+	OPTION_HELP_ROW,
 };
 
-#define N_MATRIX_OPTIONS (sizeof(matrix_options) / sizeof(matrix_options[0]))
+static void matrix_usage(FILE *out);
+
+static const struct option_table matrix_table =
+	OPTION_TABLE("matrix", matrix_options, matrix_usage);
 
 static void matrix_usage(FILE *out)
 {
@@ -133,7 +161,7 @@ static void matrix_usage(FILE *out)
 		"cases that pass against the goldens. Needs root.\n"
 		"\n"
 		"Options:\n");
-	options_print(out, matrix_options, N_MATRIX_OPTIONS);
+	options_print(out, &matrix_table);
 	fprintf(out,
 		"\n"
 		"Exit status:\n"
@@ -146,117 +174,14 @@ static void matrix_usage(FILE *out)
 		"  3  the machine refuses: no privilege\n");
 }
 
-static int parse_uint(const char *opt, const char *arg, unsigned int min,
-		      unsigned int *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || v < min || v > 100000) {
-		p_err("--%s: '%s' is not a number of at least %u", opt, arg,
-		      min);
-		return -EINVAL;
-	}
-	*out = (unsigned int)v;
-	return 0;
-}
-
-static int matrix_parse_opt(int c, struct matrix_opts *o)
-{
-	switch (c) {
-	case OPT_KERNEL:
-		if (o->n_kernels == MATRIX_KERNELS_MAX) {
-			p_err("--kernel: at most %d kernels",
-			      MATRIX_KERNELS_MAX);
-			return -EINVAL;
-		}
-		o->kernels[o->n_kernels++] = optarg;
-		return 0;
-	case 'd':
-		if (o->n_dissectors == MATRIX_DISSECTORS_MAX) {
-			p_err("-d: at most %d dissectors",
-			      MATRIX_DISSECTORS_MAX);
-			return -EINVAL;
-		}
-		o->dissectors[o->n_dissectors++] = optarg;
-		return 0;
-	case OPT_EXPECTED:
-		/* "" would make every golden path start at / */
-		if (!*optarg) {
-			p_err("--expected: give a folder (an empty name would read goldens under /)");
-			return -EINVAL;
-		}
-		o->expected_dir = optarg;
-		return 0;
-	case OPT_FORMAT:
-		if (strcmp(optarg, "markdown") && strcmp(optarg, "json")) {
-			p_err("--format: '%s' is not a format (markdown, json)",
-			      optarg);
-			return -EINVAL;
-		}
-		o->format = optarg;
-		return 0;
-	case OPT_TIMEOUT:
-		return parse_uint("timeout", optarg, 1, &o->timeout_s);
-	case OPT_JOBS:
-		return parse_uint("jobs", optarg, 1, &o->jobs);
-	case OPT_RETRIES:
-		return parse_uint("retries", optarg, 0, &o->retries);
-	case OPT_MEMORY:
-		return parse_uint("memory", optarg, 64, &o->memory_mb);
-	case OPT_ACCEL:
-		if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") &&
-		    strcmp(optarg, "tcg")) {
-			p_err("--accel: '%s' is not kvm, tcg or auto", optarg);
-			return -EINVAL;
-		}
-		o->accel = optarg;
-		return 0;
-	case OPT_QEMU:
-		o->qemu = optarg;
-		return 0;
-	case OPT_CPU:
-		o->cpu = optarg;
-		return 0;
-	case OPT_TCG_CPU:
-		o->tcg_cpu = optarg;
-		return 0;
-	case OPT_GUEST_INIT:
-		o->guest_init = optarg;
-		return 0;
-	case OPT_GUEST_FDTEST:
-		o->guest_fdtest = optarg;
-		return 0;
-	case OPT_GUEST:
-		o->guest_dir = optarg;
-		return 0;
-	case OPT_NONCE:
-		o->nonce = optarg;
-		return 0;
-	}
-	fprintf(stderr, "Try 'fdtest matrix --help'.\n");
-	return -EINVAL;
-}
-
 static int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 {
-	struct option longopts[N_MATRIX_OPTIONS + 1];
-	char shortopts[3 * N_MATRIX_OPTIONS + 2];
-	int c;
+	int ret;
 
 	*o = matrix_defaults;
-	options_build(matrix_options, N_MATRIX_OPTIONS, longopts, shortopts);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (c == 'h') {
-			matrix_usage(stdout);
-			return 1;
-		}
-		if (matrix_parse_opt(c, o))
-			return -EINVAL;
-	}
+	ret = options_parse(&matrix_table, argc, argv, o);
+	if (ret)
+		return ret;
 	o->captures = (const char *const *)argv + optind;
 	o->n_captures = (size_t)(argc - optind);
 	if (o->guest_dir && !o->nonce) {
@@ -346,8 +271,8 @@ static int host_row(const struct matrix_opts *o, const char *tmp,
 	snprintf(row->label, sizeof(row->label), "host");
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	ret = matrix_suite_run(&(struct matrix_suite){
-			.dissectors = o->dissectors,
-			.n_dissectors = o->n_dissectors,
+			.dissectors = o->dissectors.v,
+			.n_dissectors = o->dissectors.n,
 			.captures = o->captures,
 			.n_captures = o->n_captures,
 			.expected_dir = o->expected_dir,
@@ -382,8 +307,8 @@ static int guests_prepare(const struct matrix_opts *o, const char *work,
 	ret = ret ?: matrix_guest_pack(&(struct matrix_pack){
 			.init = o->guest_init ? o->guest_init : init,
 			.fdtest = o->guest_fdtest ? o->guest_fdtest : fdtest,
-			.dissectors = o->dissectors,
-			.n_dissectors = o->n_dissectors,
+			.dissectors = o->dissectors.v,
+			.n_dissectors = o->dissectors.n,
 			.captures = o->captures,
 			.n_captures = o->n_captures,
 			.expected_dir = o->expected_dir,
@@ -403,8 +328,8 @@ static int find_default_objects(struct matrix_opts *o, glob_t *found)
 		return -ENOENT;
 	}
 	for (size_t i = 0; i < found->gl_pathc &&
-			   o->n_dissectors < MATRIX_DISSECTORS_MAX; i++)
-		o->dissectors[o->n_dissectors++] = found->gl_pathv[i];
+			   o->dissectors.n < MATRIX_DISSECTORS_MAX; i++)
+		o->dissectors.v[o->dissectors.n++] = found->gl_pathv[i];
 	return 0;
 }
 
@@ -413,7 +338,7 @@ static int rows_run(struct matrix_opts *o, const char *work,
 {
 	struct matrix_boot boot = {
 		.qemu = o->qemu,
-		.accel = o->accel,
+		.accel = matrix_accel_names[o->accel],
 		.cpu = o->cpu,
 		.tcg_cpu = o->tcg_cpu,
 		.timeout_s = o->timeout_s,
@@ -431,12 +356,12 @@ static int rows_run(struct matrix_opts *o, const char *work,
 		p_err("'%s': %s", merged, strerror(errno));
 		return FDTEST_EXIT_ENV;
 	}
-	if (o->n_kernels) {
+	if (o->kernels.n) {
 		if (guests_prepare(o, work, initramfs, sizeof(initramfs)))
 			return FDTEST_EXIT_USAGE;
 		boot.initramfs = initramfs;
-		if (strcmp(o->accel, "auto") == 0 &&
-		    matrix_guest_kvm_start(&boot, o->kernels[0], KVM_PROBE_S,
+		if (o->accel == MATRIX_ACCEL_AUTO &&
+		    matrix_guest_kvm_start(&boot, o->kernels.v[0], KVM_PROBE_S,
 					   &probe)) {
 			p_err("accelerator probe: out of memory");
 			return FDTEST_EXIT_ENV;
@@ -445,12 +370,12 @@ static int rows_run(struct matrix_opts *o, const char *work,
 	code = host_row(o, merged, &rows[0]);
 	if (probe)
 		boot.accel = matrix_guest_kvm_finish(probe) ? "kvm" : "tcg";
-	if (code || !o->n_kernels)
+	if (code || !o->kernels.n)
 		return code;
 	p_info("booting %zu kernel%s under qemu (%s, %u at once)",
-	       o->n_kernels, o->n_kernels == 1 ? "" : "s", boot.accel,
+	       o->kernels.n, o->kernels.n == 1 ? "" : "s", boot.accel,
 	       boot.jobs);
-	ret = matrix_guest_boot_all(&boot, rows + 1, o->n_kernels);
+	ret = matrix_guest_boot_all(&boot, rows + 1, o->kernels.n);
 	/* without memory the rows were never filled: none may pass */
 	if (ret == -ENOMEM) {
 		p_err("booting the guests: %s", strerror(-ret));
@@ -480,7 +405,7 @@ static int matrix_exec(struct matrix_opts *o)
 {
 	struct matrix_row rows[1 + MATRIX_KERNELS_MAX] = { 0 };
 	char work[] = "/tmp/fdtest-matrix.XXXXXX";
-	size_t n_rows = 1 + o->n_kernels;
+	size_t n_rows = 1 + o->kernels.n;
 	glob_t found = { 0 };
 	bool globbed = false;
 	struct timespec start;
@@ -497,17 +422,17 @@ static int matrix_exec(struct matrix_opts *o)
 		      o->expected_dir, strerror(-ret));
 		return FDTEST_EXIT_USAGE;
 	}
-	if (!o->n_dissectors) {
+	if (!o->dissectors.n) {
 		if (find_default_objects(o, &found))
 			return FDTEST_EXIT_USAGE;
 		globbed = true;
 	}
-	for (size_t i = 0; i < o->n_kernels; i++) {
+	for (size_t i = 0; i < o->kernels.n; i++) {
 		snprintf(rows[1 + i].label, sizeof(rows[1 + i].label), "%s",
-			 o->kernels[i]);
-		rows[1 + i].kernel = o->kernels[i];
-		if (access(o->kernels[i], R_OK)) {
-			p_err("--kernel '%s': %s", o->kernels[i],
+			 o->kernels.v[i]);
+		rows[1 + i].kernel = o->kernels.v[i];
+		if (access(o->kernels.v[i], R_OK)) {
+			p_err("--kernel '%s': %s", o->kernels.v[i],
 			      strerror(errno));
 			code = FDTEST_EXIT_USAGE;
 			goto out_free;

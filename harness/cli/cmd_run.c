@@ -25,10 +25,11 @@
 #include "util/worker.h"
 
 #define RUN_DISSECTORS_MAX 64
+_Static_assert(RUN_DISSECTORS_MAX <= OPTION_LIST_MAX,
+	       "an option_list holds them");
 
 struct run_opts {
-	const char *dissectors[RUN_DISSECTORS_MAX];
-	size_t n_dissectors;
+	struct option_list dissectors;
 	const char *prog;
 	const char *format;
 	const char *output;	/* the --format report goes here, text to stdout */
@@ -48,54 +49,50 @@ static const struct run_opts run_defaults = {
 	},
 };
 
-enum {
-	OPT_PROG = 256,
-	OPT_STATES,
-	OPT_FLAGS,
-	OPT_EXPECTED,
-	OPT_UPDATE,
-	OPT_REQUIRE_GOLDEN,
-	OPT_NO_CONSISTENCY,
-	OPT_FORMAT,
-	OPT_OUTPUT,
-	OPT_REPEAT,
-	OPT_MAX_NS,
-	OPT_NAME,
-};
+#define RUN_FIELD(m) OPTION_FIELD(struct run_opts, m)
 
 static const struct option_row run_options[] = {
-	{ "dissector", 'd', required_argument, "OBJ",
-	  "compiled BPF object (.bpf.o) to test; repeat for several. Default: every dissector built from dissectors/" },
-	{ "prog", OPT_PROG, required_argument, "NAME",
+	{ "dissector", 'd', OPTION_LIST, RUN_FIELD(dissectors), "OBJ",
+	  "compiled BPF object (.bpf.o) to test; repeat for several. Default: every dissector built from dissectors/",
+	  .max = RUN_DISSECTORS_MAX,
+	  .limit = "-d: at most " OPTION_STR(RUN_DISSECTORS_MAX) " dissectors" },
+	{ "prog", 0, OPTION_STRING, RUN_FIELD(prog), "NAME",
 	  "entry program, when fdtest cannot tell it (default: the flow_dissector program that is not a tail-call target)" },
-	{ "states", OPT_STATES, required_argument, "LIST",
+	{ "states", 0, OPTION_STATES, RUN_FIELD(replay.states), "LIST",
 	  "starting states to run, comma-separated: vlanless, pre-vlan, post-vlan, or all (default: all)" },
-	{ "flags", OPT_FLAGS, required_argument, "LIST",
+	{ "flags", 0, OPTION_FLAG_SETS, RUN_FIELD(replay), "LIST",
 	  "input-flag sets, comma-separated; each a number or names joined by | (PARSE_1ST_FRAG, STOP_AT_FLOW_LABEL, STOP_AT_ENCAP), or all for the 8 combinations (default: 0)" },
-	{ "expected", OPT_EXPECTED, required_argument, "DIR",
-	  "root of the golden files, read as DIR/<dissector>/<capture>.json (default: expected)" },
-	{ "name", OPT_NAME, required_argument, "NAME",
+	{ "expected", 0, OPTION_FOLDER, RUN_FIELD(replay.expected_dir), "DIR",
+	  "root of the golden files, read as DIR/<dissector>/<capture>.json (default: expected)",
+	  .limit = "--expected: give a folder (an empty name would read and write goldens under /)" },
+	{ "name", 0, OPTION_STRING, RUN_FIELD(replay.stdin_name), "NAME",
 	  "the file name of the capture read from standard input ('-'), for its golden and its cases; without it, '-' is checked against no golden and --update refuses it" },
-	{ "update", OPT_UPDATE, no_argument, NULL,
+	{ "update", 0, OPTION_TRUE, RUN_FIELD(replay.update), NULL,
 	  "record the goldens of this run's dissectors and captures instead of checking them (each file replaced whole)" },
-	{ "require-golden", OPT_REQUIRE_GOLDEN, no_argument, NULL,
-	  "fail a case that has no golden line (default: report it as unchecked)" },
-	{ "no-consistency", OPT_NO_CONSISTENCY, no_argument, NULL,
-	  "skip the check that all states of a frame agree" },
-	{ "format", OPT_FORMAT, required_argument, "FMT",
-	  "report format: text, json (JSON Lines) or junit (default: text)" },
-	{ "output", OPT_OUTPUT, required_argument, "FILE",
+	{ "require-golden", 0, OPTION_TRUE, RUN_FIELD(replay.require_golden),
+	  NULL, "fail a case that has no golden line (default: report it as unchecked)" },
+	{ "no-consistency", 0, OPTION_FALSE, RUN_FIELD(replay.consistency),
+	  NULL, "skip the check that all states of a frame agree" },
+	{ "format", 0, OPTION_FORMAT, RUN_FIELD(format), "FMT",
+	  "report format: %s (default: text)", .names = report_name_at },
+	{ "output", 0, OPTION_STRING, RUN_FIELD(output), "FILE",
 	  "write the --format report to FILE (replaced whole when the run ends) and the text report to stdout" },
-	{ "jobs", 'j', required_argument, "N",
-	  "threads doing test runs (default: the number of online CPUs); the main thread reads, checks and reports beside them, in capture order, so output does not depend on N. 0 does everything on the main thread" },
-	{ "repeat", OPT_REPEAT, required_argument, "N",
-	  "timing: run each case N times in the kernel, report its mean ns per run and p50/p90/p99 per protocol class" },
-	{ "max-ns", OPT_MAX_NS, required_argument, "NS",
-	  "with --repeat: fail when a protocol class's p99 ns per run is above NS" },
-	{ "help", 'h', no_argument, NULL, "show this help" },
+	{ "jobs", 'j', OPTION_UINT, RUN_FIELD(replay.jobs), "N",
+	  "threads doing test runs (default: the number of online CPUs); the main thread reads, checks and reports beside them, in capture order, so output does not depend on N. 0 does everything on the main thread",
+	  .min = 0, .max = WORKER_THREADS_MAX },
+	{ "repeat", 0, OPTION_UINT, RUN_FIELD(replay.repeat), "N",
+	  "timing: run each case N times in the kernel, report its mean ns per run and p50/p90/p99 per protocol class",
+	  .min = 1, .max = UINT32_MAX },
+	{ "max-ns", 0, OPTION_UINT, RUN_FIELD(replay.max_ns), "NS",
+	  "with --repeat: fail when a protocol class's p99 ns per run is above NS",
+	  .min = 1, .max = UINT32_MAX },
+	OPTION_HELP_ROW,
 };
 
-#define N_RUN_OPTIONS (sizeof(run_options) / sizeof(run_options[0]))
+static void run_usage(FILE *out);
+
+static const struct option_table run_table =
+	OPTION_TABLE("run", run_options, run_usage);
 
 static void run_usage(FILE *out)
 {
@@ -109,7 +106,7 @@ static void run_usage(FILE *out)
 		"goldens. Needs root (or CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON).\n"
 		"\n"
 		"Options:\n");
-	options_print(out, run_options, N_RUN_OPTIONS);
+	options_print(out, &run_table);
 	fprintf(out,
 		"\n"
 		"Exit status:\n"
@@ -121,112 +118,6 @@ static void run_usage(FILE *out)
 		"     golden, a report or stdout that could not be written\n"
 		"  3  the machine refuses: no privilege, verifier rejection, kernel\n"
 		"     without flow dissector programs\n");
-}
-
-static int parse_states(const char *arg, unsigned int *states)
-{
-	char *copy = strdup(arg);
-	char *save = NULL;
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	*states = 0;
-	for (char *w = strtok_r(copy, ",", &save); w;
-	     w = strtok_r(NULL, ",", &save)) {
-		int s = strcmp(w, "all") == 0 ? -2 : fdtest_state_parse(w);
-
-		if (s == -2) {
-			*states = FDTEST_STATES_ALL;
-		} else if (s < 0) {
-			p_err("--states: unknown state '%s' (vlanless, pre-vlan, post-vlan, all)",
-			      w);
-			ret = -EINVAL;
-			break;
-		} else {
-			*states |= 1u << s;
-		}
-	}
-	free(copy);
-	if (!ret && !*states) {
-		p_err("--states: '%s' names no state: give vlanless, pre-vlan, post-vlan or all, comma-separated",
-		      arg);
-		ret = -EINVAL;
-	}
-	return ret;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Flag sets run in ascending order, once each: the golden order. */
-static int parse_flag_sets(const char *arg, struct replay_opts *o)
-{
-	char *copy = strdup(arg);
-	char *save = NULL;
-	uint32_t sets[64];
-	size_t n = 0;
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *w = strtok_r(copy, ",", &save); w && !ret;
-	     w = strtok_r(NULL, ",", &save)) {
-		if (strcmp(w, "all") == 0) {
-			for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN && n < 64; f++)
-				sets[n++] = f;
-			continue;
-		}
-		if (n >= 64 || fdtest_flags_parse(w, &sets[n])) {
-			p_err("--flags: '%s' is not a flag set (a number, or PARSE_1ST_FRAG, STOP_AT_FLOW_LABEL, STOP_AT_ENCAP joined by |, or all)",
-			      w);
-			ret = -EINVAL;
-			break;
-		}
-		n++;
-	}
-	free(copy);
-	if (ret)
-		return ret;
-	if (!n) {
-		p_err("--flags: '%s' names no flag set: give a number, PARSE_1ST_FRAG, STOP_AT_FLOW_LABEL, STOP_AT_ENCAP joined by |, or all, comma-separated",
-		      arg);
-		return -EINVAL;
-	}
-	qsort(sets, n, sizeof(sets[0]), cmp_u32);
-	o->n_flags = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (o->n_flags && o->flags[o->n_flags - 1] == sets[i])
-			continue;
-		if (o->n_flags == REPLAY_FLAGS_MAX) {
-			p_err("--flags: at most %d different flag sets",
-			      REPLAY_FLAGS_MAX);
-			return -EINVAL;
-		}
-		o->flags[o->n_flags++] = sets[i];
-	}
-	return 0;
-}
-
-/* A whole number in [@min, @max], or -EINVAL with a message. */
-static int parse_count(const char *opt, const char *arg, unsigned long min,
-		       unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || *out < min ||
-	    *out > max) {
-		p_err("%s: '%s' is not a whole number from %lu to %lu", opt,
-		      arg, min, max);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 /*
@@ -264,91 +155,13 @@ static int check_stdin(const struct run_opts *opts)
 
 static int run_parse(int argc, char **argv, struct run_opts *opts)
 {
-	unsigned long n;
-	struct option longopts[N_RUN_OPTIONS + 1];
-	char shortopts[3 * N_RUN_OPTIONS + 2];
-	int c;
+	int ret;
 
 	*opts = run_defaults;
 	opts->replay.jobs = worker_default_threads();
-	options_build(run_options, N_RUN_OPTIONS, longopts, shortopts);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (opts->n_dissectors == RUN_DISSECTORS_MAX) {
-				p_err("-d: at most %d dissectors",
-				      RUN_DISSECTORS_MAX);
-				return -EINVAL;
-			}
-			opts->dissectors[opts->n_dissectors++] = optarg;
-			break;
-		case OPT_PROG:
-			opts->prog = optarg;
-			break;
-		case OPT_STATES:
-			if (parse_states(optarg, &opts->replay.states))
-				return -EINVAL;
-			break;
-		case OPT_FLAGS:
-			if (parse_flag_sets(optarg, &opts->replay))
-				return -EINVAL;
-			break;
-		case OPT_EXPECTED:
-			/* "" would make every golden path start at / */
-			if (!*optarg) {
-				p_err("--expected: give a folder (an empty name would read and write goldens under /)");
-				return -EINVAL;
-			}
-			opts->replay.expected_dir = optarg;
-			break;
-		case OPT_UPDATE:
-			opts->replay.update = true;
-			break;
-		case OPT_REQUIRE_GOLDEN:
-			opts->replay.require_golden = true;
-			break;
-		case OPT_NO_CONSISTENCY:
-			opts->replay.consistency = false;
-			break;
-		case OPT_FORMAT:
-			if (!report_find(optarg)) {
-				p_err("--format: '%s' is not a format (text, json, junit)",
-				      optarg);
-				return -EINVAL;
-			}
-			opts->format = optarg;
-			break;
-		case OPT_OUTPUT:
-			opts->output = optarg;
-			break;
-		case OPT_NAME:
-			opts->replay.stdin_name = optarg;
-			break;
-		case 'j':
-			if (parse_count("--jobs", optarg, 0, WORKER_THREADS_MAX,
-					&n))
-				return -EINVAL;
-			opts->replay.jobs = (unsigned int)n;
-			break;
-		case OPT_REPEAT:
-			if (parse_count("--repeat", optarg, 1, UINT32_MAX, &n))
-				return -EINVAL;
-			opts->replay.repeat = (unsigned int)n;
-			break;
-		case OPT_MAX_NS:
-			if (parse_count("--max-ns", optarg, 1, UINT32_MAX, &n))
-				return -EINVAL;
-			opts->replay.max_ns = (uint32_t)n;
-			break;
-		case 'h':
-			run_usage(stdout);
-			return 1;
-		default:
-			fprintf(stderr, "Try 'fdtest run --help'.\n");
-			return -EINVAL;
-		}
-	}
+	ret = options_parse(&run_table, argc, argv, opts);
+	if (ret)
+		return ret;
 	if (opts->replay.max_ns && !opts->replay.repeat) {
 		p_err("--max-ns needs --repeat N: time is only measured then");
 		return -EINVAL;
@@ -432,10 +245,10 @@ static int check_inputs(const struct run_opts *opts)
 			return -EINVAL;
 		}
 	}
-	for (size_t d = 0; out && d < opts->n_dissectors; d++) {
-		if (atomic_file_same(out, opts->dissectors[d])) {
+	for (size_t d = 0; out && d < opts->dissectors.n; d++) {
+		if (atomic_file_same(out, opts->dissectors.v[d])) {
 			p_err("--output '%s' is the dissector '%s' of this run: the report would replace it; write the report elsewhere",
-			      out, opts->dissectors[d]);
+			      out, opts->dissectors.v[d]);
 			return -EINVAL;
 		}
 	}
@@ -465,16 +278,16 @@ static int run_check_paths(const struct run_opts *opts)
 	char golden[PATH_MAX], why[PATH_MAX + 256];
 	int ret = check_inputs(opts);
 
-	for (size_t d = 0; !ret && d < opts->n_dissectors; d++) {
-		const char *obj = opts->dissectors[d];
+	for (size_t d = 0; !ret && d < opts->dissectors.n; d++) {
+		const char *obj = opts->dissectors.v[d];
 
 		dissector_name_of(obj, names[d], sizeof(names[d]));
 		for (size_t e = 0; e < d; e++) {
 			if (strcmp(names[d], names[e]) ||
-			    atomic_file_same(obj, opts->dissectors[e]))
+			    atomic_file_same(obj, opts->dissectors.v[e]))
 				continue;
 			p_err("dissectors '%s' and '%s' are both named '%s': their goldens would be one file; rename one",
-			      opts->dissectors[e], obj, names[d]);
+			      opts->dissectors.v[e], obj, names[d]);
 			return -EINVAL;
 		}
 		for (int c = 0; !ret && c < opts->n_captures; c++) {
@@ -675,20 +488,20 @@ static int run_exec(struct run_opts *opts)
 	if (code)
 		return code;
 	opts->replay.kernel = &kernel;
-	if (opts->n_dissectors == 0) {
+	if (opts->dissectors.n == 0) {
 		if (find_default_dissectors(&found))
 			return FDTEST_EXIT_USAGE;
 		globbed = true;
 		for (size_t i = 0; i < found.gl_pathc &&
 				   i < RUN_DISSECTORS_MAX; i++)
-			opts->dissectors[opts->n_dissectors++] =
+			opts->dissectors.v[opts->dissectors.n++] =
 				found.gl_pathv[i];
 	}
 	/* one pass over the captures per dissector: '-' has one */
-	for (int i = 0; opts->n_dissectors > 1 && i < opts->n_captures; i++) {
+	for (int i = 0; opts->dissectors.n > 1 && i < opts->n_captures; i++) {
 		if (strcmp(opts->captures[i], "-") == 0) {
 			p_err("capture '-': standard input can be read once, and there are %zu dissectors: name one with -d",
-			      opts->n_dissectors);
+			      opts->dissectors.n);
 			code = FDTEST_EXIT_USAGE;
 			goto out_free;
 		}
@@ -717,8 +530,8 @@ static int run_exec(struct run_opts *opts)
 		}
 	}
 	report_run_begin(rep, &run);
-	for (size_t i = 0; i < opts->n_dissectors; i++)
-		run_dissector(opts, opts->dissectors[i], shas, rep, &total,
+	for (size_t i = 0; i < opts->dissectors.n; i++)
+		run_dissector(opts, opts->dissectors.v[i], shas, rep, &total,
 			      &code);
 	if (code == FDTEST_EXIT_PASS &&
 	    (total.failed || total.stale || total.slow))
@@ -742,17 +555,7 @@ int do_run(int argc, char **argv)
 	return run_exec(&opts);
 }
 
-/* What fdtest diff shares with run (cmd_run.h). */
-int run_parse_states(const char *arg, unsigned int *states)
-{
-	return parse_states(arg, states);
-}
-
-int run_parse_flag_sets(const char *arg, struct replay_opts *o)
-{
-	return parse_flag_sets(arg, o);
-}
-
+/* What other commands share with run (cmd_run.h). */
 int run_probe_kernel(struct testrun_kernel *kernel)
 {
 	return probe_kernel(kernel);

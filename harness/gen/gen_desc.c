@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include "gen/gen.h"
+#include "util/fdtest.h"
 
 #define END { NULL, 0, 0, NULL }
 #define NUM(n, max) { n, GEN_KIND_NUM, max, NULL }
@@ -191,15 +192,11 @@ static int parse_mac(const char *s, struct gen_value *v)
 static int parse_value(const struct gen_field *f, const char *s,
 		       struct gen_value *v)
 {
-	char *end;
-
 	switch (f->kind) {
 	case GEN_KIND_NUM:
 		if (!isdigit((unsigned char)*s))
 			return -EINVAL;
-		errno = 0;
-		v->num = strtoull(s, &end, 0);
-		return errno || *end || v->num > f->max ? -EINVAL : 0;
+		return fdtest_parse_uint(s, 0, f->max, &v->num);
 	case GEN_KIND_MAC:
 		return parse_mac(s, v);
 	case GEN_KIND_IPV4:

@@ -5,10 +5,14 @@
 
 #include "report/report.h"
 
-static const struct reporter_ops *const reporters[] = {
-	&report_text_ops,
-	&report_json_ops,
-	&report_junit_ops,
+/* The formats, in the order --help lists them. */
+static const struct {
+	const struct reporter_ops *ops;
+	const char *note;	/* said beside the name in --help */
+} reporters[] = {
+	{ &report_text_ops, NULL },
+	{ &report_json_ops, "JSON Lines" },
+	{ &report_junit_ops, NULL },
 };
 
 #define N_REPORTERS (sizeof(reporters) / sizeof(reporters[0]))
@@ -16,9 +20,18 @@ static const struct reporter_ops *const reporters[] = {
 const struct reporter_ops *report_find(const char *name)
 {
 	for (size_t i = 0; i < N_REPORTERS; i++)
-		if (strcmp(reporters[i]->name, name) == 0)
-			return reporters[i];
+		if (strcmp(reporters[i].ops->name, name) == 0)
+			return reporters[i].ops;
 	return NULL;
+}
+
+const char *report_name_at(size_t i, const char **note)
+{
+	if (i >= N_REPORTERS)
+		return NULL;
+	if (note)
+		*note = reporters[i].note;
+	return reporters[i].ops->name;
 }
 
 int report_name_list(char *buf, size_t size, const char *const *names,
@@ -44,7 +57,7 @@ int report_formats(char *buf, size_t size)
 	const char *names[N_REPORTERS];
 
 	for (size_t i = 0; i < N_REPORTERS; i++)
-		names[i] = reporters[i]->name;
+		names[i] = reporters[i].ops->name;
 	return report_name_list(buf, size, names, N_REPORTERS);
 }
 

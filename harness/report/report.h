@@ -166,6 +166,11 @@ int report_diff_line(char *buf, size_t size, const struct report_capture *cap,
 /* The reporter called @name, or NULL. */
 const struct reporter_ops *report_find(const char *name);
 /*
+ * The name of the @i-th reporter, NULL past the last, and in *@note (if
+ * not NULL) what --help says beside it, or NULL: for the --format lists.
+ */
+const char *report_name_at(size_t i, const char **note);
+/*
  * The formats' names in table order, "text, json, junit", for help and
  * messages. Returns 0, or -ENOSPC when @size is too small.
  */

@@ -56,16 +56,26 @@ const char *fdtest_ret_name(uint32_t ret)
 	return NULL;
 }
 
-static int parse_u32(const char *text, uint32_t *out)
+int fdtest_parse_uint(const char *text, int base, uint64_t max,
+		      uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
 
-	if (!*text || *text == '-' || *text == '+')
-		return -EINVAL;
 	errno = 0;
-	v = strtoull(text, &end, 0);
-	if (errno || *end || v > UINT32_MAX)
+	v = strtoull(text, &end, base);
+	if (errno || end == text || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_u32(const char *text, uint32_t *out)
+{
+	uint64_t v;
+
+	if (!*text || *text == '-' || *text == '+' ||
+	    fdtest_parse_uint(text, 0, UINT32_MAX, &v))
 		return -EINVAL;
 	*out = (uint32_t)v;
 	return 0;

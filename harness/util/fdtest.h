@@ -59,4 +59,13 @@ const char *fdtest_flag_name(uint32_t bit);
 /* Parses "0x4", "4", "STOP_AT_ENCAP", "PARSE_1ST_FRAG|STOP_AT_ENCAP". */
 int fdtest_flags_parse(const char *text, uint32_t *flags);
 
+/*
+ * All of @text as an unsigned number in @base (0: 0x and 0 prefixes too)
+ * no larger than @max: 0, or -EINVAL. As strtoull(), it takes leading
+ * blanks and a sign ("-1" wraps around): a caller refusing them checks
+ * first. The one number reader of options, goldens and descriptions.
+ */
+int fdtest_parse_uint(const char *text, int base, uint64_t max,
+		      uint64_t *out);
+
 #endif /* FDTEST_H */
