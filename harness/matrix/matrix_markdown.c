@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "matrix/matrix_render.h"
+#include "matrix/matrix_suite.h"
 #include "probe/probe.h"
 
 #define REASON_MAX 90		/* characters of a reason in a table cell */
@@ -70,43 +71,48 @@ static void feature_cell(FILE *out, const json_t *features,
 
 static void dissector_cell(FILE *out, const json_t *d)
 {
-	const char *load = json_string_value(json_object_get(d, "load"));
-	const char *reason = json_string_value(json_object_get(d, "reason"));
-	const char *min = json_string_value(json_object_get(d, "min_kernel"));
-	json_int_t cases = json_integer_value(json_object_get(d, "cases"));
-	json_int_t passed = json_integer_value(json_object_get(d, "passed"));
-	json_int_t failed = json_integer_value(json_object_get(d, "failed"));
-	json_int_t errors = json_integer_value(json_object_get(d, "errors"));
+	struct matrix_dissector e;
+	enum matrix_verdict v = matrix_dissector_judge(d, &e);
 	char buf[512];
 
-	if (!d || !load) {
+	if (!d || !e.load) {
 		put_cell(out, "-");
 		return;
 	}
-	if (strcmp(load, "skipped") == 0)
-		snprintf(buf, sizeof(buf), "skipped, needs %s: %s", min,
-			 reason);
-	else if (strcmp(load, "loaded") != 0)
-		snprintf(buf, sizeof(buf), "%s: %s", load, reason);
-	else if (errors)
-		snprintf(buf, sizeof(buf), "FAIL, %lld error%s: %s",
-			 (long long)errors, errors == 1 ? "" : "s", reason);
-	else if (failed)
-		snprintf(buf, sizeof(buf), "FAIL %lld of %lld",
-			 (long long)failed, (long long)cases);
-	else if (cases == 0)
+	switch (v) {
+	case MATRIX_SKIPPED:
+		snprintf(buf, sizeof(buf), "skipped, needs %s: %s",
+			 e.min_kernel, e.reason);
+		break;
+	case MATRIX_NOT_LOADED:
+		snprintf(buf, sizeof(buf), "%s: %s", e.load, e.reason);
+		break;
+	case MATRIX_ERRORS:
+		snprintf(buf, sizeof(buf), "FAIL, %lld error%s: %s", e.errors,
+			 e.errors == 1 ? "" : "s", e.reason);
+		break;
+	case MATRIX_DIFFER:
+		snprintf(buf, sizeof(buf), "FAIL %lld of %lld", e.failed,
+			 e.cases);
+		break;
+	case MATRIX_NO_CASE:
 		snprintf(buf, sizeof(buf), "unchecked: no case ran");
-	/* "pass" only when every case met its golden */
-	else if (passed == 0)
-		snprintf(buf, sizeof(buf), "unchecked %lld of %lld",
-			 (long long)cases, (long long)cases);
-	else if (passed < cases)
-		snprintf(buf, sizeof(buf), "unchecked %lld of %lld, %lld pass",
-			 (long long)(cases - passed), (long long)cases,
-			 (long long)passed);
-	else
-		snprintf(buf, sizeof(buf), "pass %lld/%lld",
-			 (long long)passed, (long long)cases);
+		break;
+	case MATRIX_UNCHECKED:
+		if (e.passed == 0)
+			snprintf(buf, sizeof(buf), "unchecked %lld of %lld",
+				 e.cases, e.cases);
+		else
+			snprintf(buf, sizeof(buf),
+				 "unchecked %lld of %lld, %lld pass",
+				 e.cases - e.passed, e.cases, e.passed);
+		break;
+	case MATRIX_PASS:
+		/* "pass" only when every case met its golden */
+		snprintf(buf, sizeof(buf), "pass %lld/%lld", e.passed,
+			 e.cases);
+		break;
+	}
 	put_cell(out, buf);
 }
 

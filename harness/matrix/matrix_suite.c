@@ -156,35 +156,74 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 	return 0;
 }
 
+static const char *entry_text(const json_t *d, const char *key)
+{
+	return json_string_value(json_object_get(d, key));
+}
+
+static long long entry_count(const json_t *d, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(d, key));
+}
+
+enum matrix_verdict matrix_dissector_judge(const json_t *d,
+					   struct matrix_dissector *out)
+{
+	*out = (struct matrix_dissector){
+		.name = entry_text(d, "name"),
+		.load = entry_text(d, "load"),
+		.reason = entry_text(d, "reason"),
+		.min_kernel = entry_text(d, "min_kernel"),
+		.cases = entry_count(d, "cases"),
+		.passed = entry_count(d, "passed"),
+		.failed = entry_count(d, "failed"),
+		.errors = entry_count(d, "errors"),
+	};
+	if (!out->name)
+		out->name = "?";
+	if (out->load && strcmp(out->load, "skipped") == 0)
+		return MATRIX_SKIPPED;
+	if (!out->load || strcmp(out->load, "loaded"))
+		return MATRIX_NOT_LOADED;
+	if (out->errors)
+		return MATRIX_ERRORS;
+	if (out->failed)
+		return MATRIX_DIFFER;
+	if (out->cases == 0)
+		return MATRIX_NO_CASE;
+	/* a case without a golden is not a pass, as with --require-golden */
+	if (out->passed < out->cases)
+		return MATRIX_UNCHECKED;
+	return MATRIX_PASS;
+}
+
 /* A dissector's entry: fails its row? Says why in @why. */
 static bool dissector_failed(const json_t *d, char *why, size_t size)
 {
-	const char *name = json_string_value(json_object_get(d, "name"));
-	const char *load = json_string_value(json_object_get(d, "load"));
-	json_int_t cases = json_integer_value(json_object_get(d, "cases"));
-	json_int_t passed = json_integer_value(json_object_get(d, "passed"));
-	json_int_t failed = json_integer_value(json_object_get(d, "failed"));
-	json_int_t errors = json_integer_value(json_object_get(d, "errors"));
+	struct matrix_dissector e;
 
-	if (!name)
-		name = "?";
-	if (load && strcmp(load, "skipped") == 0)
+	switch (matrix_dissector_judge(d, &e)) {
+	case MATRIX_SKIPPED:
+	case MATRIX_PASS:
 		return false;
-	if (!load || strcmp(load, "loaded"))
-		snprintf(why, size, "dissector '%s': %s", name,
-			 load ? load : "no load result");
-	else if (errors || failed)
+	case MATRIX_NOT_LOADED:
+		snprintf(why, size, "dissector '%s': %s", e.name,
+			 e.load ? e.load : "no load result");
+		break;
+	case MATRIX_ERRORS:
+	case MATRIX_DIFFER:
 		snprintf(why, size, "dissector '%s': %lld differ, %lld errors",
-			 name, (long long)failed, (long long)errors);
-	else if (cases == 0)
-		snprintf(why, size, "dissector '%s': no case ran", name);
-	/* a case without a golden is not a pass, as with --require-golden */
-	else if (passed < cases)
+			 e.name, e.failed, e.errors);
+		break;
+	case MATRIX_NO_CASE:
+		snprintf(why, size, "dissector '%s': no case ran", e.name);
+		break;
+	case MATRIX_UNCHECKED:
 		snprintf(why, size,
 			 "dissector '%s': %lld of %lld cases unchecked (no golden): record them with 'fdtest run --update'",
-			 name, (long long)(cases - passed), (long long)cases);
-	else
-		return false;
+			 e.name, e.cases - e.passed, e.cases);
+		break;
+	}
 	return true;
 }
 

@@ -49,6 +49,35 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out);
 bool matrix_suite_why(const json_t *result, char *why, size_t size);
 bool matrix_suite_failed(const json_t *result);
 
+/* One dissector's entry of a suite result, and what it comes to. */
+enum matrix_verdict {
+	MATRIX_SKIPPED,		/* below its min_kernel: not a failure */
+	MATRIX_NOT_LOADED,	/* refused, or no load result */
+	MATRIX_ERRORS,		/* a capture or the object could not be used */
+	MATRIX_DIFFER,		/* cases failed */
+	MATRIX_NO_CASE,		/* nothing ran */
+	MATRIX_UNCHECKED,	/* a case had no golden: not a pass */
+	MATRIX_PASS,		/* every case met its golden */
+};
+
+struct matrix_dissector {
+	const char *name;	/* "?" when absent */
+	const char *load;	/* NULL when absent */
+	const char *reason;
+	const char *min_kernel;
+	long long cases;
+	long long passed;
+	long long failed;
+	long long errors;
+};
+
+/*
+ * Reads @d, an entry of a result's "dissectors", into @out and judges it:
+ * the one place the matrix decides what a dissector's counts mean.
+ */
+enum matrix_verdict matrix_dissector_judge(const json_t *d,
+					   struct matrix_dissector *out);
+
 /*
  * Reads "<dir>/<folder>.list" (one file name a line, as the guest's
  * initramfs holds it) into malloc'd paths "<dir>/<folder>/<name>".

@@ -92,38 +92,45 @@ static int probe_raw_retval(void)
 }
 
 /*
+ * Whether a test run takes @ctx as its ctx_in: 1, 0 when the kernel says
+ * EINVAL (it refuses what it does not know), or another negative errno,
+ * which is no answer.
+ */
+static int ctx_in_accepted(const struct bpf_flow_keys *ctx)
+{
+	uint32_t ret;
+	int fd = load_verdict(FDTEST_RET_OK), err;
+
+	if (fd < 0)
+		return fd;
+	err = run_once(fd, ctx, &ret);
+	close(fd);
+	return err == 0 ? 1 : err == -EINVAL ? 0 : err;
+}
+
+/*
  * A state through ctx_in: every kernel so far refuses a non-zero nhoff
  * with EINVAL (and before 5.4 any ctx_in). Any other errno (ENOMEM,
  * EFAULT, EPERM) is no answer: an error, not a "no".
  */
 static int probe_ctx_states(void)
 {
-	struct bpf_flow_keys ctx = {
+	const struct bpf_flow_keys ctx = {
 		.nhoff = 14,
 		.n_proto = htons(0x0800),
 	};
-	uint32_t ret;
-	int fd = load_verdict(FDTEST_RET_OK), err;
 
-	if (fd < 0)
-		return fd;
-	err = run_once(fd, &ctx, &ret);
-	close(fd);
-	return err == 0 ? 1 : err == -EINVAL ? 0 : err;
+	return ctx_in_accepted(&ctx);
 }
 
 /* Input flags came in 5.4: before, a non-zero ctx_in is refused. */
 static int probe_ctx_flags(void)
 {
-	struct bpf_flow_keys ctx = { .flags = FDTEST_FLAG_STOP_AT_ENCAP };
-	uint32_t ret;
-	int fd = load_verdict(FDTEST_RET_OK), err;
+	const struct bpf_flow_keys ctx = {
+		.flags = FDTEST_FLAG_STOP_AT_ENCAP,
+	};
 
-	if (fd < 0)
-		return fd;
-	err = run_once(fd, &ctx, &ret);
-	close(fd);
-	return err == 0 ? 1 : err == -EINVAL ? 0 : err;
+	return ctx_in_accepted(&ctx);
 }
 
 /* Since 6.1 a program may hand a frame back to the kernel's dissector. */
