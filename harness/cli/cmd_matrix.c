@@ -85,14 +85,12 @@ static const char *accel_name(size_t i, const char **note)
 	       matrix_accel_names[i] : NULL;
 }
 
-/* The table formats (matrix_render.c): --format's names. */
+/* --format's names: the matrix reporters' table (matrix_render.c). */
 static const char *format_name(size_t i, const char **note)
 {
-	static const char *const names[] = { "markdown", "json" };
-
 	if (note)
 		*note = NULL;
-	return i < sizeof(names) / sizeof(names[0]) ? names[i] : NULL;
+	return matrix_render_name_at(i);
 }
 
 #define MATRIX_FIELD(m) OPTION_FIELD(struct matrix_opts, m)

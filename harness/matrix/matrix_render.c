@@ -23,6 +23,11 @@ const struct matrix_reporter_ops *matrix_render_find(const char *name)
 	return NULL;
 }
 
+const char *matrix_render_name_at(size_t i)
+{
+	return i < N_MATRIX_REPORTERS ? matrix_reporters[i]->name : NULL;
+}
+
 int matrix_render_formats(char *buf, size_t size)
 {
 	const char *names[N_MATRIX_REPORTERS];

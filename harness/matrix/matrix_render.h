@@ -52,6 +52,8 @@ extern const struct matrix_reporter_ops matrix_json_ops;
 const struct matrix_reporter_ops *matrix_render_find(const char *name);
 /* The formats' names, "markdown, json": 0, or -ENOSPC. */
 int matrix_render_formats(char *buf, size_t size);
+/* The name of the @i-th format in table order, NULL past the last. */
+const char *matrix_render_name_at(size_t i);
 
 /* Renders @rows to @out as @ops says: 0, or a negative errno. */
 int matrix_render(const struct matrix_reporter_ops *ops, FILE *out,
