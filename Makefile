@@ -105,7 +105,29 @@ $(O)/bench $(O)/static/harness $(O)/static/matrix $(O)/matrix:
 	$(Q)mkdir -p $@
 
 $(O)/harness/%.o: harness/%.c | $(O)/harness
-	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_INC) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+
+# The real path's tracing program (harness/bpf/), CO-RE, carried inside
+# fdtest as a skeleton (bpftool gen skeleton) so the static guest fdtest
+# has it too. Its kernel structs are declared in the source with
+# preserve_access_index: no vmlinux.h of the build machine is needed.
+SKEL     := $(O)/harness/bpf/realpath.skel.h
+SKEL_USERS := $(O)/harness/realpath.o $(O)/static/harness/realpath.o \
+	      $(O)/fuzz/harness/realpath.o
+
+$(O)/harness/bpf:
+	$(Q)mkdir -p $@
+
+$(O)/harness/bpf/%.bpf.o: harness/bpf/%.bpf.c | $(O)/harness/bpf
+	$(Q)$(CLANG) --target=bpf $(BPF_CFLAGS) $(BPF_INC) -Iharness/bpf \
+		-MMD -MP -c $< -o $@
+
+$(O)/harness/bpf/%.skel.h: $(O)/harness/bpf/%.bpf.o
+	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+.SECONDARY: $(O)/harness/bpf/realpath.bpf.o
+$(SKEL_USERS): $(SKEL)
+$(SKEL_USERS): EXTRA_INC := -I$(O)/harness/bpf
 
 $(LIB): $(HARNESS_OBJS)
 	$(Q)$(AR) rcs $@ $^
@@ -167,7 +189,7 @@ FUZZ_SEEDS   := $(FUZZ_O)/corpus/capture/.seeded $(FUZZ_O)/corpus/golden/.seeded
 
 $(FUZZ_O)/harness/%.o: harness/%.c
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(EXTRA_INC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
 		-MMD -MP -c $< -o $@
 
 $(FUZZ_O)/libfdtest.a: $(FUZZ_OBJS)
@@ -287,7 +309,7 @@ MATRIX_SERIES ?= 5.10 6.1 6.12 sid
 MATRIX_ARGS  ?=
 
 $(O)/static/harness/%.o: harness/%.c | $(O)/static/harness
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_INC) -MMD -MP -c $< -o $@
 
 $(O)/static/matrix/sd-stub.o: matrix/sd-stub.c | $(O)/static/matrix
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@

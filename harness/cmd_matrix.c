@@ -51,6 +51,7 @@ struct matrix_opts {
 	unsigned int memory_mb;
 	const char *guest_dir;	/* set: we are the guest */
 	const char *nonce;
+	bool real_path;		/* --path real */
 };
 
 static const struct matrix_opts matrix_defaults = {
@@ -80,6 +81,7 @@ enum {
 	OPT_GUEST_FDTEST,
 	OPT_GUEST,
 	OPT_NONCE,
+	OPT_PATH,
 };
 
 static const struct option_row matrix_options[] = {
@@ -91,6 +93,8 @@ static const struct option_row matrix_options[] = {
 	  "root of the goldens and their per-kernel overrides (default: expected)" },
 	{ "format", OPT_FORMAT, required_argument, "FMT",
 	  "markdown (default) or json" },
+	{ "path", OPT_PATH, required_argument, "PATH",
+	  "test (default) or real: also replay every frame through lo in each kernel and check the real triggers' keys against the test run (a column per dissector; a kernel that refuses tracing says so)" },
 	{ "timeout", OPT_TIMEOUT, required_argument, "SEC",
 	  "longest a guest may take from start to power-off (default: 60)" },
 	{ "jobs", OPT_JOBS, required_argument, "N",
@@ -228,6 +232,14 @@ static int matrix_parse_opt(int c, struct matrix_opts *o)
 	case OPT_NONCE:
 		o->nonce = optarg;
 		return 0;
+	case OPT_PATH:
+		if (strcmp(optarg, "test") && strcmp(optarg, "real")) {
+			p_err("--path: '%s' is not a path (test, real)",
+			      optarg);
+			return -EINVAL;
+		}
+		o->real_path = strcmp(optarg, "real") == 0;
+		return 0;
 	}
 	fprintf(stderr, "Try 'fdtest matrix --help'.\n");
 	return -EINVAL;
@@ -296,6 +308,7 @@ static int guest_exec(const struct matrix_opts *o)
 			.n_captures = n_cap,
 			.expected_dir = expected,
 			.tmp_dir = tmp,
+			.real_path = matrix_guest_real_path(o->guest_dir),
 		}, &result);
 	if (ret) {
 		p_err("guest suite: %s", strerror(-ret));
@@ -371,6 +384,7 @@ static int host_row(const struct matrix_opts *o, const char *tmp,
 			.n_captures = o->n_captures,
 			.expected_dir = o->expected_dir,
 			.tmp_dir = tmp,
+			.real_path = o->real_path,
 		}, &row->result);
 	row->seconds = seconds_since(&start);
 	if (ret == -EPERM) {
@@ -406,6 +420,7 @@ static int guests_prepare(const struct matrix_opts *o, const char *work,
 			.captures = o->captures,
 			.n_captures = o->n_captures,
 			.expected_dir = o->expected_dir,
+			.real_path = o->real_path,
 		}, initramfs, err, sizeof(err));
 	if (ret)
 		p_err("%s", err);

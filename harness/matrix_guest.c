@@ -127,6 +127,18 @@ static int pack_goldens(struct initramfs *ir, const struct matrix_pack *p,
 	return ret;
 }
 
+/* An empty file in the suite: --path real was asked for. */
+#define REAL_PATH_MARK "suite/path-real"
+
+bool matrix_guest_real_path(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir,
+		 REAL_PATH_MARK + strlen("suite/"));
+	return access(path, F_OK) == 0;
+}
+
 int matrix_guest_pack(const struct matrix_pack *p, const char *path,
 		      char *err, size_t err_size)
 {
@@ -173,6 +185,9 @@ int matrix_guest_pack(const struct matrix_pack *p, const char *path,
 	ret = ret ?: pack_list(ir, "suite/pcaps", "suite/pcaps.list",
 			       p->captures, p->n_captures, err, err_size);
 	ret = ret ?: pack_goldens(ir, p, err, err_size);
+	if (!ret && p->real_path)
+		ret = matrix_initramfs_add_data(ir, REAL_PATH_MARK, "", 0,
+						0644);
 	if (ret) {
 		if (!err[0])
 			snprintf(err, err_size, "initramfs '%s': %s", path,

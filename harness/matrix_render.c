@@ -159,9 +159,64 @@ static void dissector_cell(FILE *out, const json_t *d)
 	put_cell(out, buf);
 }
 
+/* Whether any row ran the real path (fdtest matrix --path real). */
+static bool any_real(const struct matrix_row *rows, size_t n)
+{
+	const json_t *d;
+	size_t i;
+
+	for (size_t r = 0; r < n; r++)
+		json_array_foreach(json_object_get(rows[r].result,
+						   "dissectors"), i, d)
+			if (json_object_get(d, "real"))
+				return true;
+	return false;
+}
+
+/* The real path against the test run, and the quirks seen. */
+static void real_cell(FILE *out, const json_t *d)
+{
+	const json_t *r = json_object_get(d, "real");
+	const char *refused = json_string_value(json_object_get(r, "refused"));
+	const char *err = json_string_value(json_object_get(r, "error"));
+	json_int_t cases = json_integer_value(json_object_get(r, "cases"));
+	json_int_t agree = json_integer_value(json_object_get(r, "agree"));
+	json_int_t differ = json_integer_value(json_object_get(r, "differ"));
+	json_int_t frames = json_integer_value(json_object_get(r, "frames"));
+	json_int_t unseen = json_integer_value(json_object_get(r, "unseen"));
+	json_int_t quirks = json_integer_value(json_object_get(
+		json_object_get(r, "triggers"), "rx-quirk"));
+	char buf[512];
+	int len;
+
+	if (!r) {
+		put_cell(out, "-");
+		return;
+	}
+	if (refused || err) {
+		snprintf(buf, sizeof(buf), "%s: %s", refused ? "refused" :
+			 "error", refused ? refused : err);
+		put_cell(out, buf);
+		return;
+	}
+	if (frames && unseen == frames)
+		len = snprintf(buf, sizeof(buf), "FAIL: never ran");
+	else if (differ)
+		len = snprintf(buf, sizeof(buf), "FAIL %lld of %lld",
+			       (long long)differ, (long long)cases);
+	else
+		len = snprintf(buf, sizeof(buf), "agree %lld/%lld",
+			       (long long)agree, (long long)cases);
+	if (quirks && len > 0 && (size_t)len < sizeof(buf))
+		snprintf(buf + len, sizeof(buf) - (size_t)len,
+			 ", %lld quirks", (long long)quirks);
+	put_cell(out, buf);
+}
+
 int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 			   size_t n)
 {
+	bool real = any_real(rows, n);
 	const char *names[DISSECTORS_MAX];
 	size_t n_dis = dissector_columns(rows, n, names);
 	char buf[64], name[300];
@@ -171,8 +226,10 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 		fprintf(out, " %s |", feature_titles[i]);
 	for (size_t d = 0; d < n_dis; d++)
 		fprintf(out, " %s |", names[d]);
+	for (size_t d = 0; real && d < n_dis; d++)
+		fprintf(out, " %s real path |", names[d]);
 	fputs(" row |\n|---|---|", out);
-	for (size_t i = 0; i < MATRIX_FEATURES + n_dis; i++)
+	for (size_t i = 0; i < MATRIX_FEATURES + n_dis * (real ? 2 : 1); i++)
 		fputs("---|", out);
 	fputs("---|\n", out);
 	for (size_t r = 0; r < n; r++) {
@@ -197,6 +254,8 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 			feature_cell(out, features, i);
 		for (size_t d = 0; d < n_dis; d++)
 			dissector_cell(out, row_dissector(&rows[r], names[d]));
+		for (size_t d = 0; real && d < n_dis; d++)
+			real_cell(out, row_dissector(&rows[r], names[d]));
 		put_cell(out, rows[r].failed ? "FAIL" : "pass");
 		fputc('\n', out);
 	}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The real states: each frame of a capture through lo (realpath.h), the
+ * keys at each trigger compared with a test run of the same frame in the
+ * state that trigger is (same input flags, offsets moved by where the
+ * kernel started). Cases are named like the test-run states' ones:
+ * "vlan.pcap#3/rx-rps/flags=0x2".
+ */
+#ifndef FDTEST_REALPATH_CHECK_H
+#define FDTEST_REALPATH_CHECK_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dissector.h"
+#include "realpath.h"
+#include "testrun.h"
+
+enum realpath_trigger {
+	REALPATH_TX,		/* data at the MAC header, nhoff 14 */
+	REALPATH_RX_RPS,	/* before untagging, nhoff 0 */
+	REALPATH_RX_UNTAGGED,	/* after skb_vlan_untag, nhoff 0 */
+	REALPATH_QUIRK,		/* any other start: counted and said */
+	REALPATH_TRIGGERS,
+};
+
+const char *realpath_trigger_name(enum realpath_trigger t);
+
+struct realpath_counts {
+	uint64_t frames;	/* sent */
+	uint64_t cases;		/* trigger runs compared */
+	uint64_t agree;
+	uint64_t differ;
+	uint64_t seen[REALPATH_TRIGGERS];
+	uint64_t unseen;	/* frames the program never ran on */
+	uint64_t lost;		/* frames not back on the receive side */
+};
+
+void realpath_counts_add(struct realpath_counts *to,
+			 const struct realpath_counts *from);
+
+/* One line: frames, triggers seen, cases that agree and differ. */
+void realpath_counts_print(FILE *out, const char *dissector,
+			   const char *capture,
+			   const struct realpath_counts *c);
+
+/*
+ * Replays @capture through @rp with @dis attached. Each difference is a
+ * line on @out (NULL: none), and the first one is kept in @first
+ * (may be NULL). Returns 0, or a negative errno with one line in @err:
+ * the capture cannot be read, or the program cannot be attached.
+ */
+int realpath_check_capture(struct realpath *rp, struct dissector *dis,
+			   const struct testrun_kernel *kernel,
+			   const char *capture, FILE *out,
+			   struct realpath_counts *counts, char *first,
+			   size_t first_size, char *err, size_t err_size);
+
+#endif /* FDTEST_REALPATH_CHECK_H */
