@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#
+# The real receive path (fdtest run/matrix --path real): frames through lo
+# in a private network namespace, the dissector's keys at each real
+# trigger against its test run. Tracing programs are refused where the
+# kernel is locked down, so the real path is shown in Debian's 5.10
+# kernel under qemu (TCG), as tests/test-matrix.sh boots it; on the host
+# it either runs (tracing allowed) or is refused with exit 3 and the way
+# out. The kernel comes from matrix/fetch-kernels.sh (make
+# matrix-kernels); without it the guest tests fail and say so.
+set -u
+
+O=${O:-build}
+cd "$(dirname "$0")/.." || exit 2
+FDTEST=$(cd "$O" && pwd)/fdtest
+REF=$O/dissectors/reference.bpf.o
+NAIVE=$O/tests/fixtures/naive.bpf.o
+ETH0=$O/tests/fixtures/eth_at_data.bpf.o
+CAPS="pcaps/ipv4.pcap pcaps/ipv6.pcap pcaps/vlan.pcap pcaps/tunnels.pcap pcaps/malformed.pcap"
+CACHE=${FDTEST_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fdtest/kernels}
+K510=$CACHE/5.10/vmlinuz
+TMP=$(mktemp -d /tmp/fdtest-realpath-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+
+ALL_TESTS="
+test_usage
+test_host
+test_eth_at_data_passes_test_run
+test_guest_reference_agrees
+test_guest_fixtures_differ
+test_guest_column
+"
+
+RUN_TIMEOUT=300
+. tests/cli-lib.sh
+
+need_kernel() {
+	[ -s "$K510" ] || fail "no 5.10 kernel image at $K510: run 'make matrix-kernels' (fetches it from Debian's archive)"
+	command -v qemu-system-x86_64 >/dev/null ||
+		fail "qemu-system-x86_64 missing: apt-get install qemu-system-x86"
+	[ -s "$O/fdtest-static" ] || fail "no $O/fdtest-static: run 'make matrix-guest'"
+}
+
+# jq FILTER on the JSON in $TMP/out must print true
+expect_json() {
+	[ "$(jq -r "$1" "$TMP/out")" = true ] || {
+		jq -c '.rows[] | [.label, (.result.dissectors[]? | [.name, .real])]' \
+			"$TMP/out" | head -20
+		fail "JSON: $1"
+	}
+}
+
+test_usage() {
+	run 2 "$FDTEST" run --path wire -d $REF pcaps/vlan.pcap
+	expect_in err "^Error: --path: 'wire' is not a path (test, real)$"
+	run 2 "$FDTEST" matrix --path wire -d $REF pcaps/vlan.pcap
+	expect_in err "^Error: --path: 'wire' is not a path (test, real)$"
+	run 0 "$FDTEST" run --help
+	expect_in out "--path PATH"
+}
+
+# Where the kernel refuses tracing programs (lockdown), the real path is
+# exit 3 with the reason and the way out; where it allows them, it runs
+# and the reference dissector agrees with its test runs.
+test_host() {
+	"$FDTEST" run --path real -d $REF pcaps/vlan.pcap >"$TMP/out" 2>"$TMP/err"
+	case $? in
+	3)
+		expect_in err "^Error: --path real: the kernel refuses the tracing program on bpf_flow_dissect: "
+		expect_in err "'fdtest matrix --path real' runs the real path in a guest kernel$"
+		expect_not_in out "real path:"
+		;;
+	0)
+		expect_in out "^reference on pcaps/vlan.pcap, real path: 11 frames; triggers tx 11, rx-rps 11, rx-untagged 11, rx-quirk 0; 33 cases, 33 agree with test run, 0 differ$"
+		;;
+	*)
+		cat "$TMP/err"
+		fail "fdtest run --path real: exit $? (want 3: refused, or 0: ran)"
+		;;
+	esac
+}
+
+# The fixture is right in every test run: only the real path shows it.
+test_eth_at_data_passes_test_run() {
+	run 0 "$FDTEST" run --flags all -d $ETH0 $CAPS
+	expect_in out " 0 failed, "
+}
+
+test_guest_reference_agrees() {
+	need_kernel
+	run 0 "$FDTEST" matrix --format json --path real --accel tcg \
+		--timeout 240 --kernel "$K510" -d $REF $CAPS
+	# the guest ran every trigger on every frame, and each agreed
+	expect_json '.rows[1].result.kernel | startswith("5.10.")'
+	expect_json '.rows[1].result.dissectors[0].real |
+		.frames > 100 and .cases > 300 and .agree == .cases and
+		.differ == 0 and .unseen == 0 and
+		.triggers.tx == .frames and .triggers["rx-rps"] == .frames and
+		.triggers["rx-untagged"] > 0 and .triggers["rx-quirk"] == 0'
+	# the host says whether it ran it too: refused, or agreed
+	expect_json '.rows[0].result.dissectors[0].real |
+		has("refused") or (.differ == 0 and .cases > 0)'
+}
+
+test_guest_fixtures_differ() {
+	need_kernel
+	run 1 "$FDTEST" matrix --format json --path real --accel tcg \
+		--timeout 240 --kernel "$K510" -d $NAIVE -d $ETH0 $CAPS
+	expect_json '.rows[1].result.dissectors[0].real |
+		.differ > 0 and (.first | test("/rx-rps/flags=0x2: real path differs from test run: "))'
+	# right in every test run, wrong where data is past the MAC header:
+	# the difference names the key it got wrong
+	expect_json '.rows[1].result.dissectors[1].real |
+		.differ > 0 and .agree > 0 and
+		(.first | test("/rx-rps/flags=0x2: real path differs from test run: .*n_proto: test run \"0x0800\", real \""))'
+	expect_json '.rows[1].reason | test("real path: [0-9]+ cases differ from test run") or test("dissector .naive.")'
+}
+
+# One column per dissector in the table: agreement, or how many differ.
+test_guest_column() {
+	need_kernel
+	run 1 "$FDTEST" matrix --path real --accel tcg --timeout 240 \
+		--kernel "$K510" -d $REF -d $ETH0 pcaps/ipv4.pcap
+	expect_in out "^| kernel | .* | reference | eth_at_data | reference real path | eth_at_data real path | row |$"
+	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | unchecked .* | agree [0-9]*/[0-9]* | FAIL [0-9]* of [0-9]* | FAIL |$"
+}
+
+run_all test-realpath
