@@ -111,21 +111,23 @@ $(O)/harness/%.o: harness/%.c | $(O)/harness
 # fdtest as a skeleton (bpftool gen skeleton) so the static guest fdtest
 # has it too. Its kernel structs are declared in the source with
 # preserve_access_index: no vmlinux.h of the build machine is needed.
-SKEL     := $(O)/harness/bpf/realpath.skel.h
-SKEL_USERS := $(O)/harness/realpath.o $(O)/static/harness/realpath.o \
-	      $(O)/fuzz/harness/realpath.o
+SKEL     := $(O)/harness/bpf/realpath.skel.h \
+	    $(O)/harness/bpf/kernel_dissector.skel.h
+SKEL_USERS := $(foreach f,realpath kernel_dissector,$(O)/harness/$(f).o \
+	      $(O)/static/harness/$(f).o $(O)/fuzz/harness/$(f).o)
 
 $(O)/harness/bpf:
 	$(Q)mkdir -p $@
 
 $(O)/harness/bpf/%.bpf.o: harness/bpf/%.bpf.c | $(O)/harness/bpf
-	$(Q)$(CLANG) --target=bpf $(BPF_CFLAGS) $(BPF_INC) -Iharness/bpf \
+	$(Q)$(CLANG) --target=bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) $(BPF_INC) \
+		-Iharness/bpf \
 		-MMD -MP -c $< -o $@
 
 $(O)/harness/bpf/%.skel.h: $(O)/harness/bpf/%.bpf.o
 	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
-.SECONDARY: $(O)/harness/bpf/realpath.bpf.o
+.SECONDARY: $(SKEL:.skel.h=.bpf.o)
 $(SKEL_USERS): $(SKEL)
 $(SKEL_USERS): EXTRA_INC := -I$(O)/harness/bpf
 

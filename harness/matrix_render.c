@@ -213,6 +213,46 @@ static void real_cell(FILE *out, const json_t *d)
 	put_cell(out, buf);
 }
 
+/*
+ * Where each dissector departs from this kernel's C dissector: one line
+ * per difference class (trigger and field), with a first case.
+ */
+static void kernel_classes(FILE *out, const struct matrix_row *row)
+{
+	const json_t *d, *cls;
+	const char *key;
+	size_t i;
+
+	json_array_foreach(json_object_get(row->result, "dissectors"), i, d) {
+		const json_t *k = json_object_get(json_object_get(d, "real"),
+						  "kernel");
+		const char *err = json_string_value(json_object_get(k,
+								    "error"));
+
+		if (!k)
+			continue;
+		fprintf(out, "\n%s: the kernel's C dissector against %s: ",
+			row_kernel(row),
+			json_string_value(json_object_get(d, "name")));
+		if (err) {
+			fprintf(out, "%s\n", err);
+			continue;
+		}
+		fprintf(out, "%lld of %lld cases differ\n",
+			(long long)json_integer_value(json_object_get(k,
+								"differ")),
+			(long long)json_integer_value(json_object_get(k,
+								"cases")));
+		json_object_foreach((json_t *)json_object_get(k, "classes"),
+				    key, cls)
+			fprintf(out, "- %s: %lld cases, first %s\n", key,
+				(long long)json_integer_value(
+					json_object_get(cls, "cases")),
+				json_string_value(json_object_get(cls,
+								  "first")));
+	}
+}
+
 int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 			   size_t n)
 {
@@ -259,6 +299,8 @@ int matrix_render_markdown(FILE *out, const struct matrix_row *rows,
 		put_cell(out, rows[r].failed ? "FAIL" : "pass");
 		fputc('\n', out);
 	}
+	for (size_t r = 0; real && r < n; r++)
+		kernel_classes(out, &rows[r]);
 	for (size_t r = 0; r < n; r++)
 		if (rows[r].first_crash[0])
 			fprintf(out, "\n%s: booted %u times; the kernel crashed first: %s\n",

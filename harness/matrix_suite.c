@@ -12,6 +12,7 @@
 #include "matrix_kver.h"
 #include "matrix_probe.h"
 #include "matrix_suite.h"
+#include "kernel_dissector.h"
 #include "realpath_check.h"
 #include "replay.h"
 
@@ -24,6 +25,8 @@ struct suite_ctx {
 	struct realpath *real;	/* with s->real_path, when it opened */
 	int real_err;
 	char real_why[512];
+	struct kernel_watch *kw;	/* the C dissector, when it attached */
+	char kw_why[512];
 };
 
 static const struct reporter_ops report_none_ops = { .name = "none" };
@@ -64,6 +67,44 @@ static void replay_all(const struct suite_ctx *c, struct dissector *dis,
 	}
 }
 
+/*
+ * The kernel's C dissector against @dis over every capture, as a
+ * "kernel" object: {"frames","cases","differ","unseen",
+ * "classes":{"rx-rps n_proto":{"cases":N,"first":"id"},...}}. It tells,
+ * it does not judge: a BPF dissector may differ from the kernel's.
+ */
+static json_t *kernel_all(const struct suite_ctx *c, struct dissector *dis)
+{
+	static struct kernel_diff_counts total;
+	json_t *classes = json_object();
+	char err[512] = "";
+
+	if (!c->kw) {
+		json_decref(classes);
+		return json_pack("{s:s}", "error", c->kw_why);
+	}
+	memset(&total, 0, sizeof(total));
+	for (size_t i = 0; i < c->s->n_captures && !err[0]; i++)
+		kernel_diff_capture(c->real, c->kw, dis, &c->kernel,
+				    c->s->captures[i], NULL, &total, err,
+				    sizeof(err));
+	if (err[0]) {
+		json_decref(classes);
+		return json_pack("{s:s}", "error", err);
+	}
+	for (size_t i = 0; classes && i < total.n_cls; i++)
+		json_object_set_new(classes, total.cls[i].name,
+				    json_pack("{s:I, s:s}", "cases",
+					      (json_int_t)total.cls[i].cases,
+					      "first", total.cls[i].first));
+	return json_pack("{s:I, s:I, s:I, s:I, s:o}",
+			 "frames", (json_int_t)total.frames,
+			 "cases", (json_int_t)total.cases,
+			 "differ", (json_int_t)total.differ,
+			 "unseen", (json_int_t)total.unseen,
+			 "classes", classes);
+}
+
 /* The real path over every capture, as a "real" object. */
 static json_t *real_all(const struct suite_ctx *c, struct dissector *dis)
 {
@@ -92,14 +133,15 @@ static json_t *real_all(const struct suite_ctx *c, struct dissector *dis)
 	for (int t = 0; triggers && t < REALPATH_TRIGGERS; t++)
 		json_object_set_new(triggers, realpath_trigger_name(t),
 				    json_integer((json_int_t)total.seen[t]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s, s:o}",
 			 "frames", (json_int_t)total.frames,
 			 "cases", (json_int_t)total.cases,
 			 "agree", (json_int_t)total.agree,
 			 "differ", (json_int_t)total.differ,
 			 "unseen", (json_int_t)total.unseen,
 			 "lost", (json_int_t)total.lost,
-			 "triggers", triggers, "first", first);
+			 "triggers", triggers, "first", first,
+			 "kernel", kernel_all(c, dis));
 }
 
 static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
@@ -187,6 +229,9 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 	if (s->real_path)
 		c.real_err = realpath_open(&c.real, c.real_why,
 					   sizeof(c.real_why));
+	if (c.real)
+		kernel_watch_open(c.real, &c.kw, c.kw_why,
+				  sizeof(c.kw_why));
 	list = json_array();
 	root = json_pack("{s:s, s:o, s:o}", "kernel", uts.release,
 			 "features", features_json(&c.features),
@@ -197,11 +242,13 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 		json_t *d = suite_dissector(&c, s->dissectors[i]);
 
 		if (!d || json_array_append_new(list, d)) {
+			kernel_watch_close(c.kw);
 			realpath_close(c.real);
 			json_decref(root);
 			return -ENOMEM;
 		}
 	}
+	kernel_watch_close(c.kw);
 	realpath_close(c.real);
 	*out = root;
 	return 0;

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
@@ -43,6 +44,13 @@ struct realpath {
 	int link_fd;
 	int lo_index;
 };
+
+uint32_t realpath_netns_ino(const struct realpath *rp)
+{
+	struct stat st;
+
+	return fstat(rp->netns_fd, &st) ? 0 : (uint32_t)st.st_ino;
+}
 
 uint64_t realpath_lost(const struct realpath *rp)
 {

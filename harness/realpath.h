@@ -65,6 +65,9 @@ void realpath_detach(struct realpath *rp);
 int realpath_send(struct realpath *rp, const uint8_t *data, uint32_t len,
 		  struct realpath_obs *obs);
 
+/* The namespace's inode, which tracing programs can compare. */
+uint32_t realpath_netns_ino(const struct realpath *rp);
+
 /* Records the ring buffer had no room for, since realpath_open(). */
 uint64_t realpath_lost(const struct realpath *rp);
 

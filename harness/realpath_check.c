@@ -35,14 +35,6 @@ void realpath_counts_add(struct realpath_counts *to,
 		to->seen[i] += from->seen[i];
 }
 
-/* One frame's test-run twin of a trigger, and where each side started. */
-struct twin {
-	enum realpath_trigger trigger;
-	struct frame_state st;	/* the test run's input */
-	uint16_t real_shift;	/* add to the real offsets */
-	uint8_t buf[FDTEST_FRAME_MAX];
-};
-
 static bool untaggable(const uint8_t *data, uint32_t len)
 {
 	uint16_t type = (uint16_t)(data[12] << 8 | data[13]);
@@ -60,8 +52,9 @@ static bool untaggable(const uint8_t *data, uint32_t len)
  * test-run twin is the frame without that one tag, whose offsets are 4
  * bytes short of the frame's.
  */
-static void twin_make(const struct realpath_event *e, const uint8_t *data,
-		      uint32_t len, struct twin *t)
+void realpath_twin_make(const struct realpath_event *e,
+			const uint8_t *data, uint32_t len,
+			struct realpath_twin *t)
 {
 	memset(&t->st, 0, sizeof(t->st));
 	t->st.data = data;
@@ -132,14 +125,14 @@ static int check_event(const struct testrun_kernel *k, int prog_fd,
 		       FILE *out, struct realpath_counts *c, char *first,
 		       size_t first_size)
 {
-	static struct twin t;	/* 4 KiB: not on the stack */
+	static struct realpath_twin t;	/* 4 KiB: not on the stack */
 	struct testrun_result tr, rr;
 	struct diff d[COMPARE_DIFFS_MAX];
 	char id[512];
 	size_t n;
 	int ret;
 
-	twin_make(e, f->data, len, &t);
+	realpath_twin_make(e, f->data, len, &t);
 	c->seen[t.trigger]++;
 	if (t.trigger == REALPATH_QUIRK) {
 		say_quirk(out, name, f->index, e);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "dissector.h"
+#include "frame.h"
 #include "realpath.h"
 #include "testrun.h"
 
@@ -25,6 +26,22 @@ enum realpath_trigger {
 };
 
 const char *realpath_trigger_name(enum realpath_trigger t);
+
+/* One frame's test-run twin of a trigger, and where each side started. */
+struct realpath_twin {
+	enum realpath_trigger trigger;
+	struct frame_state st;	/* the test run's input */
+	uint16_t real_shift;	/* add to the real offsets */
+	uint8_t buf[FDTEST_FRAME_MAX];
+};
+
+/*
+ * The trigger @e is (from its nhoff, start and flags) and its twin: the
+ * test run of the frame @data (@len bytes, 14..4096) that starts where
+ * it did. @t->st points into @data or @t.
+ */
+void realpath_twin_make(const struct realpath_event *e, const uint8_t *data,
+			uint32_t len, struct realpath_twin *t);
 
 struct realpath_counts {
 	uint64_t frames;	/* sent */
