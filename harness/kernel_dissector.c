@@ -15,11 +15,6 @@
 #include "kernel_dissector.skel.h"
 #include "log.h"
 
-/* include/net/flow_dissector.h, the same bits since 4.x */
-#define FLOW_DIS_IS_FRAGMENT	0x1u
-#define FLOW_DIS_FIRST_FRAG	0x2u
-#define FLOW_DIS_ENCAPSULATION	0x4u
-
 struct kernel_watch {
 	struct kernel_dissector_bpf *skel;
 	struct bpf_link *links[2];
@@ -204,9 +199,10 @@ void kernel_dissector_expect(const struct kernel_dissector_event *e,
 	exp->has_ret = true;
 	exp->ret = e->ret ? FDTEST_RET_OK : TESTRUN_RET_NOT_OK;
 	k->thoff = (uint16_t)(e->thoff + shift);
-	k->is_frag = !!(e->ctrl_flags & FLOW_DIS_IS_FRAGMENT);
-	k->is_first_frag = !!(e->ctrl_flags & FLOW_DIS_FIRST_FRAG);
-	k->is_encap = !!(e->ctrl_flags & FLOW_DIS_ENCAPSULATION);
+	/* the running kernel's FLOW_DIS_* values, which moved in 6.12 */
+	k->is_frag = !!(e->ctrl_flags & e->dis_is_fragment);
+	k->is_first_frag = !!(e->ctrl_flags & e->dis_first_frag);
+	k->is_encap = !!(e->ctrl_flags & e->dis_encapsulation);
 	k->n_proto = e->n_proto;
 	k->ip_proto = e->ip_proto;
 	CHECK(exp, thoff);

@@ -28,6 +28,20 @@ enum flow_dissector_key_id {
 	FLOW_DISSECTOR_KEY_FLOW_LABEL,
 };
 
+/*
+ * FLOW_DIS_* were defines (bits 0, 1, 2) until they became this enum,
+ * kept equal to TCA_FLOWER_KEY_FLAGS_*: ENCAPSULATION moved (6.12 has it).
+ */
+enum flow_dissector_ctrl_flags {
+	FLOW_DIS_IS_FRAGMENT,
+	FLOW_DIS_FIRST_FRAG,
+	FLOW_DIS_ENCAPSULATION,
+};
+
+#define CTRL_FLAG(name, old) \
+	(bpf_core_enum_value_exists(enum flow_dissector_ctrl_flags, name) ? \
+	 bpf_core_enum_value(enum flow_dissector_ctrl_flags, name) : (old))
+
 struct ns_common {
 	unsigned int inum;
 } __attribute__((preserve_access_index));
@@ -177,6 +191,9 @@ static __always_inline void send(const struct sk_buff *skb,
 					   FLOW_DISSECTOR_KEY_PORTS);
 	e->key_flow_label = bpf_core_enum_value(enum flow_dissector_key_id,
 						FLOW_DISSECTOR_KEY_FLOW_LABEL);
+	e->dis_is_fragment = CTRL_FLAG(FLOW_DIS_IS_FRAGMENT, 1);
+	e->dis_first_frag = CTRL_FLAG(FLOW_DIS_FIRST_FRAG, 2);
+	e->dis_encapsulation = CTRL_FLAG(FLOW_DIS_ENCAPSULATION, 4);
 	bpf_ringbuf_submit(e, 0);
 }
 

@@ -30,6 +30,10 @@ struct kernel_dissector_event {
 	__u16 key_ipv6;
 	__u16 key_ports;
 	__u16 key_flow_label;
+	/* and of the FLOW_DIS_* control flags (an enum in 6.12, bits before) */
+	__u32 dis_is_fragment;
+	__u32 dis_first_frag;
+	__u32 dis_encapsulation;
 };
 
 #endif /* FDTEST_KERNEL_DISSECTOR_EVENT_H */
