@@ -238,14 +238,21 @@ void kernel_dissector_expect(const struct kernel_dissector_event *e,
 	}
 }
 
-/* Counts a difference in its class: trigger and field. */
+/*
+ * Counts a difference in its class: trigger and field, and for the
+ * verdict both values (which side refused is the story).
+ */
 static void class_add(struct kernel_diff_counts *c, const char *trigger,
-		      const char *field, const char *id)
+		      const struct diff *d, const char *id)
 {
-	char name[48];
+	char name[sizeof(c->cls[0].name)];
 	size_t i;
 
-	snprintf(name, sizeof(name), "%s %s", trigger, field);
+	if (strcmp(d->field, "ret") == 0)
+		snprintf(name, sizeof(name), "%s ret %s/%s", trigger,
+			 d->expected, d->actual);
+	else
+		snprintf(name, sizeof(name), "%s %s", trigger, d->field);
 	for (i = 0; i < c->n_cls; i++)
 		if (strcmp(c->cls[i].name, name) == 0)
 			break;
@@ -296,7 +303,7 @@ static int diff_event(const struct kernel_dissector_event *ke,
 	snprintf(id, sizeof(id), "%s#%u/%s/flags=0x%x", name, f->index,
 		 realpath_trigger_name(t.trigger), ke->flags);
 	for (size_t i = 0; i < n; i++) {
-		class_add(c, realpath_trigger_name(t.trigger), d[i].field, id);
+		class_add(c, realpath_trigger_name(t.trigger), &d[i], id);
 		if (out)
 			fprintf(out, "  %s: %s: kernel %s, %s %s\n", id,
 				d[i].field, d[i].expected, dissector_name(dis),

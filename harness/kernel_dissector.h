@@ -67,7 +67,7 @@ void kernel_dissector_expect(const struct kernel_dissector_event *e,
 /* Difference classes of fdtest diff -d kernel -d OBJ: trigger and field. */
 #define KERNEL_CLASSES_MAX 64
 struct kernel_diff_class {
-	char name[48];		/* "rx-rps n_proto" */
+	char name[64];		/* "rx-rps n_proto", "rx-rps ret A/B" */
 	uint64_t cases;
 	char first[160];	/* the first case's id */
 };
