@@ -325,9 +325,10 @@ $(GUEST_INIT): matrix/init.c $(O)/static/harness/matrix_frame.o | $(O)/matrix
 
 matrix-guest: $(GUEST_BIN) $(GUEST_INIT)
 
-# The kernel the tests boot (5.10: the oldest row); fetched once.
+# The kernels the tests boot (5.10: the oldest row; 6.12: fexit on
+# __skb_flow_dissect, 6.5+, for -d kernel); fetched once.
 matrix-kernels:
-	$(Q)matrix/fetch-kernels.sh 5.10 >/dev/null
+	$(Q)matrix/fetch-kernels.sh 5.10 6.12 >/dev/null
 
 # The bundled dissectors and a fixture that needs 6.1, over the corpus,
 # in the host kernel and Debian's 5.10, 6.1, 6.12 and newest sid kernels.

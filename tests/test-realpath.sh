@@ -20,6 +20,7 @@ ETH0=$O/tests/fixtures/eth_at_data.bpf.o
 CAPS="pcaps/ipv4.pcap pcaps/ipv6.pcap pcaps/vlan.pcap pcaps/tunnels.pcap pcaps/malformed.pcap"
 CACHE=${FDTEST_KERNEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fdtest/kernels}
 K510=$CACHE/5.10/vmlinuz
+K612=$CACHE/6.12/vmlinuz
 TMP=$(mktemp -d /tmp/fdtest-realpath-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -30,6 +31,10 @@ test_eth_at_data_passes_test_run
 test_guest_reference_agrees
 test_guest_fixtures_differ
 test_guest_column
+test_kernel_usage
+test_kernel_host
+test_guest_kernel_selftest_vectors
+test_guest_kernel_classes
 "
 
 RUN_TIMEOUT=300
@@ -40,6 +45,11 @@ need_kernel() {
 	command -v qemu-system-x86_64 >/dev/null ||
 		fail "qemu-system-x86_64 missing: apt-get install qemu-system-x86"
 	[ -s "$O/fdtest-static" ] || fail "no $O/fdtest-static: run 'make matrix-guest'"
+}
+
+need_kernel_612() {
+	need_kernel
+	[ -s "$K612" ] || fail "no 6.12 kernel image at $K612: run 'make matrix-kernels' (fetches it from Debian's archive)"
 }
 
 # jq FILTER on the JSON in $TMP/out must print true
@@ -124,6 +134,83 @@ test_guest_column() {
 		--kernel "$K510" -d $REF -d $ETH0 pcaps/ipv4.pcap
 	expect_in out "^| kernel | .* | reference | eth_at_data | reference real path | eth_at_data real path | row |$"
 	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | unchecked .* | agree [0-9]*/[0-9]* | FAIL [0-9]* of [0-9]* | FAIL |$"
+}
+
+test_kernel_usage() {
+	run 2 "$FDTEST" diff -d kernel -d kernel pcaps/vlan.pcap
+	expect_in err "^Error: -d kernel -d kernel: give one BPF object to compare with the kernel$"
+	run 2 "$FDTEST" diff -d kernel -d "$TMP/none.bpf.o" pcaps/vlan.pcap
+	expect_in err "^Error: dissector '$TMP/none.bpf.o': "
+}
+
+# fdtest diff -d kernel needs tracing too: refused with exit 3 and the
+# way out, or, where tracing is allowed, the classes and the exit line.
+test_kernel_host() {
+	"$FDTEST" diff -d kernel -d $REF pcaps/ipv4.pcap >"$TMP/out" 2>"$TMP/err"
+	case $? in
+	3)
+		expect_in err "^Error: -d kernel: the kernel refuses the tracing program on bpf_flow_dissect: "
+		expect_in err "'fdtest matrix --path real' runs the kernel's dissector in a guest kernel$"
+		;;
+	0|1)
+		expect_in out "^kernel vs reference: 15 frames, 30 cases, "
+		expect_in out "^exit [01]$"
+		;;
+	*)
+		cat "$TMP/err"
+		fail "fdtest diff -d kernel: exit $?"
+		;;
+	esac
+}
+
+# The selftests' vectors (prog_tests/flow_dissector.c) as packets: the
+# kernel's C dissector gives the keys the selftests expect of bpf_flow.c,
+# so against the reference dissector nothing differs. 5.10 watches it
+# with a kprobe and kretprobe, 6.12 with fexit.
+selftest_capture() {
+	cat >"$TMP/selftest.txt" <<-EOD
+	eth / ipv4 src=10.1.0.1 dst=10.1.0.2 / tcp sport=80 dport=8080
+	eth / ipv6 src=2001:db8::1 dst=2001:db8::2 / tcp sport=80 dport=8080
+	eth / vlan vid=0 / ipv4 src=10.1.0.1 dst=10.1.0.2 / tcp sport=80 dport=8080
+	eth / vlan tpid=0x88a8 vid=0 / vlan vid=0 / ipv6 src=2001:db8::1 dst=2001:db8::2 / tcp sport=80 dport=8080
+	eth / ipv4 src=10.1.0.1 dst=10.1.0.2 mf=1 / tcp sport=80 dport=8080
+	eth / ipv6 src=2001:db8::1 dst=2001:db8::2 / frag m=1 id=1 / tcp sport=80 dport=8080
+	eth / ipv6 src=2001:db8::1 dst=2001:db8::2 label=0xbeeef / tcp sport=80 dport=8080
+	eth / ipv4 src=10.1.0.1 dst=10.1.0.2 / ipv4 src=10.2.0.1 dst=10.2.0.2 / tcp sport=80 dport=8080
+	eth / ipv4 src=10.1.0.1 dst=10.1.0.2 / gre / ipv4 src=10.2.0.1 dst=10.2.0.2 / tcp sport=80 dport=8080
+	EOD
+	run 0 "$FDTEST" gen -o "$TMP/selftest.pcap" "$TMP/selftest.txt"
+}
+
+test_guest_kernel_selftest_vectors() {
+	need_kernel_612
+	selftest_capture
+	mkdir -p "$TMP/exp"
+	run 1 "$FDTEST" matrix --format json --path real --accel tcg \
+		--timeout 240 --expected "$TMP/exp" --kernel "$K510" \
+		--kernel "$K612" -d $REF "$TMP/selftest.pcap"
+	expect_json '[.rows[1,2].result.dissectors[0].real.kernel |
+		.frames == 9 and .cases == 18 and .differ == 0] | all'
+	expect_json '.rows[2].result.kernel | startswith("6.12.")'
+	# a simpler dissector differs from it, field by field: the fixture
+	# knows no fragments, flow labels or tunnels
+	run 1 "$FDTEST" matrix --format json --path real --accel tcg \
+		--timeout 240 --expected "$TMP/exp" --kernel "$K612" \
+		-d $ETH0 "$TMP/selftest.pcap"
+	expect_json '.rows[1].result.dissectors[0].real.kernel |
+		.differ == 9 and (.classes | has("rx-rps is_frag") and
+		has("rx-rps flow_label") and has("rx-untagged is_encap"))'
+}
+
+# Over a capture the two disagree on, each class is listed with a first
+# case: MPLS, which the reference returns BPF_OK on with nothing filled.
+test_guest_kernel_classes() {
+	need_kernel
+	run 0 "$FDTEST" matrix --path real --accel tcg --timeout 240 \
+		--kernel "$K510" -d $REF pcaps/mpls.pcap
+	expect_in out "^5\.10\..*: the kernel's C dissector against reference: [1-9][0-9]* of [0-9]* cases differ$"
+	expect_in out "^- rx-rps n_proto: [0-9]* cases, first mpls.pcap#[0-9]*/rx-rps/flags=0x2$"
+	expect_in out "^- rx-untagged thoff: [0-9]* cases, first mpls.pcap#[0-9]*/rx-untagged/flags=0x0$"
 }
 
 run_all test-realpath
