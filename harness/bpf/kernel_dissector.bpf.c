@@ -67,7 +67,7 @@ struct sk_buff {
 } __attribute__((preserve_access_index));
 
 struct flow_dissector {
-	unsigned long long used_keys;	/* unsigned int before 6.7 */
+	unsigned long long used_keys;	/* 32 bits in 6.1, 64 in 6.18 */
 } __attribute__((preserve_access_index));
 
 struct flow_dissector_key_control {
