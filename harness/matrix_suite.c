@@ -133,7 +133,7 @@ static json_t *real_all(const struct suite_ctx *c, struct dissector *dis)
 	for (int t = 0; triggers && t < REALPATH_TRIGGERS; t++)
 		json_object_set_new(triggers, realpath_trigger_name(t),
 				    json_integer((json_int_t)total.seen[t]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s, s:o}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s, s:o, s:I, s:I}",
 			 "frames", (json_int_t)total.frames,
 			 "cases", (json_int_t)total.cases,
 			 "agree", (json_int_t)total.agree,
@@ -141,7 +141,12 @@ static json_t *real_all(const struct suite_ctx *c, struct dissector *dis)
 			 "unseen", (json_int_t)total.unseen,
 			 "lost", (json_int_t)total.lost,
 			 "triggers", triggers, "first", first,
-			 "kernel", kernel_all(c, dis));
+			 "kernel", kernel_all(c, dis),
+			 /* speed (make bench): wall clock, mean per frame */
+			 "send_ns", (json_int_t)(total.frames ?
+				total.send_ns / total.frames : 0),
+			 "testrun_ns", (json_int_t)(total.testruns ?
+				total.testrun_ns / total.testruns : 0));
 }
 
 static json_t *suite_dissector(const struct suite_ctx *c, const char *path)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 
 #include "capture.h"
@@ -31,6 +32,9 @@ void realpath_counts_add(struct realpath_counts *to,
 	to->differ += from->differ;
 	to->unseen += from->unseen;
 	to->lost += from->lost;
+	to->send_ns += from->send_ns;
+	to->testruns += from->testruns;
+	to->testrun_ns += from->testrun_ns;
 	for (int i = 0; i < REALPATH_TRIGGERS; i++)
 		to->seen[i] += from->seen[i];
 }
@@ -82,6 +86,14 @@ void realpath_twin_make(const struct realpath_event *e,
 	}
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static uint32_t real_ret(const struct testrun_kernel *k, uint64_t ret)
 {
 	/* bpf_flow_dissect() returns a bool before 6.1, the verdict from */
@@ -129,6 +141,7 @@ static int check_event(const struct testrun_kernel *k, int prog_fd,
 	struct testrun_result tr, rr;
 	struct diff d[COMPARE_DIFFS_MAX];
 	char id[512];
+	uint64_t t0;
 	size_t n;
 	int ret;
 
@@ -138,9 +151,12 @@ static int check_event(const struct testrun_kernel *k, int prog_fd,
 		say_quirk(out, name, f->index, e);
 		return 0;
 	}
+	t0 = now_ns();
 	ret = testrun_one(prog_fd, k, &t.st, e->flags, 0, &tr);
 	if (ret)
 		return ret;
+	c->testrun_ns += now_ns() - t0;
+	c->testruns++;
 	memset(&rr, 0, sizeof(rr));
 	rr.ret = real_ret(k, e->ret);
 	rr.keys = e->keys;
@@ -184,6 +200,7 @@ int realpath_check_capture(struct realpath *rp, struct dissector *dis,
 	struct capture *cap;
 	const char *name = strrchr(capture, '/');
 	char why[256];
+	uint64_t t0;
 	int ret;
 
 	name = name ? name + 1 : capture;
@@ -208,6 +225,7 @@ int realpath_check_capture(struct realpath *rp, struct dissector *dis,
 		}
 		if (ret == CAPTURE_SKIP || len < FDTEST_FRAME_MIN)
 			continue;
+		t0 = now_ns();
 		ret = realpath_send(rp, f.data, len, &obs);
 		if (ret) {
 			snprintf(err, err_size,
@@ -215,6 +233,7 @@ int realpath_check_capture(struct realpath *rp, struct dissector *dis,
 				 capture, f.index, strerror(-ret));
 			goto out_detach;
 		}
+		c->send_ns += now_ns() - t0;
 		c->frames++;
 		if (!obs.received)
 			c->lost++;
@@ -261,5 +280,9 @@ void realpath_counts_print(FILE *out, const char *dissector,
 	if (c->lost)
 		fprintf(out, "; %llu frames never reached the receive side",
 			(unsigned long long)c->lost);
+	if (c->frames && c->testruns)
+		fprintf(out, "; %llu ns a frame through lo, %llu ns a test run",
+			(unsigned long long)(c->send_ns / c->frames),
+			(unsigned long long)(c->testrun_ns / c->testruns));
 	fprintf(out, "\n");
 }

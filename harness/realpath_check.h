@@ -51,6 +51,10 @@ struct realpath_counts {
 	uint64_t seen[REALPATH_TRIGGERS];
 	uint64_t unseen;	/* frames the program never ran on */
 	uint64_t lost;		/* frames not back on the receive side */
+	/* speed: one frame through lo against one test run, wall clock */
+	uint64_t send_ns;	/* in realpath_send(), all frames */
+	uint64_t testruns;
+	uint64_t testrun_ns;	/* in testrun_one(), all runs */
 };
 
 void realpath_counts_add(struct realpath_counts *to,
