@@ -25,8 +25,6 @@ struct suite_ctx {
 	struct realpath *real;	/* with s->real_path, when it opened */
 	int real_err;
 	char real_why[512];
-	struct kernel_watch *kw;	/* the C dissector, when it attached */
-	char kw_why[512];
 };
 
 static const struct reporter_ops report_none_ops = { .name = "none" };
@@ -77,17 +75,20 @@ static json_t *kernel_all(const struct suite_ctx *c, struct dissector *dis)
 {
 	static struct kernel_diff_counts total;
 	json_t *classes = json_object();
+	struct kernel_watch *kw;
 	char err[512] = "";
 
-	if (!c->kw) {
+	/* watched only now: a kprobe on every dissection costs the rest */
+	if (kernel_watch_open(c->real, &kw, err, sizeof(err))) {
 		json_decref(classes);
-		return json_pack("{s:s}", "error", c->kw_why);
+		return json_pack("{s:s}", "error", err);
 	}
 	memset(&total, 0, sizeof(total));
 	for (size_t i = 0; i < c->s->n_captures && !err[0]; i++)
-		kernel_diff_capture(c->real, c->kw, dis, &c->kernel,
+		kernel_diff_capture(c->real, kw, dis, &c->kernel,
 				    c->s->captures[i], NULL, &total, err,
 				    sizeof(err));
+	kernel_watch_close(kw);
 	if (err[0]) {
 		json_decref(classes);
 		return json_pack("{s:s}", "error", err);
@@ -234,9 +235,7 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 	if (s->real_path)
 		c.real_err = realpath_open(&c.real, c.real_why,
 					   sizeof(c.real_why));
-	if (c.real)
-		kernel_watch_open(c.real, &c.kw, c.kw_why,
-				  sizeof(c.kw_why));
+
 	list = json_array();
 	root = json_pack("{s:s, s:o, s:o}", "kernel", uts.release,
 			 "features", features_json(&c.features),
@@ -247,13 +246,11 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 		json_t *d = suite_dissector(&c, s->dissectors[i]);
 
 		if (!d || json_array_append_new(list, d)) {
-			kernel_watch_close(c.kw);
 			realpath_close(c.real);
 			json_decref(root);
 			return -ENOMEM;
 		}
 	}
-	kernel_watch_close(c.kw);
 	realpath_close(c.real);
 	*out = root;
 	return 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
+#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -28,10 +29,6 @@
 #define RX_WAIT_MS 2000		/* TCG guests are slow; a drop waits this */
 #define FANOUT_ID 0x4664	/* any: fanout groups are per namespace */
 #define RPS_FILE "/sys/class/net/lo/queues/rx-0/rps_cpus"
-
-#ifndef PACKET_IGNORE_OUTGOING
-#define PACKET_IGNORE_OUTGOING 23
-#endif
 
 struct realpath {
 	struct realpath_bpf *skel;
@@ -201,6 +198,30 @@ static int rps_enable(void)
 	return 0;
 }
 
+/*
+ * A classic socket filter that keeps what was received and drops the
+ * transmit side's copies (PACKET_IGNORE_OUTGOING does not reach a fanout
+ * group before 6.x): one read per frame. The fanout has hashed the copy
+ * before the filter runs, so the transmit trigger is still seen.
+ */
+static int outgoing_drop(int fd)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(code) / sizeof(code[0]),
+		.filter = code,
+	};
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			  sizeof(prog)) ? -errno : 0;
+}
+
 static int sockets_open(struct realpath *rp)
 {
 	struct sockaddr_ll sll = {
@@ -224,7 +245,7 @@ static int sockets_open(struct realpath *rp)
 	    setsockopt(rp->rx_fd, SOL_PACKET, PACKET_FANOUT, &fanout,
 		       sizeof(fanout)))
 		return -errno;
-	return 0;
+	return outgoing_drop(rp->rx_fd);
 }
 
 /* The namespace: made here, then this thread goes back to its own. */
@@ -336,8 +357,9 @@ void realpath_detach(struct realpath *rp)
 
 /*
  * Waits for the frame to come back on the receive side: by then every
- * trigger has run (the fanout is the last). The transmit side's copy
- * (PACKET_OUTGOING) is not it.
+ * trigger has run (the fanout is the last). Receive runs in the sender's
+ * softirq on lo, so it is nearly always there already: try before
+ * polling. The transmit side's copies are filtered out (outgoing_drop).
  */
 static bool rx_wait(struct realpath *rp)
 {
@@ -347,16 +369,16 @@ static bool rx_wait(struct realpath *rp)
 	for (;;) {
 		struct sockaddr_ll from;
 		socklen_t flen = sizeof(from);
-		ssize_t n;
+		ssize_t n = recvfrom(rp->rx_fd, buf, sizeof(buf),
+				     MSG_TRUNC | MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &flen);
 
-		if (poll(&pfd, 1, RX_WAIT_MS) <= 0)
-			return false;
-		n = recvfrom(rp->rx_fd, buf, sizeof(buf), MSG_TRUNC,
-			     (struct sockaddr *)&from, &flen);
-		if (n < 0)
-			return false;
-		if (from.sll_pkttype != PACKET_OUTGOING)
+		if (n >= 0 && from.sll_pkttype != PACKET_OUTGOING)
 			return true;
+		if (n >= 0)
+			continue;
+		if (errno != EAGAIN || poll(&pfd, 1, RX_WAIT_MS) <= 0)
+			return false;
 	}
 }
 

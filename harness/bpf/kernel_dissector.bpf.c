@@ -194,7 +194,8 @@ static __always_inline void send(const struct sk_buff *skb,
 	e->dis_is_fragment = CTRL_FLAG(FLOW_DIS_IS_FRAGMENT, 1);
 	e->dis_first_frag = CTRL_FLAG(FLOW_DIS_FIRST_FRAG, 2);
 	e->dis_encapsulation = CTRL_FLAG(FLOW_DIS_ENCAPSULATION, 4);
-	bpf_ringbuf_submit(e, 0);
+	/* user space reads after each frame: no wakeup to pay for */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
 /* From 6.5: one fexit sees the arguments and the result. */
