@@ -26,7 +26,8 @@
 #include "realpath.h"
 #include "realpath.skel.h"
 
-#define RX_WAIT_MS 2000		/* TCG guests are slow; a drop waits this */
+/* TCG guests are slow: a frame the kernel drops costs this wait */
+#define RX_WAIT_MS 2000
 #define FANOUT_ID 0x4664	/* any: fanout groups are per namespace */
 #define RPS_FILE "/sys/class/net/lo/queues/rx-0/rps_cpus"
 

@@ -251,7 +251,8 @@ int BPF_KPROBE(kernel_by_kprobe, const void *net, const struct sk_buff *skb,
 	/* x86-64: arguments 7-9 above the return address */
 	bpf_probe_read_kernel(&flags, sizeof(flags),
 			      (void *)(PT_REGS_SP(ctx) + 24));
-	c = &calls->c[d & (DEPTH_MAX - 1)];	/* a bound the verifier sees */
+	/* the mask is a bound the verifier sees */
+	c = &calls->c[d & (DEPTH_MAX - 1)];
 	c->skb = watched(skb, fd) ? skb : NULL;
 	c->fd = fd;
 	c->keys = keys;
