@@ -111,7 +111,7 @@ static json_t *real_all(const struct suite_ctx *c, struct dissector *dis)
 {
 	struct realpath_counts total = { 0 };
 	char first[1024] = "", err[512] = "";
-	json_t *triggers = json_object();
+	json_t *triggers;
 
 	if (!c->real)
 		return json_pack("{s:s}", dissector_err_is_env(c->real_err) ||
@@ -127,10 +127,9 @@ static json_t *real_all(const struct suite_ctx *c, struct dissector *dis)
 					   sizeof(err)) == 0)
 			realpath_counts_add(&total, &counts);
 	}
-	if (err[0]) {
-		json_decref(triggers);
+	if (err[0])
 		return json_pack("{s:s}", "error", err);
-	}
+	triggers = json_object();
 	for (int t = 0; triggers && t < REALPATH_TRIGGERS; t++)
 		json_object_set_new(triggers, realpath_trigger_name(t),
 				    json_integer((json_int_t)total.seen[t]));

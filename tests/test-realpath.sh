@@ -35,6 +35,7 @@ test_kernel_usage
 test_kernel_host
 test_guest_kernel_selftest_vectors
 test_guest_kernel_classes
+test_valgrind
 "
 
 RUN_TIMEOUT=300
@@ -211,6 +212,24 @@ test_guest_kernel_classes() {
 	expect_in out "^5\.10\..*: the kernel's C dissector against reference: [1-9][0-9]* of [0-9]* cases differ$"
 	expect_in out "^- rx-rps n_proto: [0-9]* cases, first mpls.pcap#[0-9]*/rx-rps/flags=0x2$"
 	expect_in out "^- rx-untagged thoff: [0-9]* cases, first mpls.pcap#[0-9]*/rx-untagged/flags=0x0$"
+}
+
+# The host's side of each: the refusal (or the run), the matrix's row.
+test_valgrind() {
+	case $O in
+	*/san) skip "ASan and valgrind do not mix (sanitizer build)" ;;
+	esac
+	command -v valgrind >/dev/null || fail "valgrind missing: apt-get install valgrind"
+	for args in "run --path real -d $REF pcaps/vlan.pcap" \
+		    "diff -d kernel -d $REF pcaps/vlan.pcap" \
+		    "matrix --path real -d $REF pcaps/vlan.pcap"; do
+		# shellcheck disable=SC2086
+		valgrind --suppressions=tests/valgrind.supp --error-exitcode=99 \
+			--leak-check=full --errors-for-leak-kinds=definite,indirect \
+			-q "$FDTEST" $args >"$TMP/out" 2>"$TMP/err"
+		[ $? != 99 ] || { cat "$TMP/err"; fail "valgrind: fdtest $args"; }
+		expect_not_in err '^==[0-9]*=='
+	done
 }
 
 run_all test-realpath
