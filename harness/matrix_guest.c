@@ -128,14 +128,14 @@ static int pack_goldens(struct initramfs *ir, const struct matrix_pack *p,
 }
 
 /* An empty file in the suite: --path real was asked for. */
-#define REAL_PATH_MARK "suite/path-real"
+#define REAL_PATH_FILE "path-real"
+#define REAL_PATH_MARK "suite/" REAL_PATH_FILE
 
 bool matrix_guest_real_path(const char *dir)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", dir,
-		 REAL_PATH_MARK + strlen("suite/"));
+	snprintf(path, sizeof(path), "%s/%s", dir, REAL_PATH_FILE);
 	return access(path, F_OK) == 0;
 }
 
