@@ -186,6 +186,7 @@ static void real_cell(FILE *out, const json_t *d)
 	json_int_t unseen = json_integer_value(json_object_get(r, "unseen"));
 	json_int_t quirks = json_integer_value(json_object_get(
 		json_object_get(r, "triggers"), "rx-quirk"));
+	const json_t *k;
 	char buf[512];
 	int len;
 
@@ -208,8 +209,18 @@ static void real_cell(FILE *out, const json_t *d)
 		len = snprintf(buf, sizeof(buf), "agree %lld/%lld",
 			       (long long)agree, (long long)cases);
 	if (quirks && len > 0 && (size_t)len < sizeof(buf))
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len,
+				", %lld quirks", (long long)quirks);
+	/* the kernel's C dissector against this one: listed below */
+	k = json_object_get(r, "kernel");
+	if (json_object_get(k, "cases") && len > 0 &&
+	    (size_t)len < sizeof(buf))
 		snprintf(buf + len, sizeof(buf) - (size_t)len,
-			 ", %lld quirks", (long long)quirks);
+			 "; kernel differs on %lld of %lld",
+			 (long long)json_integer_value(json_object_get(k,
+								"differ")),
+			 (long long)json_integer_value(json_object_get(k,
+								"cases")));
 	put_cell(out, buf);
 }
 
