@@ -21,6 +21,7 @@
 #include "log.h"
 #include "matrix_frame.h"
 #include "matrix_guest.h"
+#include "matrix_guest_run.h"
 #include "matrix_probe.h"
 #include "matrix_render.h"
 #include "matrix_suite.h"
@@ -52,6 +53,7 @@ struct matrix_opts {
 	const char *guest_dir;	/* set: we are the guest */
 	const char *nonce;
 	bool real_path;		/* --path real */
+	const char *guest_run;	/* --guest-run ARGS */
 };
 
 static const struct matrix_opts matrix_defaults = {
@@ -82,6 +84,7 @@ enum {
 	OPT_GUEST,
 	OPT_NONCE,
 	OPT_PATH,
+	OPT_GUEST_RUN,
 };
 
 static const struct option_row matrix_options[] = {
@@ -115,6 +118,8 @@ static const struct option_row matrix_options[] = {
 	  "static init for the guests (default: matrix/init beside fdtest)" },
 	{ "guest-fdtest", OPT_GUEST_FDTEST, required_argument, "PATH",
 	  "static fdtest for the guests (default: fdtest-static beside fdtest)" },
+	{ "guest-run", OPT_GUEST_RUN, required_argument, "ARGS",
+	  "also 'fdtest run ARGS' inside each guest (space-separated; the guest's files are /suite/dissectors/NAME and /suite/pcaps/NAME); its stdout and exit code go in --format json under .rows[].result.run" },
 	{ "guest", OPT_GUEST, required_argument, "DIR",
 	  "run the suite packed in DIR and print the framed result (what the guest's init runs)" },
 	{ "nonce", OPT_NONCE, required_argument, "HEX",
@@ -232,6 +237,9 @@ static int matrix_parse_opt(int c, struct matrix_opts *o)
 	case OPT_NONCE:
 		o->nonce = optarg;
 		return 0;
+	case OPT_GUEST_RUN:
+		o->guest_run = optarg;
+		return 0;
 	case OPT_PATH:
 		if (strcmp(optarg, "test") && strcmp(optarg, "real")) {
 			p_err("--path: '%s' is not a path (test, real)",
@@ -286,7 +294,7 @@ static int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 static int guest_exec(const struct matrix_opts *o)
 {
 	char expected[PATH_MAX], tmp[] = "/tmp/fdtest-merged.XXXXXX";
-	char **dissectors = NULL, **captures = NULL, *text;
+	char **dissectors = NULL, **captures = NULL, *text, *run_args;
 	size_t n_dis = 0, n_cap = 0;
 	json_t *result = NULL;
 	int code = FDTEST_EXIT_ENV, ret;
@@ -314,6 +322,11 @@ static int guest_exec(const struct matrix_opts *o)
 		p_err("guest suite: %s", strerror(-ret));
 		goto out_free;
 	}
+	run_args = matrix_guest_run_args(o->guest_dir);
+	if (run_args &&
+	    json_object_set_new(result, "run", matrix_guest_run(run_args)))
+		p_err("guest run: no result");
+	free(run_args);
 	text = json_dumps(result, JSON_COMPACT | JSON_ENSURE_ASCII |
 				  JSON_PRESERVE_ORDER);
 	ret = text ? matrix_frame_write(STDOUT_FILENO, o->nonce, "result",
@@ -421,6 +434,7 @@ static int guests_prepare(const struct matrix_opts *o, const char *work,
 			.n_captures = o->n_captures,
 			.expected_dir = o->expected_dir,
 			.real_path = o->real_path,
+			.run_args = o->guest_run,
 		}, initramfs, err, sizeof(err));
 	if (ret)
 		p_err("%s", err);

@@ -16,6 +16,7 @@
 #include "matrix_frame.h"
 #include "matrix_golden.h"
 #include "matrix_guest.h"
+#include "matrix_guest_run.h"
 #include "matrix_initramfs.h"
 #include "matrix_suite.h"
 
@@ -188,6 +189,11 @@ int matrix_guest_pack(const struct matrix_pack *p, const char *path,
 	if (!ret && p->real_path)
 		ret = matrix_initramfs_add_data(ir, REAL_PATH_MARK, "", 0,
 						0644);
+	if (!ret && p->run_args)
+		ret = matrix_initramfs_add_data(ir,
+						"suite/" MATRIX_GUEST_RUN_FILE,
+						p->run_args,
+						strlen(p->run_args), 0644);
 	if (ret) {
 		if (!err[0])
 			snprintf(err, err_size, "initramfs '%s': %s", path,

@@ -39,6 +39,7 @@ struct matrix_pack {
 	size_t n_captures;
 	const char *expected_dir;
 	bool real_path;		/* the guest runs the real path too */
+	const char *run_args;	/* an fdtest run there too; NULL: none */
 };
 
 /* Whether the suite packed in @dir asks for the real path. */

@@ -31,6 +31,7 @@ test_eth_at_data_passes_test_run
 test_guest_reference_agrees
 test_guest_fixtures_differ
 test_guest_column
+test_guest_run
 test_kernel_usage
 test_kernel_host
 test_guest_kernel_selftest_vectors
@@ -135,6 +136,26 @@ test_guest_column() {
 		--kernel "$K510" -d $REF -d $ETH0 pcaps/ipv4.pcap
 	expect_in out "^| kernel | .* | reference | eth_at_data | reference real path | eth_at_data real path | row |$"
 	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | unchecked .* | agree [0-9]*/[0-9]*; kernel differs on [0-9]* of [0-9]* | FAIL [0-9]* of [0-9]*; kernel differs on [0-9]* of [0-9]* | FAIL |$"
+}
+
+# fdtest run --path real itself, inside the guest: the real states are
+# cases of the run, in its text report, its totals and its exit code.
+test_guest_run() {
+	need_kernel
+	run 1 "$FDTEST" matrix --format json --accel tcg --timeout 240 \
+		--guest-run "--path real --expected /suite/expected -d /suite/dissectors/reference.bpf.o -d /suite/dissectors/eth_at_data.bpf.o /suite/pcaps/vlan.pcap" \
+		--kernel "$K510" -d $REF -d $ETH0 pcaps/vlan.pcap
+	expect_json '.rows[1].result.run.exit == 1'
+	jq -r '.rows[1].result.run.stdout' "$TMP/out" >"$TMP/run.txt"
+	check "the reference agrees on every real case" grep -q \
+		"^reference on /suite/pcaps/vlan.pcap, real path: 11 frames; triggers tx 11, rx-rps 11, rx-untagged 11, rx-quirk 0; 33 cases, 33 agree with test run, 0 differ; " \
+		"$TMP/run.txt"
+	check "the fixture's real cases fail, naming the field" grep -q \
+		'^    FAIL vlan.pcap#1/rx-untagged/flags=0x0: real path differs from test run: .*n_proto: test run "0x0800", real "' \
+		"$TMP/run.txt"
+	check "the totals count the real cases" grep -q \
+		"^total: 22 frames (0 skipped, 0 cut), 132 cases: 77 passed, 22 failed, 33 unchecked; exit 1$" \
+		"$TMP/run.txt"
 }
 
 test_kernel_usage() {
