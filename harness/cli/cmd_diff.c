@@ -13,6 +13,7 @@
 
 #include "capture/capture.h"
 #include "check/compare.h"
+#include "cli/cmd_diff_kernel.h"
 #include "cli/cmd_run.h"
 #include "cli/cmds.h"
 #include "cli/options.h"
@@ -49,7 +50,7 @@ enum {
 
 static const struct option_row diff_options[] = {
 	{ "dissector", 'd', required_argument, "OBJ",
-	  "compiled BPF object (.bpf.o); give exactly two, the first is A, the second B" },
+	  "compiled BPF object (.bpf.o); give exactly two, the first is A, the second B. 'kernel' is the kernel's own C dissector, on the real path through lo (needs tracing: 'fdtest matrix --path real' runs it in a guest)" },
 	{ "prog", OPT_PROG, required_argument, "NAME",
 	  "entry program of both, when fdtest cannot tell it" },
 	{ "states", OPT_STATES, required_argument, "LIST",
@@ -309,5 +310,8 @@ int do_diff(int argc, char **argv)
 
 	if (ret)
 		return ret > 0 ? FDTEST_EXIT_PASS : FDTEST_EXIT_USAGE;
+	if (diff_kernel_wanted(opts.dissectors))
+		return diff_kernel_exec(opts.dissectors, opts.prog,
+					opts.captures, opts.n_captures);
 	return diff_exec(&opts);
 }

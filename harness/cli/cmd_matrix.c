@@ -20,6 +20,7 @@
 #include "cli/options.h"
 #include "matrix/matrix_console.h"
 #include "matrix/matrix_guest.h"
+#include "matrix/matrix_guest_run.h"
 #include "matrix/matrix_probe.h"
 #include "matrix/matrix_render.h"
 #include "matrix/matrix_suite.h"
@@ -51,6 +52,8 @@ struct matrix_opts {
 	unsigned int memory_mb;
 	const char *guest_dir;	/* set: we are the guest */
 	const char *nonce;
+	bool real_path;		/* --path real */
+	const char *guest_run;	/* --guest-run ARGS */
 };
 
 static const struct matrix_opts matrix_defaults = {
@@ -80,6 +83,8 @@ enum {
 	OPT_GUEST_FDTEST,
 	OPT_GUEST,
 	OPT_NONCE,
+	OPT_PATH,
+	OPT_GUEST_RUN,
 };
 
 static const struct option_row matrix_options[] = {
@@ -91,6 +96,8 @@ static const struct option_row matrix_options[] = {
 	  "root of the goldens and their per-kernel overrides (default: expected)" },
 	{ "format", OPT_FORMAT, required_argument, "FMT",
 	  "markdown (default) or json" },
+	{ "path", OPT_PATH, required_argument, "PATH",
+	  "test (default) or real: also replay every frame through lo in each kernel and check the real triggers' keys against the test run (a column per dissector; a kernel that refuses tracing says so)" },
 	{ "timeout", OPT_TIMEOUT, required_argument, "SEC",
 	  "longest a guest may take from start to power-off (default: 60)" },
 	{ "jobs", OPT_JOBS, required_argument, "N",
@@ -111,6 +118,8 @@ static const struct option_row matrix_options[] = {
 	  "static init for the guests (default: matrix/init beside fdtest)" },
 	{ "guest-fdtest", OPT_GUEST_FDTEST, required_argument, "PATH",
 	  "static fdtest for the guests (default: fdtest-static beside fdtest)" },
+	{ "guest-run", OPT_GUEST_RUN, required_argument, "ARGS",
+	  "also 'fdtest run ARGS' inside each guest (space-separated; the guest's files are /suite/dissectors/NAME and /suite/pcaps/NAME); its stdout and exit code go in --format json under .rows[].result.run" },
 	{ "guest", OPT_GUEST, required_argument, "DIR",
 	  "run the suite packed in DIR and print the framed result (what the guest's init runs)" },
 	{ "nonce", OPT_NONCE, required_argument, "HEX",
@@ -233,6 +242,17 @@ static int matrix_parse_opt(int c, struct matrix_opts *o)
 	case OPT_NONCE:
 		o->nonce = optarg;
 		return 0;
+	case OPT_GUEST_RUN:
+		o->guest_run = optarg;
+		return 0;
+	case OPT_PATH:
+		if (strcmp(optarg, "test") && strcmp(optarg, "real")) {
+			p_err("--path: '%s' is not a path (test, real)",
+			      optarg);
+			return -EINVAL;
+		}
+		o->real_path = strcmp(optarg, "real") == 0;
+		return 0;
 	}
 	fprintf(stderr, "Try 'fdtest matrix --help'.\n");
 	return -EINVAL;
@@ -279,7 +299,7 @@ static int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 static int guest_exec(const struct matrix_opts *o)
 {
 	char expected[PATH_MAX], tmp[] = "/tmp/fdtest-merged.XXXXXX";
-	char **dissectors = NULL, **captures = NULL, *text;
+	char **dissectors = NULL, **captures = NULL, *text, *run_args;
 	size_t n_dis = 0, n_cap = 0;
 	json_t *result = NULL;
 	int code = FDTEST_EXIT_ENV, ret;
@@ -301,11 +321,17 @@ static int guest_exec(const struct matrix_opts *o)
 			.n_captures = n_cap,
 			.expected_dir = expected,
 			.tmp_dir = tmp,
+			.real_path = matrix_guest_real_path(o->guest_dir),
 		}, &result);
 	if (ret) {
 		p_err("guest suite: %s", strerror(-ret));
 		goto out_free;
 	}
+	run_args = matrix_guest_run_args(o->guest_dir);
+	if (run_args && json_object_set_new(result, "run",
+					    matrix_guest_run(run_args, do_run)))
+		p_err("guest run: no result");
+	free(run_args);
 	text = json_dumps(result, JSON_COMPACT | JSON_ENSURE_ASCII |
 				  JSON_PRESERVE_ORDER);
 	ret = text ? matrix_console_write(STDOUT_FILENO, o->nonce, "result",
@@ -376,6 +402,7 @@ static int host_row(const struct matrix_opts *o, const char *tmp,
 			.n_captures = o->n_captures,
 			.expected_dir = o->expected_dir,
 			.tmp_dir = tmp,
+			.real_path = o->real_path,
 		}, &row->result);
 	row->seconds = seconds_since(&start);
 	if (ret == -EPERM) {
@@ -411,6 +438,8 @@ static int guests_prepare(const struct matrix_opts *o, const char *work,
 			.captures = o->captures,
 			.n_captures = o->n_captures,
 			.expected_dir = o->expected_dir,
+			.real_path = o->real_path,
+			.run_args = o->guest_run,
 		}, initramfs, err, sizeof(err));
 	if (ret)
 		p_err("%s", err);
