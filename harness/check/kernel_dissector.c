@@ -269,7 +269,8 @@ static void class_add(struct kernel_diff_counts *c, const char *trigger,
 static int diff_event(const struct kernel_dissector_event *ke,
 		      struct dissector *dis, const struct testrun_kernel *k,
 		      const char *name, const struct capture_frame *f,
-		      uint32_t len, FILE *out, struct kernel_diff_counts *c)
+		      uint32_t len, kernel_case_fn *on_case, void *ctx,
+		      struct kernel_diff_counts *c)
 {
 	static struct realpath_twin t;	/* 4 KiB: not on the stack */
 	struct realpath_event as = {
@@ -302,21 +303,18 @@ static int diff_event(const struct kernel_dissector_event *ke,
 	c->differ++;
 	snprintf(id, sizeof(id), "%s#%u/%s/flags=0x%x", name, f->index,
 		 realpath_trigger_name(t.trigger), ke->flags);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		class_add(c, realpath_trigger_name(t.trigger), &d[i], id);
-		if (out)
-			fprintf(out, "  %s: %s: kernel %s, %s %s\n", id,
-				d[i].field, d[i].expected, dissector_name(dis),
-				d[i].actual);
-	}
+	if (on_case)
+		on_case(ctx, id, d, n);
 	return 0;
 }
 
 int kernel_diff_capture(struct realpath *rp, struct kernel_watch *kw,
 			struct dissector *dis,
 			const struct testrun_kernel *kernel,
-			const char *capture, FILE *out,
-			struct kernel_diff_counts *c, char *err,
+			const char *capture, kernel_case_fn *on_case,
+			void *ctx, struct kernel_diff_counts *c, char *err,
 			size_t err_size)
 {
 	static struct realpath_obs obs;
@@ -356,7 +354,7 @@ int kernel_diff_capture(struct realpath *rp, struct kernel_watch *kw,
 			c->unseen++;
 		for (size_t i = 0; i < kobs.n; i++) {
 			ret = diff_event(&kobs.ev[i], dis, kernel, name, &f,
-					 len, out, c);
+					 len, on_case, ctx, c);
 			if (ret) {
 				snprintf(err, err_size,
 					 "capture '%s': frame %u: test run: %s",

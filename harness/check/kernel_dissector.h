@@ -84,14 +84,19 @@ struct kernel_diff_counts {
 /*
  * fdtest diff -d kernel -d OBJ over @capture: each of the kernel's
  * receive-side runs (rx-rps, rx-untagged) against @dis's test run of the
- * same state. Each difference is a line on @out (NULL: none). 0, or a
- * negative errno with one line in @err.
+ * same state. Each case that differs goes to @on_case (NULL: none) with
+ * its name (x.pcap#3/rx-rps/flags=0x2) and its differences, the kernel's
+ * values as expected; the caller reports it. 0, or a negative errno with
+ * one line in @err.
  */
+typedef void kernel_case_fn(void *ctx, const char *name,
+			    const struct diff *d, size_t n);
+
 int kernel_diff_capture(struct realpath *rp, struct kernel_watch *kw,
 			struct dissector *dis,
 			const struct testrun_kernel *kernel,
-			const char *capture, FILE *out,
-			struct kernel_diff_counts *c, char *err,
+			const char *capture, kernel_case_fn *on_case,
+			void *ctx, struct kernel_diff_counts *c, char *err,
 			size_t err_size);
 
 /* The difference classes, one line each, and the totals. */

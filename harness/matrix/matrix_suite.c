@@ -87,7 +87,7 @@ static json_t *kernel_all(const struct suite_ctx *c, struct dissector *dis)
 	memset(&total, 0, sizeof(total));
 	for (size_t i = 0; i < c->s->n_captures && !err[0]; i++)
 		kernel_diff_capture(c->real, kw, dis, &c->kernel,
-				    c->s->captures[i], NULL, &total, err,
+				    c->s->captures[i], NULL, NULL, &total, err,
 				    sizeof(err));
 	kernel_watch_close(kw);
 	if (err[0]) {
