@@ -36,6 +36,7 @@ test_kernel_usage
 test_kernel_host
 test_guest_kernel_selftest_vectors
 test_guest_kernel_classes
+test_guest_names_not_utf8
 test_valgrind
 "
 
@@ -233,6 +234,23 @@ test_guest_kernel_classes() {
 	expect_in out "^5\.10\..*: the kernel's C dissector against reference: [1-9][0-9]* of [0-9]* cases differ$"
 	expect_in out "^- rx-rps n_proto: [0-9]* cases, first mpls.pcap#[0-9]*/rx-rps/flags=0x2$"
 	expect_in out "^- rx-untagged thoff: [0-9]* cases, first mpls.pcap#[0-9]*/rx-untagged/flags=0x0$"
+}
+
+# A capture's name may be any bytes: the classes' first cases still come
+# back (U+FFFD for the byte), not a class or a real object left out.
+test_guest_names_not_utf8() {
+	need_kernel
+	local cap="$TMP/mpls-"$'\xff'".pcap"
+
+	cp pcaps/mpls.pcap "$cap"
+	run 0 "$FDTEST" run --update --flags all --expected "$TMP/exp" \
+		-d $REF "$cap"
+	run 0 "$FDTEST" matrix --format json --path real --accel tcg \
+		--timeout 240 --expected "$TMP/exp" --kernel "$K510" -d $REF \
+		"$cap"
+	expect_json '.rows[1].result.dissectors[0].real.kernel |
+		.differ > 0 and (.classes | length > 0) and
+		([.classes[].first] | all(startswith("mpls-\ufffd.pcap#")))'
 }
 
 # The host's side of each: the refusal (or the run), the matrix's row.

@@ -82,7 +82,7 @@ static json_t *kernel_all(const struct suite_ctx *c, struct dissector *dis)
 	/* watched only now: a kprobe on every dissection costs the rest */
 	if (kernel_watch_open(c->real, &kw, err, sizeof(err))) {
 		json_decref(classes);
-		return json_pack("{s:s}", "error", err);
+		return json_pack("{s:o}", "error", utf8_json_string(err));
 	}
 	memset(&total, 0, sizeof(total));
 	for (size_t i = 0; i < c->s->n_captures && !err[0]; i++)
@@ -92,13 +92,14 @@ static json_t *kernel_all(const struct suite_ctx *c, struct dissector *dis)
 	kernel_watch_close(kw);
 	if (err[0]) {
 		json_decref(classes);
-		return json_pack("{s:s}", "error", err);
+		return json_pack("{s:o}", "error", utf8_json_string(err));
 	}
 	for (size_t i = 0; classes && i < total.n_cls; i++)
 		json_object_set_new(classes, total.cls[i].name,
-				    json_pack("{s:I, s:s}", "cases",
+				    json_pack("{s:I, s:o}", "cases",
 					      (json_int_t)total.cls[i].cases,
-					      "first", total.cls[i].first));
+					      "first", utf8_json_string(
+							total.cls[i].first)));
 	return json_pack("{s:I, s:I, s:I, s:I, s:o}",
 			 "frames", (json_int_t)total.frames,
 			 "cases", (json_int_t)total.cases,
@@ -115,10 +116,10 @@ static json_t *real_all(const struct suite_ctx *c, struct dissector *dis)
 	json_t *triggers;
 
 	if (!c->real)
-		return json_pack("{s:s}", dissector_err_is_env(c->real_err) ||
+		return json_pack("{s:o}", dissector_err_is_env(c->real_err) ||
 				 c->real_err == -EOPNOTSUPP ? "refused" :
 							      "error",
-				 c->real_why);
+				 utf8_json_string(c->real_why));
 	for (size_t i = 0; i < c->s->n_captures && !err[0]; i++) {
 		struct realpath_counts counts = { 0 };
 
@@ -129,19 +130,20 @@ static json_t *real_all(const struct suite_ctx *c, struct dissector *dis)
 			realpath_counts_add(&total, &counts);
 	}
 	if (err[0])
-		return json_pack("{s:s}", "error", err);
+		return json_pack("{s:o}", "error", utf8_json_string(err));
 	triggers = json_object();
 	for (int t = 0; triggers && t < REALPATH_TRIGGERS; t++)
 		json_object_set_new(triggers, realpath_trigger_name(t),
 				    json_integer((json_int_t)total.seen[t]));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s, s:o, s:I, s:I}",
+	/* a capture's name, in "first", may be any bytes */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I}",
 			 "frames", (json_int_t)total.frames,
 			 "cases", (json_int_t)total.cases,
 			 "agree", (json_int_t)total.agree,
 			 "differ", (json_int_t)total.differ,
 			 "unseen", (json_int_t)total.unseen,
 			 "lost", (json_int_t)total.lost,
-			 "triggers", triggers, "first", first,
+			 "triggers", triggers, "first", utf8_json_string(first),
 			 "kernel", kernel_all(c, dis),
 			 /* speed (make bench): wall clock, mean per frame */
 			 "send_ns", (json_int_t)(total.frames ?
