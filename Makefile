@@ -113,7 +113,32 @@ $(O)/bench $(O)/static/matrix $(O)/matrix:
 
 $(O)/harness/%.o: harness/%.c
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_INC) $(EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+
+# The real path's tracing programs (harness/run/bpf/), CO-RE, carried
+# inside fdtest as skeletons (bpftool gen skeleton) so the static guest
+# fdtest has them too. Their kernel structs are declared in the sources
+# with preserve_access_index: no vmlinux.h of the build machine is needed.
+# The skeletons are included by folder too ("run/bpf/realpath.skel.h"),
+# from -I$(O)/harness, by the two sources that load them.
+SKEL     := $(O)/harness/run/bpf/realpath.skel.h \
+	    $(O)/harness/run/bpf/kernel_dissector.skel.h
+SKEL_USERS := $(foreach f,run/realpath check/kernel_dissector,\
+	      $(O)/harness/$(f).o $(O)/static/harness/$(f).o \
+	      $(O)/fuzz/harness/$(f).o)
+
+$(O)/harness/run/bpf/%.bpf.o: harness/run/bpf/%.bpf.c
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) --target=bpf -D__TARGET_ARCH_x86 $(BPF_CFLAGS) $(BPF_INC) \
+		-Iharness/run/bpf \
+		-MMD -MP -c $< -o $@
+
+$(O)/harness/run/bpf/%.skel.h: $(O)/harness/run/bpf/%.bpf.o
+	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+.SECONDARY: $(SKEL:.skel.h=.bpf.o)
+$(SKEL_USERS): $(SKEL)
+$(SKEL_USERS): EXTRA_INC := -I$(O)/harness
 
 $(LIB): $(HARNESS_OBJS)
 	$(Q)$(AR) rcs $@ $^
@@ -177,7 +202,7 @@ FUZZ_SEEDS   := $(FUZZ_O)/corpus/capture/.seeded $(FUZZ_O)/corpus/golden/.seeded
 
 $(FUZZ_O)/harness/%.o: harness/%.c
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(EXTRA_INC) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
 		-MMD -MP -c $< -o $@
 
 $(FUZZ_O)/libfdtest.a: $(FUZZ_OBJS)
@@ -319,7 +344,7 @@ MATRIX_ARGS  ?=
 
 $(O)/static/harness/%.o: harness/%.c
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(EXTRA_INC) -MMD -MP -c $< -o $@
 
 $(O)/static/matrix/sd-stub.o: matrix/sd-stub.c | $(O)/static/matrix
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -333,9 +358,10 @@ $(GUEST_INIT): matrix/init.c $(O)/static/harness/matrix/matrix_console.o | $(O)/
 
 matrix-guest: $(GUEST_BIN) $(GUEST_INIT)
 
-# The kernel the tests boot (5.10: the oldest row); fetched once.
+# The kernels the tests boot (5.10: the oldest row; 6.12: fexit on
+# __skb_flow_dissect, 6.5+, for -d kernel); fetched once.
 matrix-kernels:
-	$(Q)matrix/fetch-kernels.sh 5.10 >/dev/null
+	$(Q)matrix/fetch-kernels.sh 5.10 6.12 >/dev/null
 
 # The bundled dissectors and a fixture that needs 6.1, over the corpus,
 # in the host kernel and Debian's 5.10, 6.1, 6.12 and newest sid kernels.

@@ -14,14 +14,18 @@
 #      extrapolated;
 #   5. peak RSS of the -j 2 run, again on a 10,000-frame capture;
 #   6. fdtest fuzz -j 1 and -j 2 over BENCH_FUZZ_INPUTS generated and
-#      mutated frames (100,000; each runs in 3 states x 8 flag sets).
+#      mutated frames (100,000; each runs in 3 states x 8 flag sets);
+#   7. the real path (fdtest matrix --path real) inside a guest of
+#      BENCH_KERNEL (Debian's 6.1 from matrix/fetch-kernels.sh): the mean
+#      wall time of one frame through lo against one test run, there.
 # Steps 2, 3 and 5 take BENCH_ROUNDS rounds (3), each run in turn, and
 # keep each one's best: one round alone varies by 20% here.
 # Prints frames/s, test runs/s, the ratio to the floor, CPU time and peak
 # RSS of each, and exits 1 when a target is missed:
 #   -j 1 >= 0.8x the floor's test runs/s, -j 2 >= 1.5x, peak RSS under
 #   64 MiB for the big capture and within 10% of the small one's; fdtest
-#   fuzz -j 1 >= 0.8x the floor's test runs/s and -j 2 >= 1.5x -j 1.
+#   fuzz -j 1 >= 0.8x the floor's test runs/s and -j 2 >= 1.5x -j 1; a
+#   frame through lo within 5x of a test run.
 # Figures depend on what else the machine runs: the load is printed.
 set -u
 
@@ -202,6 +206,18 @@ awk -v n="$BPFTOOL_FRAMES" -v w="$bw" -v F="$FRAMES" -v fl="$floor_rate" \
 		"bpftool prog run", n, w, n / w / S, n / w, n / w / fl, c + cs
 	printf "  (1 run per frame; %d frames x %d states would take %.0f s, %.0fx the floor)\n",
 		F, S, F * S * w / n, (F * S * w / n) / (F * S / fl) }'
+# The real path runs only where tracing is allowed: in a guest here.
+REAL_KERNEL=${BENCH_KERNEL:-${XDG_CACHE_HOME:-$HOME/.cache}/fdtest/kernels/6.1/vmlinuz}
+echo "bench: the real path in a guest of $REAL_KERNEL"
+"$FDTEST" matrix --format json --path real --accel tcg --timeout 600 \
+	--kernel "$REAL_KERNEL" -d "$OBJ" pcaps/*.pcap >"$W/real.json" ||
+	[ $? = 1 ] || die "fdtest matrix --path real failed (make matrix-guest; matrix/fetch-kernels.sh 6.1)"
+real_send=$(jq '.rows[1].result.dissectors[0].real.send_ns // 0' "$W/real.json")
+real_run=$(jq '.rows[1].result.dissectors[0].real.testrun_ns // 0' "$W/real.json")
+real_kver=$(jq -r '.rows[1].result.kernel // "?"' "$W/real.json")
+printf "real path in %s: %d ns a frame through lo, %d ns a test run: %.1fx\n" \
+	"$real_kver" "$real_send" "$real_run" \
+	"$(awk -v a="$real_send" -v b="$real_run" 'BEGIN { print b ? a / b : 0 }')"
 echo "load average after:$(uptime | sed "s/.*load average: */ /")"
 echo "fdtest's CPU time is all its threads: -j 1 is one test-run thread"
 echo "beside the main thread, which reads, checks and reports."
@@ -240,4 +256,6 @@ check "fdtest fuzz -j 2 at least 1.5x fdtest fuzz -j 1" \
 check "peak RSS under 64 MiB for $FRAMES frames" "$(rss j2) < 64 * 1024"
 check "peak RSS for $FRAMES frames within 10% of $SMALL frames" \
 	"$(rss j2) <= 1.1 * $(rss small)"
+check "a frame through lo within 5x of a test run (in $real_kver)" \
+	"$real_run > 0 && $real_send <= 5 * $real_run"
 exit $fail

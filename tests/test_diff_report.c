@@ -65,6 +65,38 @@ static void test_diff_report_text(void **state)
 	free(text);
 }
 
+/*
+ * fdtest diff -d kernel: its cases are the real path's triggers, no
+ * starting state, so they come named; the kernel is A.
+ */
+static void test_diff_report_text_named(void **state)
+{
+	static const struct diff d = {
+		.kind = DIFF_GOLDEN, .field = "n_proto",
+		.expected = "\"0x8847\"", .actual = "\"0x0800\"",
+	};
+	struct diff_report r = {
+		.ops = diff_report_find("text"),
+		.label = { "kernel", "reference" },
+	};
+	char *text = NULL;
+	size_t size = 0;
+
+	(void)state;
+	r.out = open_memstream(&text, &size);
+	assert_non_null(r.out);
+	diff_report_case(&r, &(struct diff_case){
+			.capture = "pcaps/mpls.pcap",
+			.name = "mpls.pcap#3/rx-rps/flags=0x2",
+			.diffs = &d,
+			.n_diffs = 1,
+		});
+	assert_int_equal(fclose(r.out), 0);
+	assert_string_equal(text, "mpls.pcap#3/rx-rps/flags=0x2: n_proto: "
+			    "kernel \"0x8847\", reference \"0x0800\"\n");
+	free(text);
+}
+
 /* Every name the lists give is one report_find() knows, and no other. */
 static void test_diff_report_formats(void **state)
 {
@@ -87,6 +119,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff_report_text),
+		cmocka_unit_test(test_diff_report_text_named),
 		cmocka_unit_test(test_diff_report_formats),
 	};
 

@@ -277,6 +277,71 @@ static void test_matrix_render_json_not_utf8(void **state)
 	rows_free(&r);
 }
 
+/*
+ * --path real: a second column per dissector, through both reporters;
+ * the kernel's C dissector's classes under the Markdown table.
+ */
+#define REAL_LOADED \
+	"\"load\":\"loaded\",\"reason\":\"\",\"min_kernel\":\"\"," \
+	"\"cases\":33,\"passed\":33,\"failed\":0,\"unchecked\":0," \
+	"\"errors\":0"
+
+static const char real_result[] =
+	"{\"kernel\":\"5.10.0-32-cloud-amd64\"," FEATURES_510 ","
+	"\"dissectors\":[{\"name\":\"reference\"," REAL_LOADED ","
+	"\"real\":{\"frames\":11,\"cases\":33,\"agree\":33,\"differ\":0,"
+	"\"unseen\":0,\"lost\":0,\"triggers\":{\"tx\":11,\"rx-rps\":11,"
+	"\"rx-untagged\":11,\"rx-quirk\":2},\"first\":\"\","
+	"\"kernel\":{\"frames\":11,\"cases\":22,\"differ\":3,"
+	"\"unseen\":0,\"classes\":{\"rx-rps n_proto\":{\"cases\":3,"
+	"\"first\":\"mpls.pcap#1/rx-rps/flags=0x2\"}}},"
+	"\"send_ns\":30000,\"testrun_ns\":4700}},"
+	"{\"name\":\"eth0\"," REAL_LOADED ",\"real\":{\"frames\":11,"
+	"\"cases\":33,\"agree\":31,\"differ\":2,\"unseen\":0,\"lost\":0,"
+	"\"triggers\":{},\"first\":\"x\"}},"
+	"{\"name\":\"old\"," REAL_LOADED ",\"real\":{\"refused\":"
+	"\"Operation not permitted\"}}]}";
+
+static const char *const real_lines[] = {
+	" | reference | eth0 | old | reference real path | eth0 real path | old real path | row |\n",
+	"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+	" | pass 33/33 | pass 33/33 | pass 33/33 | agree 33/33, 2 quirks; kernel differs on 3 of 22 | FAIL 2 of 33 | refused: Operation not permitted | FAIL |\n",
+	"\n5.10.0-32-cloud-amd64: the kernel's C dissector against reference: 3 of 22 cases differ\n"
+	"- rx-rps n_proto: 3 cases, first mpls.pcap#1/rx-rps/flags=0x2\n",
+};
+
+static void test_matrix_render_real(void **state)
+{
+	struct rows r = { .n = 1 };
+	json_error_t jerr;
+	json_t *root, *got;
+	char *text;
+
+	(void)state;
+	r.row[0].kernel = "k/5.10/vmlinuz";
+	r.row[0].failed = true;
+	r.row[0].result = json_loads(real_result, 0, &jerr);
+	if (!r.row[0].result)
+		fail_msg("real_result: %s", jerr.text);
+	text = render(matrix_render_markdown, &r);
+	for (size_t i = 0; i < sizeof(real_lines) / sizeof(real_lines[0]);
+	     i++)
+		if (!strstr(text, real_lines[i]))
+			fail_msg("markdown lacks line %zu:\n%s\n--- got:\n%s",
+				 i, real_lines[i], text);
+	free(text);
+	text = render(matrix_render_json, &r);
+	root = json_loads(text, 0, &jerr);
+	if (!root)
+		fail_msg("not JSON: %s\n%s", jerr.text, text);
+	got = json_object_get(json_array_get(json_object_get(root, "rows"),
+					     0), "result");
+	assert_true(json_equal(got, r.row[0].result));
+	json_decref(root);
+	free(text);
+	rows_free(&r);
+}
+
 /* The formats come from the reporter table, by name. */
 static void test_matrix_render_table(void **state)
 {
@@ -349,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_matrix_render_unchecked),
 		cmocka_unit_test(test_matrix_render_json),
 		cmocka_unit_test(test_matrix_render_json_not_utf8),
+		cmocka_unit_test(test_matrix_render_real),
 		cmocka_unit_test(test_matrix_render_table),
 		cmocka_unit_test(test_matrix_render_hooks),
 	};

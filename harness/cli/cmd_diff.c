@@ -13,6 +13,7 @@
 
 #include "capture/capture.h"
 #include "check/compare.h"
+#include "cli/cmd_diff_kernel.h"
 #include "cli/cmd_run.h"
 #include "cli/cmds.h"
 #include "cli/options.h"
@@ -52,7 +53,7 @@ static const struct diff_opts diff_defaults = {
 
 static const struct option_row diff_options[] = {
 	{ "dissector", 'd', OPTION_LIST, DIFF_FIELD(dissectors), "OBJ",
-	  "compiled BPF object (.bpf.o); give exactly two, the first is A, the second B",
+	  "compiled BPF object (.bpf.o); give exactly two, the first is A, the second B. 'kernel' is the kernel's own C dissector, on the real path through lo (needs tracing: 'fdtest matrix --path real' runs it in a guest)",
 	  .max = 2,
 	  .limit = "-d: fdtest diff compares exactly two dissectors" },
 	{ "prog", 0, OPTION_STRING, DIFF_FIELD(prog), "NAME",
@@ -286,5 +287,8 @@ int do_diff(int argc, char **argv)
 
 	if (ret)
 		return ret > 0 ? FDTEST_EXIT_PASS : FDTEST_EXIT_USAGE;
+	if (diff_kernel_wanted(opts.dissectors.v))
+		return diff_kernel_exec(opts.dissectors.v, opts.prog,
+					opts.captures, opts.n_captures);
 	return diff_exec(&opts);
 }

@@ -20,6 +20,7 @@
 #include "cli/options.h"
 #include "matrix/matrix_console.h"
 #include "matrix/matrix_guest.h"
+#include "matrix/matrix_guest_run.h"
 #include "matrix/matrix_render.h"
 #include "matrix/matrix_suite.h"
 #include "probe/probe.h"
@@ -64,6 +65,8 @@ struct matrix_opts {
 	unsigned int memory_mb;
 	const char *guest_dir;	/* set: we are the guest */
 	const char *nonce;
+	bool real_path;		/* --path real */
+	const char *guest_run;	/* --guest-run ARGS */
 };
 
 static const struct matrix_opts matrix_defaults = {
@@ -76,6 +79,19 @@ static const struct matrix_opts matrix_defaults = {
 	.retries = 4,
 	.memory_mb = 512,
 };
+
+/* --path: test (BPF_PROG_TEST_RUN only) or real (the receive path too). */
+static int matrix_parse_path(void *opts, const char *arg)
+{
+	struct matrix_opts *o = opts;
+
+	if (strcmp(arg, "test") && strcmp(arg, "real")) {
+		p_err("--path: '%s' is not a path (test, real)", arg);
+		return -EINVAL;
+	}
+	o->real_path = strcmp(arg, "real") == 0;
+	return 0;
+}
 
 static const char *accel_name(size_t i, const char **note)
 {
@@ -112,6 +128,9 @@ static const struct option_row matrix_options[] = {
 	  .limit = "--expected: give a folder (an empty name would read goldens under /)" },
 	{ "format", 0, OPTION_FORMAT, MATRIX_FIELD(format), "FMT",
 	  "markdown (default) or json", .names = format_name },
+	{ "path", 0, OPTION_FUNC, MATRIX_FIELD(real_path), "PATH",
+	  "test (default) or real: also replay every frame through lo in each kernel and check the real triggers' keys against the test run (a column per dissector; a kernel that refuses tracing says so)",
+	  .parse = matrix_parse_path },
 	{ "timeout", 0, OPTION_UINT, MATRIX_FIELD(timeout_s), "SEC",
 	  "longest a guest may take from start to power-off (default: 60)",
 	  MATRIX_COUNT(1) },
@@ -136,6 +155,8 @@ static const struct option_row matrix_options[] = {
 	  "static init for the guests (default: matrix/init beside fdtest)" },
 	{ "guest-fdtest", 0, OPTION_STRING, MATRIX_FIELD(guest_fdtest), "PATH",
 	  "static fdtest for the guests (default: fdtest-static beside fdtest)" },
+	{ "guest-run", 0, OPTION_STRING, MATRIX_FIELD(guest_run), "ARGS",
+	  "also 'fdtest run ARGS' inside each guest (space-separated; the guest's files are /suite/dissectors/NAME and /suite/pcaps/NAME); its stdout and exit code go in --format json under .rows[].result.run" },
 	{ "guest", 0, OPTION_STRING, MATRIX_FIELD(guest_dir), "DIR",
 	  "run the suite packed in DIR and print the framed result (what the guest's init runs)" },
 	{ "nonce", 0, OPTION_STRING, MATRIX_FIELD(nonce), "HEX",
@@ -204,7 +225,7 @@ static int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 static int guest_exec(const struct matrix_opts *o)
 {
 	char expected[PATH_MAX], tmp[] = "/tmp/fdtest-merged.XXXXXX";
-	char **dissectors = NULL, **captures = NULL, *text;
+	char **dissectors = NULL, **captures = NULL, *text, *run_args;
 	size_t n_dis = 0, n_cap = 0;
 	json_t *result = NULL;
 	int code = FDTEST_EXIT_ENV, ret;
@@ -226,11 +247,17 @@ static int guest_exec(const struct matrix_opts *o)
 			.n_captures = n_cap,
 			.expected_dir = expected,
 			.tmp_dir = tmp,
+			.real_path = matrix_guest_real_path(o->guest_dir),
 		}, &result);
 	if (ret) {
 		p_err("guest suite: %s", strerror(-ret));
 		goto out_free;
 	}
+	run_args = matrix_guest_run_args(o->guest_dir);
+	if (run_args && json_object_set_new(result, "run",
+					    matrix_guest_run(run_args, do_run)))
+		p_err("guest run: no result");
+	free(run_args);
 	text = json_dumps(result, JSON_COMPACT | JSON_ENSURE_ASCII |
 				  JSON_PRESERVE_ORDER);
 	ret = text ? matrix_console_write(STDOUT_FILENO, o->nonce, "result",
@@ -275,6 +302,7 @@ static int host_row(const struct matrix_opts *o, const char *tmp,
 			.n_captures = o->n_captures,
 			.expected_dir = o->expected_dir,
 			.tmp_dir = tmp,
+			.real_path = o->real_path,
 		}, &row->result);
 	row->seconds = clock_seconds_since(&start);
 	if (ret == -EPERM) {
@@ -310,6 +338,8 @@ static int guests_prepare(const struct matrix_opts *o, const char *work,
 			.captures = o->captures,
 			.n_captures = o->n_captures,
 			.expected_dir = o->expected_dir,
+			.real_path = o->real_path,
+			.run_args = o->guest_run,
 		}, initramfs, err, sizeof(err));
 	if (ret)
 		p_err("%s", err);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "check/golden_path.h"
+#include "check/realpath_check.h"
 #include "cli/cmd_run.h"
 #include "cli/cmds.h"
 #include "cli/options.h"
@@ -34,6 +35,8 @@ struct run_opts {
 	const char *format;
 	const char *output;	/* the --format report goes here, text to stdout */
 	struct replay_opts replay;
+	bool real_path;		/* --path real */
+	struct realpath *real;
 	char **captures;
 	int n_captures;
 };
@@ -50,6 +53,19 @@ static const struct run_opts run_defaults = {
 };
 
 #define RUN_FIELD(m) OPTION_FIELD(struct run_opts, m)
+
+/* --path: test (BPF_PROG_TEST_RUN only) or real (the receive path too). */
+static int run_parse_path(void *opts, const char *arg)
+{
+	struct run_opts *o = opts;
+
+	if (strcmp(arg, "test") && strcmp(arg, "real")) {
+		p_err("--path: '%s' is not a path (test, real)", arg);
+		return -EINVAL;
+	}
+	o->real_path = strcmp(arg, "real") == 0;
+	return 0;
+}
 
 static const struct option_row run_options[] = {
 	{ "dissector", 'd', OPTION_LIST, RUN_FIELD(dissectors), "OBJ",
@@ -86,6 +102,9 @@ static const struct option_row run_options[] = {
 	{ "max-ns", 0, OPTION_UINT, RUN_FIELD(replay.max_ns), "NS",
 	  "with --repeat: fail when a protocol class's p99 ns per run is above NS",
 	  .min = 1, .max = UINT32_MAX },
+	{ "path", 0, OPTION_FUNC, RUN_FIELD(real_path), "PATH",
+	  "test: BPF_PROG_TEST_RUN only (default); real: also send every frame through lo in a private network namespace with the dissector attached, and check the keys at each real trigger (tx, rx-rps, rx-untagged) against the test run. Needs tracing programs: where the kernel refuses them, 'fdtest matrix --path real' runs it in a guest",
+	  .parse = run_parse_path },
 	OPTION_HELP_ROW,
 };
 
@@ -345,6 +364,42 @@ static int probe_kernel(struct testrun_kernel *kernel)
 	return FDTEST_EXIT_PASS;
 }
 
+/*
+ * --path real: every capture again through lo; a real state that differs
+ * from its test run is a failed case, and so is a capture on which the
+ * dissector never ran (another attached in the initial namespace
+ * overrides it, 5.5+).
+ */
+static void run_real(const struct run_opts *opts, struct dissector *dis,
+		     struct report_counts *total, int *code)
+{
+	for (int i = 0; i < opts->n_captures; i++) {
+		struct realpath_counts c = { 0 };
+		char err[512];
+		int ret;
+
+		ret = realpath_check_capture(opts->real, dis,
+					     opts->replay.kernel,
+					     opts->captures[i], stdout, &c,
+					     NULL, 0, err, sizeof(err));
+		if (ret) {
+			p_err("%s", err);
+			note_exit(code, ret);
+			continue;
+		}
+		realpath_counts_print(stdout, dissector_name(dis),
+				      opts->captures[i], &c);
+		total->cases += c.cases;
+		total->passed += c.agree;
+		total->failed += c.differ;
+		if (c.frames && c.unseen == c.frames) {
+			p_err("dissector '%s': capture '%s': it never ran on the real path (is a flow dissector attached in the initial network namespace?)",
+			      dissector_name(dis), opts->captures[i]);
+			total->failed++;
+		}
+	}
+}
+
 /* @shas: a hash per capture, taken by the first dissector that needs it */
 static void run_dissector(const struct run_opts *opts, const char *path,
 			  struct replay_sha *shas, struct report *rep,
@@ -387,6 +442,8 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 		}
 		report_counts_add(total, &counts);
 	}
+	if (opts->real)
+		run_real(opts, dis, total, code);
 	dissector_close(dis);
 }
 
@@ -488,6 +545,18 @@ static int run_exec(struct run_opts *opts)
 	if (code)
 		return code;
 	opts->replay.kernel = &kernel;
+	if (opts->real_path) {
+		char msg[512];
+
+		err = realpath_open(&opts->real, msg, sizeof(msg));
+		if (err) {
+			p_err("--path real: %s; 'fdtest matrix --path real' runs the real path in a guest kernel",
+			      msg);
+			return dissector_err_is_env(err) ||
+			       err == -EOPNOTSUPP ? FDTEST_EXIT_ENV :
+						    FDTEST_EXIT_USAGE;
+		}
+	}
 	if (opts->dissectors.n == 0) {
 		if (find_default_dissectors(&found))
 			return FDTEST_EXIT_USAGE;
@@ -539,6 +608,7 @@ static int run_exec(struct run_opts *opts)
 	code = run_end(rep == &text ? &text : &chosen, &chosen, output,
 		       opts->output, &total, code);
 out_free:
+	realpath_close(opts->real);
 	free(shas);
 	if (globbed)
 		globfree(&found);

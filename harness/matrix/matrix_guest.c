@@ -14,6 +14,7 @@
 #include "matrix/matrix_console.h"
 #include "matrix/matrix_golden.h"
 #include "matrix/matrix_guest.h"
+#include "matrix/matrix_guest_run.h"
 #include "matrix/matrix_initramfs.h"
 #include "matrix/matrix_suite.h"
 #include "run/dissector.h"
@@ -128,6 +129,18 @@ static int pack_goldens(struct initramfs *ir, const struct matrix_pack *p,
 	return ret;
 }
 
+/* An empty file in the suite: --path real was asked for. */
+#define REAL_PATH_FILE "path-real"
+#define REAL_PATH_MARK "suite/" REAL_PATH_FILE
+
+bool matrix_guest_real_path(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, REAL_PATH_FILE);
+	return access(path, F_OK) == 0;
+}
+
 int matrix_guest_pack(const struct matrix_pack *p, const char *path,
 		      char *err, size_t err_size)
 {
@@ -174,6 +187,14 @@ int matrix_guest_pack(const struct matrix_pack *p, const char *path,
 	ret = ret ?: pack_list(ir, "suite/pcaps", "suite/pcaps.list",
 			       p->captures, p->n_captures, err, err_size);
 	ret = ret ?: pack_goldens(ir, p, err, err_size);
+	if (!ret && p->real_path)
+		ret = matrix_initramfs_add_data(ir, REAL_PATH_MARK, "", 0,
+						0644);
+	if (!ret && p->run_args)
+		ret = matrix_initramfs_add_data(ir,
+						"suite/" MATRIX_GUEST_RUN_FILE,
+						p->run_args,
+						strlen(p->run_args), 0644);
 	if (ret) {
 		if (!err[0])
 			snprintf(err, err_size, "initramfs '%s': %s", path,

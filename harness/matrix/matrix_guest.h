@@ -38,7 +38,12 @@ struct matrix_pack {
 	const char *const *captures;
 	size_t n_captures;
 	const char *expected_dir;
+	bool real_path;		/* the guest runs the real path too */
+	const char *run_args;	/* an fdtest run there too; NULL: none */
 };
+
+/* Whether the suite packed in @dir asks for the real path. */
+bool matrix_guest_real_path(const char *dir);
 
 /*
  * Writes the initramfs to @path. Returns 0, or a negative errno with a

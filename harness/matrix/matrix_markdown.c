@@ -4,6 +4,7 @@
  * matrix_render.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -116,9 +117,116 @@ static void dissector_cell(FILE *out, const json_t *d)
 	put_cell(out, buf);
 }
 
+/* Whether any row ran the real path (fdtest matrix --path real). */
+static bool any_real(const struct matrix_row *rows, size_t n)
+{
+	const json_t *d;
+	size_t i;
+
+	for (size_t r = 0; r < n; r++)
+		json_array_foreach(json_object_get(rows[r].result,
+						   "dissectors"), i, d)
+			if (json_object_get(d, "real"))
+				return true;
+	return false;
+}
+
+/* The real path against the test run, and the quirks seen. */
+static void real_cell(FILE *out, const json_t *d)
+{
+	const json_t *r = json_object_get(d, "real");
+	const char *refused = json_string_value(json_object_get(r, "refused"));
+	const char *err = json_string_value(json_object_get(r, "error"));
+	json_int_t cases = json_integer_value(json_object_get(r, "cases"));
+	json_int_t agree = json_integer_value(json_object_get(r, "agree"));
+	json_int_t differ = json_integer_value(json_object_get(r, "differ"));
+	json_int_t frames = json_integer_value(json_object_get(r, "frames"));
+	json_int_t unseen = json_integer_value(json_object_get(r, "unseen"));
+	json_int_t quirks = json_integer_value(json_object_get(
+		json_object_get(r, "triggers"), "rx-quirk"));
+	const json_t *k;
+	char buf[512];
+	int len;
+
+	if (!r) {
+		put_cell(out, "-");
+		return;
+	}
+	if (refused || err) {
+		snprintf(buf, sizeof(buf), "%s: %s", refused ? "refused" :
+			 "error", refused ? refused : err);
+		put_cell(out, buf);
+		return;
+	}
+	if (frames && unseen == frames)
+		len = snprintf(buf, sizeof(buf), "FAIL: never ran");
+	else if (differ)
+		len = snprintf(buf, sizeof(buf), "FAIL %lld of %lld",
+			       (long long)differ, (long long)cases);
+	else
+		len = snprintf(buf, sizeof(buf), "agree %lld/%lld",
+			       (long long)agree, (long long)cases);
+	if (quirks && len > 0 && (size_t)len < sizeof(buf))
+		len += snprintf(buf + len, sizeof(buf) - (size_t)len,
+				", %lld quirks", (long long)quirks);
+	/* the kernel's C dissector against this one: listed below */
+	k = json_object_get(r, "kernel");
+	if (json_object_get(k, "cases") && len > 0 &&
+	    (size_t)len < sizeof(buf))
+		snprintf(buf + len, sizeof(buf) - (size_t)len,
+			 "; kernel differs on %lld of %lld",
+			 (long long)json_integer_value(json_object_get(k,
+								"differ")),
+			 (long long)json_integer_value(json_object_get(k,
+								"cases")));
+	put_cell(out, buf);
+}
+
+/*
+ * Where each dissector departs from this kernel's C dissector: one line
+ * per difference class (trigger and field), with a first case.
+ */
+static void kernel_classes(FILE *out, const struct matrix_row *row)
+{
+	const json_t *d, *cls;
+	const char *key;
+	size_t i;
+
+	json_array_foreach(json_object_get(row->result, "dissectors"), i, d) {
+		const json_t *k = json_object_get(json_object_get(d, "real"),
+						  "kernel");
+		const char *err = json_string_value(json_object_get(k,
+								    "error"));
+
+		if (!k)
+			continue;
+		fprintf(out, "\n%s: the kernel's C dissector against %s: ",
+			matrix_render_kernel(row),
+			json_string_value(json_object_get(d, "name")));
+		if (err) {
+			fprintf(out, "%s\n", err);
+			continue;
+		}
+		fprintf(out, "%lld of %lld cases differ\n",
+			(long long)json_integer_value(json_object_get(k,
+								"differ")),
+			(long long)json_integer_value(json_object_get(k,
+								"cases")));
+		json_object_foreach((json_t *)json_object_get(k, "classes"),
+				    key, cls)
+			fprintf(out, "- %s: %lld cases, first %s\n", key,
+				(long long)json_integer_value(
+					json_object_get(cls, "cases")),
+				json_string_value(json_object_get(cls,
+								  "first")));
+	}
+}
+
 /* The header: a column per feature and per dissector. */
 static void markdown_begin(struct matrix_report *r)
 {
+	bool real = any_real(r->rows, r->n_rows);
+	size_t cols = probes_count + r->n_dissectors * (real ? 2 : 1);
 	FILE *out = r->out;
 
 	fputs("| kernel | boot to result |", out);
@@ -126,8 +234,10 @@ static void markdown_begin(struct matrix_report *r)
 		fprintf(out, " %s |", probes[i].title);
 	for (size_t d = 0; d < r->n_dissectors; d++)
 		fprintf(out, " %s |", r->dissectors[d]);
+	for (size_t d = 0; real && d < r->n_dissectors; d++)
+		fprintf(out, " %s real path |", r->dissectors[d]);
 	fputs(" row |\n|---|---|", out);
-	for (size_t i = 0; i < probes_count + r->n_dissectors; i++)
+	for (size_t i = 0; i < cols; i++)
 		fputs("---|", out);
 	fputs("---|\n", out);
 }
@@ -135,6 +245,7 @@ static void markdown_begin(struct matrix_report *r)
 static void markdown_row(struct matrix_report *r, const struct matrix_row *row)
 {
 	const json_t *features = json_object_get(row->result, "features");
+	bool real = any_real(r->rows, r->n_rows);
 	FILE *out = r->out;
 	char buf[64], name[300];
 
@@ -156,6 +267,8 @@ static void markdown_row(struct matrix_report *r, const struct matrix_row *row)
 		feature_cell(out, features, &probes[i]);
 	for (size_t d = 0; d < r->n_dissectors; d++)
 		dissector_cell(out, row_dissector(row, r->dissectors[d]));
+	for (size_t d = 0; real && d < r->n_dissectors; d++)
+		real_cell(out, row_dissector(row, r->dissectors[d]));
 	put_cell(out, row->failed ? "FAIL" : "pass");
 	fputc('\n', out);
 }
@@ -166,6 +279,8 @@ static void markdown_end(struct matrix_report *r)
 	const struct matrix_row *rows = r->rows;
 	FILE *out = r->out;
 
+	for (size_t i = 0; any_real(rows, r->n_rows) && i < r->n_rows; i++)
+		kernel_classes(out, &rows[i]);
 	for (size_t i = 0; i < r->n_rows; i++)
 		if (rows[i].first_crash[0])
 			fprintf(out, "\n%s: booted %u times; the kernel crashed first: %s\n",

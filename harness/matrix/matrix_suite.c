@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "check/kernel_dissector.h"
+#include "check/realpath_check.h"
 #include "matrix/matrix_golden.h"
 #include "matrix/matrix_kver.h"
 #include "matrix/matrix_suite.h"
@@ -21,6 +23,9 @@ struct suite_ctx {
 	struct probe_results features;
 	struct matrix_kver kver;
 	bool kver_known;
+	struct realpath *real;	/* with s->real_path, when it opened */
+	int real_err;
+	char real_why[512];
 };
 
 static const struct reporter_ops report_none_ops = { .name = "none" };
@@ -61,6 +66,92 @@ static void replay_all(const struct suite_ctx *c, struct dissector *dis,
 	}
 }
 
+/*
+ * The kernel's C dissector against @dis over every capture, as a
+ * "kernel" object: {"frames","cases","differ","unseen",
+ * "classes":{"rx-rps n_proto":{"cases":N,"first":"id"},...}}. It tells,
+ * it does not judge: a BPF dissector may differ from the kernel's.
+ */
+static json_t *kernel_all(const struct suite_ctx *c, struct dissector *dis)
+{
+	static struct kernel_diff_counts total;
+	json_t *classes = json_object();
+	struct kernel_watch *kw;
+	char err[512] = "";
+
+	/* watched only now: a kprobe on every dissection costs the rest */
+	if (kernel_watch_open(c->real, &kw, err, sizeof(err))) {
+		json_decref(classes);
+		return json_pack("{s:o}", "error", utf8_json_string(err));
+	}
+	memset(&total, 0, sizeof(total));
+	for (size_t i = 0; i < c->s->n_captures && !err[0]; i++)
+		kernel_diff_capture(c->real, kw, dis, &c->kernel,
+				    c->s->captures[i], NULL, NULL, &total, err,
+				    sizeof(err));
+	kernel_watch_close(kw);
+	if (err[0]) {
+		json_decref(classes);
+		return json_pack("{s:o}", "error", utf8_json_string(err));
+	}
+	for (size_t i = 0; classes && i < total.n_cls; i++)
+		json_object_set_new(classes, total.cls[i].name,
+				    json_pack("{s:I, s:o}", "cases",
+					      (json_int_t)total.cls[i].cases,
+					      "first", utf8_json_string(
+							total.cls[i].first)));
+	return json_pack("{s:I, s:I, s:I, s:I, s:o}",
+			 "frames", (json_int_t)total.frames,
+			 "cases", (json_int_t)total.cases,
+			 "differ", (json_int_t)total.differ,
+			 "unseen", (json_int_t)total.unseen,
+			 "classes", classes);
+}
+
+/* The real path over every capture, as a "real" object. */
+static json_t *real_all(const struct suite_ctx *c, struct dissector *dis)
+{
+	struct realpath_counts total = { 0 };
+	char first[1024] = "", err[512] = "";
+	json_t *triggers;
+
+	if (!c->real)
+		return json_pack("{s:o}", dissector_err_is_env(c->real_err) ||
+				 c->real_err == -EOPNOTSUPP ? "refused" :
+							      "error",
+				 utf8_json_string(c->real_why));
+	for (size_t i = 0; i < c->s->n_captures && !err[0]; i++) {
+		struct realpath_counts counts = { 0 };
+
+		if (realpath_check_capture(c->real, dis, &c->kernel,
+					   c->s->captures[i], NULL, &counts,
+					   first, sizeof(first), err,
+					   sizeof(err)) == 0)
+			realpath_counts_add(&total, &counts);
+	}
+	if (err[0])
+		return json_pack("{s:o}", "error", utf8_json_string(err));
+	triggers = json_object();
+	for (int t = 0; triggers && t < REALPATH_TRIGGERS; t++)
+		json_object_set_new(triggers, realpath_trigger_name(t),
+				    json_integer((json_int_t)total.seen[t]));
+	/* a capture's name, in "first", may be any bytes */
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I}",
+			 "frames", (json_int_t)total.frames,
+			 "cases", (json_int_t)total.cases,
+			 "agree", (json_int_t)total.agree,
+			 "differ", (json_int_t)total.differ,
+			 "unseen", (json_int_t)total.unseen,
+			 "lost", (json_int_t)total.lost,
+			 "triggers", triggers, "first", utf8_json_string(first),
+			 "kernel", kernel_all(c, dis),
+			 /* speed (make bench): wall clock, mean per frame */
+			 "send_ns", (json_int_t)(total.frames ?
+				total.send_ns / total.frames : 0),
+			 "testrun_ns", (json_int_t)(total.testruns ?
+				total.testrun_ns / total.testruns : 0));
+}
+
 static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
 {
 	struct report_counts total = { 0 };
@@ -69,6 +160,7 @@ static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
 	char name[256], reason[1024] = "", min_text[16] = "";
 	char verifier[256];	/* the verifier's words, when it refused */
 	const char *load = "loaded";
+	json_t *real = NULL, *d;
 	int has_min, errors = 0, ret;
 
 	dissector_name_of(path, name, sizeof(name));
@@ -95,11 +187,13 @@ static json_t *suite_dissector(const struct suite_ctx *c, const char *path)
 			load = "skipped";
 	} else {
 		replay_all(c, dis, &total, &errors, reason, sizeof(reason));
+		if (c->s->real_path)
+			real = real_all(c, dis);
 		dissector_close(dis);
 	}
 out:
 	/* a file name, and a reason quoting names, may be any bytes */
-	return json_pack("{s:o, s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:i}",
+	d = json_pack("{s:o, s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:i}",
 			 "name", utf8_json_string(name), "load", load,
 			 "reason", utf8_json_string(reason),
 			 "min_kernel", min_text,
@@ -108,6 +202,13 @@ out:
 			 "failed", (json_int_t)(total.failed + total.stale),
 			 "unchecked", (json_int_t)total.unchecked,
 			 "errors", errors);
+	if (d && real && json_object_set_new(d, "real", real)) {
+		json_decref(d);
+		return NULL;
+	}
+	if (!d)
+		json_decref(real);
+	return d;
 }
 
 static json_t *features_json(const struct probe_results *f)
@@ -138,6 +239,10 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 		return ret;
 	/* a ctx_states error is its column's; the replay needs the rest */
 	testrun_kernel_set(&c.kernel, &c.features);
+	if (s->real_path)
+		c.real_err = realpath_open(&c.real, c.real_why,
+					   sizeof(c.real_why));
+
 	list = json_array();
 	root = json_pack("{s:s, s:o, s:o}", "kernel", uts.release,
 			 "features", features_json(&c.features),
@@ -148,10 +253,12 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 		json_t *d = suite_dissector(&c, s->dissectors[i]);
 
 		if (!d || json_array_append_new(list, d)) {
+			realpath_close(c.real);
 			json_decref(root);
 			return -ENOMEM;
 		}
 	}
+	realpath_close(c.real);
 	*out = root;
 	return 0;
 }
@@ -197,6 +304,39 @@ enum matrix_verdict matrix_dissector_judge(const json_t *d,
 	return MATRIX_PASS;
 }
 
+/*
+ * The real path fails a row where it ran and differs, met an error, or
+ * never saw the dissector run. A kernel that refuses tracing (the host
+ * under lockdown) only says so: the guests run it.
+ */
+static bool real_failed(const json_t *d, const char *name, char *why,
+			size_t size)
+{
+	const json_t *r = json_object_get(d, "real");
+	const char *err = json_string_value(json_object_get(r, "error"));
+	json_int_t differ = json_integer_value(json_object_get(r, "differ"));
+	json_int_t frames = json_integer_value(json_object_get(r, "frames"));
+	json_int_t unseen = json_integer_value(json_object_get(r, "unseen"));
+
+	if (!r || json_object_get(r, "refused"))
+		return false;
+	if (err)
+		snprintf(why, size, "dissector '%s': real path: %s", name,
+			 err);
+	else if (differ)
+		snprintf(why, size,
+			 "dissector '%s': real path: %lld cases differ from test run, first: %s",
+			 name, (long long)differ,
+			 json_string_value(json_object_get(r, "first")));
+	else if (frames && unseen == frames)
+		snprintf(why, size,
+			 "dissector '%s': real path: the dissector never ran on a frame",
+			 name);
+	else
+		return false;
+	return true;
+}
+
 /* A dissector's entry: fails its row? Says why in @why. */
 static bool dissector_failed(const json_t *d, char *why, size_t size)
 {
@@ -204,8 +344,9 @@ static bool dissector_failed(const json_t *d, char *why, size_t size)
 
 	switch (matrix_dissector_judge(d, &e)) {
 	case MATRIX_SKIPPED:
-	case MATRIX_PASS:
 		return false;
+	case MATRIX_PASS:
+		return real_failed(d, e.name, why, size);
 	case MATRIX_NOT_LOADED:
 		snprintf(why, size, "dissector '%s': %s", e.name,
 			 e.load ? e.load : "no load result");
@@ -219,6 +360,8 @@ static bool dissector_failed(const json_t *d, char *why, size_t size)
 		snprintf(why, size, "dissector '%s': no case ran", e.name);
 		break;
 	case MATRIX_UNCHECKED:
+		if (real_failed(d, e.name, why, size))
+			break;
 		snprintf(why, size,
 			 "dissector '%s': %lld of %lld cases unchecked (no golden): record them with 'fdtest run --update'",
 			 e.name, e.cases - e.passed, e.cases);

@@ -32,6 +32,13 @@ struct matrix_suite {
 	size_t n_captures;
 	const char *expected_dir;
 	const char *tmp_dir;	/* merged goldens go here; must exist */
+	/*
+	 * Also the real path (realpath_check.h): each dissector's entry
+	 * gets "real": {"frames","cases","agree","differ","unseen","lost",
+	 * "triggers":{"tx":N,...},"first":"..."}, or {"refused":"why"}
+	 * when this kernel refuses tracing, or {"error":"why"}.
+	 */
+	bool real_path;
 };
 
 /*

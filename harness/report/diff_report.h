@@ -27,6 +27,9 @@ struct diff_counts {
 struct diff_case {
 	const char *capture;		/* the path as given */
 	struct case_id id;
+	/* NULL, or the name of a case that is no starting state's: -d
+	 * kernel's real triggers (x.pcap#3/rx-rps/flags=0x2) */
+	const char *name;
 	const struct diff *diffs;
 	size_t n_diffs;
 };

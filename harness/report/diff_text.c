@@ -19,7 +19,10 @@ static void text_case(struct diff_report *r, const struct diff_case *c)
 {
 	char name[160];
 
-	report_case_name(name, sizeof(name), c->capture, &c->id);
+	if (c->name)
+		snprintf(name, sizeof(name), "%s", c->name);
+	else
+		report_case_name(name, sizeof(name), c->capture, &c->id);
 	for (size_t i = 0; i < c->n_diffs; i++)
 		fprintf(r->out, "%s: %s: %s %s, %s %s\n", name,
 			c->diffs[i].field, r->label[0], c->diffs[i].expected,

@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* The real receive path through lo (see realpath.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "run/bpf/realpath.skel.h"
+#include "run/realpath.h"
+#include "util/log.h"
+
+/* TCG guests are slow: a frame the kernel drops costs this wait */
+#define RX_WAIT_MS 2000
+#define FANOUT_ID 0x4664	/* any: fanout groups are per namespace */
+#define RPS_FILE "/sys/class/net/lo/queues/rx-0/rps_cpus"
+
+struct realpath {
+	struct realpath_bpf *skel;
+	struct bpf_link *trace;
+	struct ring_buffer *rb;
+	struct realpath_obs *obs;	/* filled while a frame is out */
+	int netns_fd;
+	int tx_fd;
+	int rx_fd;
+	int link_fd;
+	int lo_index;
+};
+
+uint32_t realpath_netns_ino(const struct realpath *rp)
+{
+	struct stat st;
+
+	return fstat(rp->netns_fd, &st) ? 0 : (uint32_t)st.st_ino;
+}
+
+uint64_t realpath_lost(const struct realpath *rp)
+{
+	return rp->skel->bss->lost;
+}
+
+static int rb_event(void *ctx, void *data, size_t size)
+{
+	struct realpath *rp = ctx;
+	struct realpath_obs *obs = rp->obs;
+
+	if (!obs || size < sizeof(struct realpath_event))
+		return 0;
+	if (obs->n == REALPATH_EVENTS_MAX) {
+		obs->extra++;
+		return 0;
+	}
+	memcpy(&obs->ev[obs->n++], data, sizeof(struct realpath_event));
+	return 0;
+}
+
+/* Why the kernel may refuse tracing, for the message. */
+static const char *lockdown_note(void)
+{
+	char buf[128] = "";
+	int fd = open("/sys/kernel/security/lockdown", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return "";
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0 && (strstr(buf, "[integrity]") ||
+		      strstr(buf, "[confidentiality]")))
+		return " (kernel lockdown is on)";
+	return "";
+}
+
+/*
+ * Loads the program variant the kernel takes: bpf_get_func_arg() from
+ * 5.17, the trampoline's slots before.
+ */
+static int trace_load(struct realpath *rp, char *err, size_t err_size)
+{
+	/* the variant a kernel refuses is no news: its log shows with -v */
+	libbpf_print_fn_t saved = log_get_level() >= LOG_DEBUG ? NULL :
+				  libbpf_set_print(NULL);
+	int ret = -ENOENT;
+
+	for (int by_helper = 1; by_helper >= 0; by_helper--) {
+		struct realpath_bpf *s = realpath_bpf__open();
+
+		if (!s) {
+			ret = -errno;
+			snprintf(err, err_size, "tracing object: %s",
+				 strerror(-ret));
+			return ret;
+		}
+		bpf_program__set_autoload(s->progs.realpath_by_helper,
+					  by_helper);
+		bpf_program__set_autoload(s->progs.realpath_by_slot,
+					  !by_helper);
+		ret = realpath_bpf__load(s);
+		if (!ret) {
+			rp->skel = s;
+			break;
+		}
+		realpath_bpf__destroy(s);
+	}
+	if (saved)
+		libbpf_set_print(saved);
+	if (ret) {
+		snprintf(err, err_size,
+			 "the kernel refuses the tracing program on bpf_flow_dissect: %s%s",
+			 strerror(-ret), lockdown_note());
+		return ret == -EPERM || ret == -EACCES ? -EPERM : -EOPNOTSUPP;
+	}
+	rp->trace = bpf_program__attach_trace(
+		bpf_program__autoload(rp->skel->progs.realpath_by_helper) ?
+		rp->skel->progs.realpath_by_helper :
+		rp->skel->progs.realpath_by_slot);
+	if (!rp->trace) {
+		ret = -errno;
+		snprintf(err, err_size,
+			 "the kernel refuses fexit on bpf_flow_dissect: %s%s",
+			 strerror(-ret), lockdown_note());
+		return ret == -EPERM || ret == -EACCES ? -EPERM : -EOPNOTSUPP;
+	}
+	rp->rb = ring_buffer__new(bpf_map__fd(rp->skel->maps.events),
+				  rb_event, rp, NULL);
+	if (!rp->rb) {
+		ret = -errno;
+		snprintf(err, err_size, "ring buffer: %s", strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+static int lo_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		ret = -errno;
+	} else {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			ret = -errno;
+	}
+	close(fd);
+	return ret;
+}
+
+/*
+ * RPS on lo: rps_cpus lives in the sysfs of the namespace, which only a
+ * sysfs mounted from inside it shows. A child in a private mount
+ * namespace mounts one over /sys and writes CPU 0's mask; fdtest's own
+ * mounts stay as they are.
+ */
+static int rps_enable(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd;
+
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("sysfs", "/sys", "sysfs", 0, NULL))
+			_exit(10 + (errno & 0x7f) % 100);
+		fd = open(RPS_FILE, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "1\n", 2) != 2)
+			_exit(110 + (errno & 0x7f) % 100);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/*
+ * A classic socket filter that keeps what was received and drops the
+ * transmit side's copies (PACKET_IGNORE_OUTGOING does not reach a fanout
+ * group before 6.x): one read per frame. The fanout has hashed the copy
+ * before the filter runs, so the transmit trigger is still seen.
+ */
+static int outgoing_drop(int fd)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(code) / sizeof(code[0]),
+		.filter = code,
+	};
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			  sizeof(prog)) ? -errno : 0;
+}
+
+static int sockets_open(struct realpath *rp)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+	};
+	int fanout = FANOUT_ID | (PACKET_FANOUT_HASH << 16);
+
+	rp->lo_index = (int)if_nametoindex("lo");
+	if (!rp->lo_index)
+		return -errno;
+	sll.sll_ifindex = rp->lo_index;
+	rp->tx_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (rp->tx_fd < 0)
+		return -errno;
+	rp->rx_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC,
+			   htons(ETH_P_ALL));
+	if (rp->rx_fd < 0)
+		return -errno;
+	if (bind(rp->rx_fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+	    setsockopt(rp->rx_fd, SOL_PACKET, PACKET_FANOUT, &fanout,
+		       sizeof(fanout)))
+		return -errno;
+	return outgoing_drop(rp->rx_fd);
+}
+
+/* The namespace: made here, then this thread goes back to its own. */
+static int netns_open(struct realpath *rp, char *err, size_t err_size)
+{
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	const char *step = "unshare(CLONE_NEWNET)";
+	int ret = 0;
+
+	if (home < 0) {
+		ret = -errno;
+		snprintf(err, err_size, "/proc/self/ns/net: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	if (unshare(CLONE_NEWNET)) {
+		ret = -errno;
+		goto out_close_home;
+	}
+	step = "the new namespace";
+	rp->netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (rp->netns_fd < 0)
+		ret = -errno;
+	if (!ret) {
+		step = "bringing lo up";
+		ret = lo_up();
+	}
+	if (!ret) {
+		step = "setting rps_cpus on lo (needs CONFIG_RPS and sysfs)";
+		ret = rps_enable();
+	}
+	if (!ret) {
+		step = "AF_PACKET sockets on lo";
+		ret = sockets_open(rp);
+	}
+	if (setns(home, CLONE_NEWNET) && !ret) {
+		ret = -errno;
+		step = "returning to fdtest's namespace";
+	}
+out_close_home:
+	close(home);
+	if (ret)
+		snprintf(err, err_size, "real path: %s: %s", step,
+			 strerror(-ret));
+	return ret;
+}
+
+int realpath_open(struct realpath **out, char *err, size_t err_size)
+{
+	struct realpath *rp = calloc(1, sizeof(*rp));
+	int ret;
+
+	if (!rp)
+		return -ENOMEM;
+	rp->netns_fd = rp->tx_fd = rp->rx_fd = rp->link_fd = -1;
+	ret = trace_load(rp, err, err_size);
+	ret = ret ?: netns_open(rp, err, err_size);
+	if (ret) {
+		realpath_close(rp);
+		return ret;
+	}
+	*out = rp;
+	return 0;
+}
+
+void realpath_close(struct realpath *rp)
+{
+	if (!rp)
+		return;
+	realpath_detach(rp);
+	if (rp->rx_fd >= 0)
+		close(rp->rx_fd);
+	if (rp->tx_fd >= 0)
+		close(rp->tx_fd);
+	if (rp->netns_fd >= 0)
+		close(rp->netns_fd);
+	ring_buffer__free(rp->rb);
+	bpf_link__destroy(rp->trace);
+	realpath_bpf__destroy(rp->skel);
+	free(rp);
+}
+
+int realpath_attach(struct realpath *rp, int prog_fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd;
+
+	if (rp->link_fd >= 0)
+		return -EBUSY;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return -errno;
+	fd = bpf_link_create(prog_fd, rp->netns_fd, BPF_FLOW_DISSECTOR, NULL);
+	if (fd < 0)
+		return fd;
+	rp->link_fd = fd;
+	rp->skel->bss->watched_prog_id = info.id;
+	return 0;
+}
+
+void realpath_detach(struct realpath *rp)
+{
+	if (rp->link_fd < 0)
+		return;
+	rp->skel->bss->watched_prog_id = 0;
+	close(rp->link_fd);
+	rp->link_fd = -1;
+}
+
+/*
+ * Waits for the frame to come back on the receive side: by then every
+ * trigger has run (the fanout is the last). Receive runs in the sender's
+ * softirq on lo, so it is nearly always there already: try before
+ * polling. The transmit side's copies are filtered out (outgoing_drop).
+ */
+static bool rx_wait(struct realpath *rp)
+{
+	struct pollfd pfd = { .fd = rp->rx_fd, .events = POLLIN };
+	unsigned char buf[64];
+
+	for (;;) {
+		struct sockaddr_ll from;
+		socklen_t flen = sizeof(from);
+		ssize_t n = recvfrom(rp->rx_fd, buf, sizeof(buf),
+				     MSG_TRUNC | MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &flen);
+
+		if (n >= 0 && from.sll_pkttype != PACKET_OUTGOING)
+			return true;
+		if (n >= 0)
+			continue;
+		if (errno != EAGAIN || poll(&pfd, 1, RX_WAIT_MS) <= 0)
+			return false;
+	}
+}
+
+/*
+ * skb_vlan_untag() drops a tagged frame too short to pull the tag and
+ * the next EtherType: it never reaches the receive side.
+ */
+static bool rx_expected(const uint8_t *data, uint32_t len)
+{
+	uint16_t type = (uint16_t)(data[12] << 8 | data[13]);
+
+	return !((type == 0x8100 || type == 0x88a8) && len < 14 + 6);
+}
+
+int realpath_send(struct realpath *rp, const uint8_t *data, uint32_t len,
+		  struct realpath_obs *obs)
+{
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET,
+		.sll_ifindex = rp->lo_index,
+		.sll_halen = ETH_ALEN,
+	};
+	ssize_t sent;
+
+	memset(obs, 0, sizeof(*obs));
+	/* whatever came late for the frame before is not this frame's */
+	rp->obs = NULL;
+	ring_buffer__consume(rp->rb);
+	if (len < ETH_HLEN)
+		return -EINVAL;
+	memcpy(to.sll_addr, data, ETH_ALEN);
+	sent = sendto(rp->tx_fd, data, len, 0, (struct sockaddr *)&to,
+		      sizeof(to));
+	if (sent < 0)
+		return -errno;
+	if (rx_expected(data, len))
+		obs->received = rx_wait(rp);
+	rp->obs = obs;
+	ring_buffer__consume(rp->rb);
+	rp->obs = NULL;
+	return 0;
+}
