@@ -13,6 +13,7 @@
 #include "capture/capture.h"
 #include "capture/linktype.h"
 #include "capture/pcapng.h"
+#include "util/fdtest.h"
 #include "util/input_file.h"
 #include "util/sha256.h"
 
@@ -559,4 +560,18 @@ void capture_close(struct capture *cap)
 const char *capture_sha256(const struct capture *cap)
 {
 	return cap->sha256;
+}
+
+int capture_next_runnable(struct capture *cap, struct capture_frame *frame,
+			  uint32_t *len, char *why, size_t why_size)
+{
+	int ret;
+
+	while ((ret = capture_next(cap, frame, why, why_size)) > 0) {
+		*len = frame->len < FDTEST_FRAME_MAX ? frame->len :
+						       FDTEST_FRAME_MAX;
+		if (ret == CAPTURE_FRAME && *len >= FDTEST_FRAME_MIN)
+			return CAPTURE_FRAME;
+	}
+	return ret;
 }

@@ -65,6 +65,16 @@ bool capture_synthesizes(const struct capture *cap);
 int capture_next(struct capture *cap, struct capture_frame *frame,
 		 char *why, size_t why_size);
 
+/*
+ * The next frame a test run can take, for the callers that pass over
+ * the rest without a word (the real path): skipped records and frames
+ * under FDTEST_FRAME_MIN bytes are read past, and *@len is the frame's
+ * length cut to FDTEST_FRAME_MAX. CAPTURE_FRAME, CAPTURE_END, or a
+ * negative errno with the reason in @why.
+ */
+int capture_next_runnable(struct capture *cap, struct capture_frame *frame,
+			  uint32_t *len, char *why, size_t why_size);
+
 /* Bytes of the file read so far and its size, for progress; 0 if unknown. */
 void capture_position(const struct capture *cap, uint64_t *done,
 		      uint64_t *total);

@@ -323,23 +323,15 @@ int kernel_diff_capture(struct realpath *rp, struct kernel_watch *kw,
 	struct capture_frame f;
 	struct capture *cap;
 	char why[256];
+	uint32_t len;
 	int ret;
 
 	name = name ? name + 1 : capture;
 	ret = capture_open(capture, &cap, err, err_size);
 	if (ret)
 		return ret;
-	while ((ret = capture_next(cap, &f, why, sizeof(why))) != CAPTURE_END) {
-		uint32_t len = f.len < FDTEST_FRAME_MAX ? f.len :
-						       FDTEST_FRAME_MAX;
-
-		if (ret < 0) {
-			snprintf(err, err_size, "capture '%s': %s", capture,
-				 why);
-			goto out_close_capture;
-		}
-		if (ret == CAPTURE_SKIP || len < FDTEST_FRAME_MIN)
-			continue;
+	while ((ret = capture_next_runnable(cap, &f, &len, why,
+					    sizeof(why))) == CAPTURE_FRAME) {
 		kernel_watch_collect(kw, NULL);
 		ret = realpath_send(rp, f.data, len, &obs);
 		if (ret) {
@@ -363,7 +355,8 @@ int kernel_diff_capture(struct realpath *rp, struct kernel_watch *kw,
 			}
 		}
 	}
-	ret = 0;
+	if (ret < 0)
+		snprintf(err, err_size, "capture '%s': %s", capture, why);
 out_close_capture:
 	capture_close(cap);
 	return ret;

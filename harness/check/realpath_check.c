@@ -201,6 +201,7 @@ int realpath_check_capture(struct realpath *rp, struct dissector *dis,
 	const char *name = strrchr(capture, '/');
 	char why[256];
 	uint64_t t0;
+	uint32_t len;
 	int ret;
 
 	name = name ? name + 1 : capture;
@@ -214,17 +215,8 @@ int realpath_check_capture(struct realpath *rp, struct dissector *dis,
 			 dissector_name(dis), strerror(-ret));
 		goto out_close_capture;
 	}
-	while ((ret = capture_next(cap, &f, why, sizeof(why))) != CAPTURE_END) {
-		uint32_t len = f.len < FDTEST_FRAME_MAX ? f.len :
-						       FDTEST_FRAME_MAX;
-
-		if (ret < 0) {
-			snprintf(err, err_size, "capture '%s': %s", capture,
-				 why);
-			goto out_detach;
-		}
-		if (ret == CAPTURE_SKIP || len < FDTEST_FRAME_MIN)
-			continue;
+	while ((ret = capture_next_runnable(cap, &f, &len, why,
+					    sizeof(why))) == CAPTURE_FRAME) {
 		t0 = now_ns();
 		ret = realpath_send(rp, f.data, len, &obs);
 		if (ret) {
@@ -253,7 +245,8 @@ int realpath_check_capture(struct realpath *rp, struct dissector *dis,
 			}
 		}
 	}
-	ret = 0;
+	if (ret < 0)
+		snprintf(err, err_size, "capture '%s': %s", capture, why);
 out_detach:
 	realpath_detach(rp);
 out_close_capture:

@@ -85,12 +85,7 @@ static int matrix_parse_path(void *opts, const char *arg)
 {
 	struct matrix_opts *o = opts;
 
-	if (strcmp(arg, "test") && strcmp(arg, "real")) {
-		p_err("--path: '%s' is not a path (test, real)", arg);
-		return -EINVAL;
-	}
-	o->real_path = strcmp(arg, "real") == 0;
-	return 0;
+	return options_parse_path(arg, &o->real_path);
 }
 
 static const char *accel_name(size_t i, const char **note)

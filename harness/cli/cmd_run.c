@@ -59,12 +59,7 @@ static int run_parse_path(void *opts, const char *arg)
 {
 	struct run_opts *o = opts;
 
-	if (strcmp(arg, "test") && strcmp(arg, "real")) {
-		p_err("--path: '%s' is not a path (test, real)", arg);
-		return -EINVAL;
-	}
-	o->real_path = strcmp(arg, "real") == 0;
-	return 0;
+	return options_parse_path(arg, &o->real_path);
 }
 
 static const struct option_row run_options[] = {

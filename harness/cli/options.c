@@ -398,3 +398,13 @@ void options_print(FILE *out, const struct option_table *t)
 		print_wrapped(out, help_of(r, help, sizeof(help)), col);
 	}
 }
+
+int options_parse_path(const char *arg, bool *real)
+{
+	if (strcmp(arg, "test") && strcmp(arg, "real")) {
+		p_err("--path: '%s' is not a path (test, real)", arg);
+		return -EINVAL;
+	}
+	*real = strcmp(arg, "real") == 0;
+	return 0;
+}

@@ -9,6 +9,7 @@
 #define FDTEST_OPTIONS_H
 
 #include <getopt.h>	/* optind, the first operand after options_parse() */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -127,5 +128,11 @@ void options_print(FILE *out, const struct option_table *t);
 int options_parse_states(const char *arg, unsigned int *states);
 int options_parse_flag_sets(const char *arg, uint32_t *flags, size_t max,
 			    size_t *n);
+
+/*
+ * --path of run and matrix: "test" (BPF_PROG_TEST_RUN only) or "real"
+ * (the receive path too) into *@real; 0, or -EINVAL said.
+ */
+int options_parse_path(const char *arg, bool *real);
 
 #endif /* FDTEST_OPTIONS_H */
