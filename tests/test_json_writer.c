@@ -20,26 +20,27 @@
 #include "util/utf8.h"
 
 /* jansson's text for @s, as report_json.c and golden.c wrote it */
-static char *jansson_string(const char *s)
+static char *jansson_string(const char *s, size_t jflags)
 {
 	json_t *v = utf8_json_string(s);
 	char *text;
 
 	assert_non_null(v);
-	text = json_dumps(v, JSON_ENCODE_ANY);
+	text = json_dumps(v, JSON_ENCODE_ANY | jflags);
 	json_decref(v);
 	assert_non_null(text);
 	return text;
 }
 
-static void check_string(const char *s)
+static void check_string_as(const char *s, size_t jflags,
+			    enum jw_style style)
 {
 	static char buf[1 << 16];
 	struct json_writer w;
-	char *want = jansson_string(s);
+	char *want = jansson_string(s, jflags);
 	int len;
 
-	jw_init_buf(&w, buf, sizeof(buf), JW_COMPACT);
+	jw_init_buf(&w, buf, sizeof(buf), style);
 	jw_string(&w, s);
 	len = jw_finish(&w);
 	if (len < 0 || strcmp(buf, want) != 0) {
@@ -48,6 +49,13 @@ static void check_string(const char *s)
 		fail();
 	}
 	free(want);
+}
+
+/* both as UTF-8 and as ASCII (JW_ASCII: jansson's JSON_ENSURE_ASCII) */
+static void check_string(const char *s)
+{
+	check_string_as(s, 0, JW_COMPACT);
+	check_string_as(s, JSON_ENSURE_ASCII, JW_ASCII);
 }
 
 static void test_json_writer_every_byte(void **state)
@@ -133,6 +141,17 @@ static void test_json_writer_pretty_tree(void **state)
 		check_tree(trees[i], JSON_INDENT(2), JW_PRETTY);
 }
 
+/* the matrix guest's console line: past ASCII, \u escapes and pairs */
+static void test_json_writer_ascii_tree(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(trees) / sizeof(trees[0]); i++)
+		check_tree(trees[i], JSON_COMPACT | JSON_ENSURE_ASCII,
+			   JW_ASCII);
+	check_tree("{\"caf\\u00e9\":[\"\\u20ac\",\"\\ud83d\\ude00\",\"\\ufffd\"]}",
+		   JSON_COMPACT | JSON_ENSURE_ASCII, JW_ASCII);
+}
+
 static void test_json_writer_members(void **state)
 {
 	char buf[256];
@@ -208,7 +227,7 @@ static void test_json_writer_file(void **state)
 	memset(s, 'x', sizeof(s) - 1);
 	for (size_t i = 0; i < sizeof(s) - 1; i += 7)
 		s[i] = '\x01';
-	want = jansson_string(s);
+	want = jansson_string(s, 0);
 	f = open_memstream(&text, &size);
 	assert_non_null(f);
 	jw_init_file(&w, f, JW_COMPACT);
@@ -251,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_json_writer_random_bytes),
 		cmocka_unit_test(test_json_writer_compact_tree),
 		cmocka_unit_test(test_json_writer_pretty_tree),
+		cmocka_unit_test(test_json_writer_ascii_tree),
 		cmocka_unit_test(test_json_writer_members),
 		cmocka_unit_test(test_json_writer_errors),
 		cmocka_unit_test(test_json_writer_file),

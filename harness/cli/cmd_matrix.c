@@ -27,6 +27,7 @@
 #include "util/clock.h"
 #include "util/exe_path.h"
 #include "util/fdtest.h"
+#include "util/json_writer.h"
 #include "util/log.h"
 
 #define MATRIX_KERNELS_MAX 32
@@ -217,11 +218,36 @@ static int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 
 /* ---- in the guest ----------------------------------------------------- */
 
+/*
+ * The suite's result as one line of ASCII JSON for the serial console
+ * (util/json_writer.h, as everything fdtest emits): a new string in
+ * *@text of *@len bytes, or a negative errno.
+ */
+static int result_text(const json_t *result, char **text, size_t *len)
+{
+	struct json_writer w;
+	FILE *f = open_memstream(text, len);
+	int ret;
+
+	if (!f)
+		return -ENOMEM;
+	jw_init_file(&w, f, JW_ASCII);
+	jw_jansson(&w, result);
+	ret = jw_finish(&w);
+	if (fclose(f) && !ret)
+		ret = -ENOMEM;
+	if (ret) {
+		free(*text);
+		*text = NULL;
+	}
+	return ret;
+}
+
 static int guest_exec(const struct matrix_opts *o)
 {
 	char expected[PATH_MAX], tmp[] = "/tmp/fdtest-merged.XXXXXX";
-	char **dissectors = NULL, **captures = NULL, *text, *run_args;
-	size_t n_dis = 0, n_cap = 0;
+	char **dissectors = NULL, **captures = NULL, *text = NULL, *run_args;
+	size_t n_dis = 0, n_cap = 0, len = 0;
 	json_t *result = NULL;
 	int code = FDTEST_EXIT_ENV, ret;
 
@@ -253,10 +279,10 @@ static int guest_exec(const struct matrix_opts *o)
 					    matrix_guest_run(run_args, do_run)))
 		p_err("guest run: no result");
 	free(run_args);
-	text = json_dumps(result, JSON_COMPACT | JSON_ENSURE_ASCII |
-				  JSON_PRESERVE_ORDER);
-	ret = text ? matrix_console_write(STDOUT_FILENO, o->nonce, "result",
-					  text, strlen(text)) : -ENOMEM;
+	ret = result_text(result, &text, &len);
+	if (!ret)
+		ret = matrix_console_write(STDOUT_FILENO, o->nonce, "result",
+					   text, len);
 	free(text);
 	if (ret)
 		p_err("guest result: %s", strerror(-ret));

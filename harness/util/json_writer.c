@@ -184,6 +184,34 @@ static void jw_escape(struct json_writer *w, unsigned char c)
 	}
 }
 
+/* \uXXXX for one UTF-16 unit, upper-case hex as jansson writes it. */
+static void jw_u16(struct json_writer *w, uint32_t unit)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char u[6] = { '\\', 'u', hex[unit >> 12 & 0xf], hex[unit >> 8 & 0xf],
+		      hex[unit >> 4 & 0xf], hex[unit & 0xf] };
+
+	jw_put(w, u, sizeof(u));
+}
+
+/* The code point of the valid UTF-8 sequence of @n bytes at @p, escaped. */
+static void jw_ascii_escape(struct json_writer *w, const unsigned char *p,
+			    size_t n)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	uint32_t cp = p[0] & lead_mask[n];
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	if (cp < 0x10000) {
+		jw_u16(w, cp);
+		return;
+	}
+	cp -= 0x10000;
+	jw_u16(w, 0xd800 | cp >> 10);
+	jw_u16(w, 0xdc00 | (cp & 0x3ff));
+}
+
 static void jw_quoted(struct json_writer *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -198,10 +226,16 @@ static void jw_quoted(struct json_writer *w, const char *s)
 		} else if (*p < 0x80) {
 			jw_escape(w, *p++);
 		} else if ((n = utf8_seq_len((const char *)p))) {
-			jw_put(w, (const char *)p, n);
+			if (w->style == JW_ASCII)
+				jw_ascii_escape(w, p, n);
+			else
+				jw_put(w, (const char *)p, n);
 			p += n;
 		} else {
-			jw_lit(w, UTF8_REPLACEMENT);
+			if (w->style == JW_ASCII)
+				jw_u16(w, 0xfffd);
+			else
+				jw_lit(w, UTF8_REPLACEMENT);
 			p++;
 		}
 	}

@@ -39,6 +39,11 @@
 enum jw_style {
 	JW_COMPACT,		/* JSON Lines, goldens */
 	JW_PRETTY,		/* matrix --format json */
+	/*
+	 * compact, every character past ASCII as \uXXXX (a surrogate pair
+	 * past U+FFFF): for a serial console, the matrix guest's result
+	 */
+	JW_ASCII,
 };
 
 struct json_writer {
