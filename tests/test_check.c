@@ -62,7 +62,7 @@ static void test_check_cursor_match(void **state)
 {
 	struct bpf_flow_keys keys = { .nhoff = 14, .thoff = 14 };
 	struct golden_cursor gc;
-	const struct expect *exp;
+	const struct golden_line *exp;
 	struct case_id id;
 	char err[512], line[4096], text[8192];
 	bool exact;
@@ -123,7 +123,7 @@ static void test_check_cursor_order(void **state)
 		{ "bad-json", "{\"frame\":1,\n", "line 2: " },
 	};
 	struct golden_cursor gc;
-	const struct expect *exp;
+	const struct golden_line *exp;
 	struct case_id id = id_of(3, FDTEST_STATE_VLANLESS, 0);
 	char err[512], text[1024];
 	bool exact;
@@ -288,7 +288,7 @@ static struct testrun_result results[FDTEST_STATE_COUNT];
 
 static unsigned int judge(struct case_result *c, struct diff *diffs,
 			  const struct verdict_rules *rules, bool truncated,
-			  const struct expect *exp, bool exact)
+			  const struct golden_line *exp, bool exact)
 {
 	struct verdict_frame frame = {
 		.len = 60,
@@ -315,7 +315,7 @@ static void test_check_verdict(void **state)
 		.consistency = true, .require_golden = true, .update = true,
 	};
 	struct diff diffs[COMPARE_DIFFS_MAX];
-	struct expect exp = { 0 };
+	struct golden_line exp = { 0 };
 	struct case_result c;
 
 	(void)state;

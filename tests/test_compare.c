@@ -25,11 +25,11 @@ static void keys_tcp(struct bpf_flow_keys *k, uint16_t nhoff)
 	k->ipv4_dst = htonl(0xc0000202);
 }
 
-static void parse(const char *line, struct expect *exp)
+static void parse(const char *line, struct golden_line *exp)
 {
 	char err[256];
 
-	if (keys_json_parse_expect(line, strlen(line), exp, err, sizeof(err)))
+	if (keys_json_parse_golden(line, strlen(line), exp, err, sizeof(err)))
 		fail_msg("%s: %s", line, err);
 }
 
@@ -75,7 +75,7 @@ static void test_compare_golden_table(void **state)
 {
 	struct diff diffs[COMPARE_DIFFS_MAX];
 	struct bpf_flow_keys k;
-	struct expect exp;
+	struct golden_line exp;
 
 	(void)state;
 	keys_tcp(&k, 14);
@@ -85,7 +85,7 @@ static void test_compare_golden_table(void **state)
 		size_t n;
 
 		parse(c->line, &exp);
-		n = compare_expect(&exp, c->ret, &k, diffs, COMPARE_DIFFS_MAX);
+		n = compare_golden(&exp, c->ret, &k, diffs, COMPARE_DIFFS_MAX);
 		if (n != c->n)
 			fail_msg("case %s: %zu differences, want %zu", c->name,
 				 n, c->n);
@@ -106,13 +106,14 @@ static void test_compare_hidden_address_bytes(void **state)
 {
 	struct diff diffs[COMPARE_DIFFS_MAX];
 	struct bpf_flow_keys k;
-	struct expect exp;
+	struct golden_line exp;
 
 	(void)state;
 	keys_tcp(&k, 14);
 	((uint8_t *)&k)[40] = 1;
 	parse("{\"frame\":1,\"state\":\"vlanless\",\"src\":\"192.0.2.1\"}", &exp);
-	assert_int_equal(compare_expect(&exp, 0, &k, diffs, COMPARE_DIFFS_MAX), 1);
+	assert_int_equal(compare_golden(&exp, 0, &k, diffs, COMPARE_DIFFS_MAX),
+			 1);
 	assert_string_equal(diffs[0].field, "addr_extra");
 }
 

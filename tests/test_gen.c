@@ -45,7 +45,7 @@ static int derive(const char *line, char *err, size_t err_size)
 	return gen_expect_packet(&pkt, 1, false, &all, err, err_size);
 }
 
-static const struct expect *case_of(enum gen_policy p, uint32_t flags)
+static const struct golden_line *case_of(enum gen_policy p, uint32_t flags)
 {
 	return &all.exp[p][FDTEST_STATE_VLANLESS][flags];
 }
@@ -94,7 +94,7 @@ static void test_gen_names_the_column(void **state)
 static void test_gen_keys_in_every_state(void **state)
 {
 	char err[256];
-	const struct expect *e;
+	const struct golden_line *e;
 
 	(void)state;
 	assert_int_equal(derive("eth / vlan / ipv4 / udp sport=7 dport=9",

@@ -28,7 +28,7 @@
 static void test_golden_read(void **state)
 {
 	struct golden_reader *g;
-	struct expect exp;
+	struct golden_line exp;
 	char path[256], err[256];
 
 	(void)state;
@@ -57,7 +57,7 @@ static void test_golden_read(void **state)
 static void test_golden_errors_name_the_line(void **state)
 {
 	struct golden_reader *g;
-	struct expect exp;
+	struct golden_line exp;
 	char path[256], err[256];
 
 	(void)state;
@@ -104,7 +104,7 @@ static void put_padded_line(FILE *f, unsigned int frame, size_t len)
 static void test_golden_line_bound(void **state)
 {
 	struct golden_reader *g;
-	struct expect exp;
+	struct golden_line exp;
 	char path[256], err[256];
 	FILE *f;
 
@@ -218,7 +218,7 @@ static void test_golden_write_commit(void **state)
 				     .in_flags = { 0, 1 }, .n_flags = 2 };
 	struct golden_writer *w;
 	struct golden_reader *g;
-	struct expect exp;
+	struct golden_line exp;
 	char path[256], err[256];
 
 	(void)state;

@@ -81,7 +81,7 @@ static void test_keys_json_round_trip_random(void **state)
 {
 	static const uint16_t protos[] = { 0x0800, 0x86dd, 0, 0x1234 };
 	char buf[KEYS_JSON_LINE_MAX], err[256];
-	struct expect exp;
+	struct golden_line exp;
 
 	(void)state;
 	srand(1);
@@ -99,7 +99,7 @@ static void test_keys_json_round_trip_random(void **state)
 			k.addr_proto = protos[(i / 2) % 4];
 		len = keys_json_format_result(buf, sizeof(buf), &id, ret, &k);
 		assert_true(len > 0);
-		if (keys_json_parse_expect(buf, (size_t)len, &exp, err,
+		if (keys_json_parse_golden(buf, (size_t)len, &exp, err,
 					   sizeof(err)))
 			fail_msg("line %s: %s", buf, err);
 		assert_memory_equal(&exp.keys, &k, sizeof(k));
@@ -118,10 +118,10 @@ static void test_keys_json_partial_mask(void **state)
 	static const char line[] =
 		"{\"frame\":2,\"state\":\"pre-vlan\",\"thoff\":38,\"src\":\"10.1.2.3\"}";
 	char err[256];
-	struct expect exp;
+	struct golden_line exp;
 
 	(void)state;
-	assert_int_equal(keys_json_parse_expect(line, strlen(line), &exp, err,
+	assert_int_equal(keys_json_parse_golden(line, strlen(line), &exp, err,
 						sizeof(err)), 0);
 	assert_false(exp.has_ret);
 	assert_int_equal(exp.id.in_flags, 0);
@@ -139,7 +139,7 @@ static void test_keys_json_partial_mask(void **state)
 	{
 		char buf[KEYS_JSON_LINE_MAX];
 
-		keys_json_format_expect(buf, sizeof(buf), &exp);
+		keys_json_format_golden(buf, sizeof(buf), &exp);
 		assert_string_equal(buf,
 			"{\"frame\":2,\"state\":\"pre-vlan\",\"in_flags\":0,"
 			"\"thoff\":38,\"src\":\"10.1.2.3\"}");
@@ -182,14 +182,14 @@ static const struct bad_line bad_lines[] = {
 static void test_keys_json_parse_errors(void **state)
 {
 	char err[256];
-	struct expect exp;
+	struct golden_line exp;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++) {
 		const struct bad_line *b = &bad_lines[i];
 
 		err[0] = '\0';
-		if (keys_json_parse_expect(b->line, strlen(b->line), &exp, err,
+		if (keys_json_parse_golden(b->line, strlen(b->line), &exp, err,
 					   sizeof(err)) != -EINVAL)
 			fail_msg("case %s: accepted", b->name);
 		if (!strstr(err, b->why))

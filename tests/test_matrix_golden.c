@@ -143,7 +143,7 @@ static size_t read_nhoffs(const char *edir, unsigned int *nhoff,
 			  uint32_t *frames)
 {
 	struct golden_reader *g;
-	struct expect exp;
+	struct golden_line exp;
 	char path[512], err[256];
 	size_t n = 0;
 

@@ -109,7 +109,7 @@ static void diff_fields(enum keys_layout layout,
 	}
 }
 
-size_t compare_expect(const struct expect *exp, uint32_t ret,
+size_t compare_golden(const struct golden_line *exp, uint32_t ret,
 		      const struct bpf_flow_keys *keys, struct diff *diffs,
 		      size_t max)
 {

@@ -42,7 +42,7 @@ const char *compare_ret_text(uint32_t ret, char *buf, size_t size);
  * Compares what @exp checks with @ret and @keys. Returns the number of
  * differences written to @diffs (at most @max).
  */
-size_t compare_expect(const struct expect *exp, uint32_t ret,
+size_t compare_golden(const struct golden_line *exp, uint32_t ret,
 		      const struct bpf_flow_keys *keys, struct diff *diffs,
 		      size_t max);
 

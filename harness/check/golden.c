@@ -350,7 +350,7 @@ int golden_next_line(struct golden_reader *g, const char **line,
 	return ret == -EMSGSIZE ? -EINVAL : ret;
 }
 
-int golden_next(struct golden_reader *g, struct expect *exp, char *err,
+int golden_next(struct golden_reader *g, struct golden_line *exp, char *err,
 		size_t err_size)
 {
 	const char *line;
@@ -361,7 +361,7 @@ int golden_next(struct golden_reader *g, struct expect *exp, char *err,
 	ret = golden_next_line(g, &line, &len, err, err_size);
 	if (ret <= 0)
 		return ret;
-	if (keys_json_parse_expect(line, len, exp, why, sizeof(why))) {
+	if (keys_json_parse_golden(line, len, exp, why, sizeof(why))) {
 		snprintf(err, err_size, "line %zu: %s", g->line_no, why);
 		return -EINVAL;
 	}

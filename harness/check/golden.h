@@ -60,7 +60,7 @@ const struct golden_header *golden_header(const struct golden_reader *g);
  * Reads the next line into @exp. Returns 1, 0 at the end, or -EINVAL
  * with "line N: reason" in @err. Blank lines are skipped.
  */
-int golden_next(struct golden_reader *g, struct expect *exp, char *err,
+int golden_next(struct golden_reader *g, struct golden_line *exp, char *err,
 		size_t err_size);
 /*
  * Reads the next line as it stands, for callers that compare bytes first

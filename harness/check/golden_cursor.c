@@ -34,7 +34,7 @@ static int cursor_parse(struct golden_cursor *gc, char *err, size_t err_size)
 {
 	char why[512];
 
-	if (keys_json_parse_expect(gc->raw, gc->raw_len, &gc->next, why,
+	if (keys_json_parse_golden(gc->raw, gc->raw_len, &gc->next, why,
 				   sizeof(why))) {
 		snprintf(err, err_size, "golden '%s': line %zu: %s",
 			 gc->path, golden_line(gc->golden), why);
@@ -68,7 +68,7 @@ static int cursor_parse(struct golden_cursor *gc, char *err, size_t err_size)
  */
 int golden_cursor_match(struct golden_cursor *gc, const struct case_id *id,
 			const char *line, size_t len,
-			const struct expect **exp, bool *exact, char *err,
+			const struct golden_line **exp, bool *exact, char *err,
 			size_t err_size)
 {
 	int ret, cmp;

@@ -35,7 +35,7 @@ struct golden_cursor {
 	size_t raw_len;
 	bool have_next;
 	bool next_parsed;		/* @next holds @raw parsed */
-	struct expect next;
+	struct golden_line next;
 	struct case_id last;		/* to catch lines out of order */
 	bool have_last;
 };
@@ -63,7 +63,7 @@ static inline bool golden_cursor_pending(const struct golden_cursor *gc)
  */
 int golden_cursor_match(struct golden_cursor *gc, const struct case_id *id,
 			const char *line, size_t len,
-			const struct expect **exp, bool *exact, char *err,
+			const struct golden_line **exp, bool *exact, char *err,
 			size_t err_size);
 /*
  * After the last frame (@last_frame): lines left name frames the capture

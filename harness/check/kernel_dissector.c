@@ -176,7 +176,7 @@ void kernel_watch_collect(struct kernel_watch *kw, struct kernel_obs *obs)
 	kw->obs = NULL;
 }
 
-static void check_field(struct expect *exp, size_t offset, size_t size)
+static void check_field(struct golden_line *exp, size_t offset, size_t size)
 {
 	memset(exp->mask + offset, 0xff, size);
 }
@@ -191,7 +191,7 @@ static bool has_key(const struct kernel_dissector_event *e, unsigned int id)
 }
 
 void kernel_dissector_expect(const struct kernel_dissector_event *e,
-			     uint16_t shift, struct expect *exp)
+			     uint16_t shift, struct golden_line *exp)
 {
 	struct bpf_flow_keys *k = &exp->keys;
 
@@ -280,7 +280,7 @@ static int diff_event(const struct kernel_dissector_event *ke,
 	};
 	struct diff d[COMPARE_DIFFS_MAX];
 	struct testrun_result tr;
-	struct expect exp;
+	struct golden_line exp;
 	char id[160];
 	size_t n;
 	int ret;
@@ -296,7 +296,7 @@ static int diff_event(const struct kernel_dissector_event *ke,
 	/* keys of a frame either side refuses are not specified */
 	if (exp.ret != FDTEST_RET_OK || tr.ret != FDTEST_RET_OK)
 		memset(exp.mask, 0, sizeof(exp.mask));
-	n = compare_expect(&exp, tr.ret, &tr.keys, d, COMPARE_DIFFS_MAX);
+	n = compare_golden(&exp, tr.ret, &tr.keys, d, COMPARE_DIFFS_MAX);
 	c->cases++;
 	if (!n)
 		return 0;

@@ -62,7 +62,7 @@ void kernel_watch_collect(struct kernel_watch *kw, struct kernel_obs *obs);
  * by @shift): the fields it has are checked, the others are not.
  */
 void kernel_dissector_expect(const struct kernel_dissector_event *e,
-			     uint16_t shift, struct expect *exp);
+			     uint16_t shift, struct golden_line *exp);
 
 /* Difference classes of fdtest diff -d kernel -d OBJ: trigger and field. */
 #define KERNEL_CLASSES_MAX 64

@@ -5,14 +5,14 @@
 unsigned int verdict_case(struct case_result *c,
 			  const struct verdict_rules *rules,
 			  const struct verdict_frame *frame,
-			  const struct expect *exp, bool exact)
+			  const struct golden_line *exp, bool exact)
 {
 	struct diff *diffs = (struct diff *)c->diffs;
 	unsigned int notes = 0;
 	size_t n = 0;
 
 	if (exp)
-		n = compare_expect(exp, c->ret, c->keys, diffs,
+		n = compare_golden(exp, c->ret, c->keys, diffs,
 				   COMPARE_DIFFS_MAX);
 	n += compare_invariants(c->ret, c->keys, frame->len, diffs + n,
 				COMPARE_DIFFS_MAX - n);

@@ -60,6 +60,6 @@ struct verdict_frame {
 unsigned int verdict_case(struct case_result *c,
 			  const struct verdict_rules *rules,
 			  const struct verdict_frame *frame,
-			  const struct expect *exp, bool exact);
+			  const struct golden_line *exp, bool exact);
 
 #endif /* FDTEST_VERDICT_H */

@@ -312,7 +312,7 @@ static int add_expectations(void *ctx, struct gen_packet *pkt,
 	for (int p = 0; p < GEN_POLICY_COUNT; p++) {
 		for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
 			for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++) {
-				ret = keys_json_format_expect(line,
+				ret = keys_json_format_golden(line,
 						sizeof(line), &all.exp[p][s][f]);
 				if (ret >= 0)
 					ret = golden_writer_add(c->writer[p],

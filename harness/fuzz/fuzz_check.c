@@ -303,7 +303,7 @@ static void check_case(const struct fuzz_target *t,
 		add_diffs(ev, FUZZ_ORACLE_DIFF, s, f, ev->tmp, n);
 	}
 	if (ev->spec_checked) {
-		n = compare_expect(&ev->spec.exp[t->spec_policy][s][f], r->ret,
+		n = compare_golden(&ev->spec.exp[t->spec_policy][s][f], r->ret,
 				   &r->keys, ev->tmp, COMPARE_DIFFS_MAX);
 		add_diffs(ev, FUZZ_ORACLE_SPEC, s, f, ev->tmp, n);
 	}

@@ -78,7 +78,7 @@ static int finding_golden_line(const struct fuzz_target *t,
 			       char *line, size_t size)
 {
 	const struct testrun_result *ref = &ev->res[1][s][fl];
-	struct expect exp = {
+	struct golden_line exp = {
 		.id = { 1, (enum fdtest_state)s, fl },
 		.keys = ref->keys,
 		.layout = keys_layout_of(&ref->keys),
@@ -86,7 +86,7 @@ static int finding_golden_line(const struct fuzz_target *t,
 	bool any = false;
 
 	if (f->oracle == FUZZ_ORACLE_SPEC)
-		return keys_json_format_expect(line, size,
+		return keys_json_format_golden(line, size,
 				&ev->spec.exp[t->spec_policy][s][fl]);
 	for (size_t i = 0; i < ev->n_diffs; i++) {
 		const struct fuzz_diff *d = &ev->diffs[i];
@@ -107,7 +107,7 @@ static int finding_golden_line(const struct fuzz_target *t,
 	}
 	if (!any)
 		return 0;
-	return keys_json_format_expect(line, size, &exp);
+	return keys_json_format_golden(line, size, &exp);
 }
 
 static int write_golden(const char *out_dir, const struct fuzz_target *t,

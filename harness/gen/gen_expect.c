@@ -579,7 +579,7 @@ static uint16_t in_state(uint32_t off, uint32_t base, unsigned int tags,
 	return (uint16_t)off;
 }
 
-static void expect_drop(struct expect *exp)
+static void expect_drop(struct golden_line *exp)
 {
 	exp->has_ret = true;
 	exp->ret = FDTEST_RET_DROP;
@@ -588,7 +588,7 @@ static void expect_drop(struct expect *exp)
 
 /* One case, derived: fills @exp, and @w says how the walk ended. */
 static void derive(struct walk *w, bool eth_made_up, enum fdtest_state state,
-		   struct expect *exp)
+		   struct golden_line *exp)
 {
 	const struct gen_packet *pkt = w->pkt;
 	size_t i = pkt->n_layers && pkt->layers[0].type->type == GEN_FRAME;
@@ -645,7 +645,7 @@ int gen_expect_packet(const struct gen_packet *pkt, uint32_t frame,
 
 			/* the walk is the same in every state */
 			for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
-				struct expect *exp = &out->exp[p][s][f];
+				struct golden_line *exp = &out->exp[p][s][f];
 
 				memset(w, 0, sizeof(*w));
 				w->pkt = pkt;
@@ -711,7 +711,8 @@ int gen_expect_packet(const struct gen_packet *pkt, uint32_t frame,
 			for (int s = 0; s < FDTEST_STATE_COUNT; s++)
 				for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN;
 				     f++) {
-					struct expect *exp = &out->exp[p][s][f];
+					struct golden_line *exp =
+						&out->exp[p][s][f];
 
 					memset(&exp->keys, 0, sizeof(exp->keys));
 					memset(exp->mask, 0, sizeof(exp->mask));

@@ -26,7 +26,7 @@ const char *gen_policy_name(enum gen_policy policy);
 
 /* Every expectation of one packet: per policy, state and input flags. */
 struct gen_expectations {
-	struct expect exp[GEN_POLICY_COUNT][FDTEST_STATE_COUNT]
+	struct golden_line exp[GEN_POLICY_COUNT][FDTEST_STATE_COUNT]
 			 [FDTEST_FLAGS_KNOWN + 1];
 };
 

@@ -250,7 +250,8 @@ int keys_json_format_result(char *buf, size_t size, const struct case_id *id,
 	return out_done(&o);
 }
 
-int keys_json_format_expect(char *buf, size_t size, const struct expect *exp)
+int keys_json_format_golden(char *buf, size_t size,
+			    const struct golden_line *exp)
 {
 	struct out o = { buf, size, 0, size == 0 };
 
@@ -340,7 +341,7 @@ static const char *kind_wants(const struct keys_field *f)
 }
 
 static int parse_field(const struct keys_field *f, json_t *v,
-		       struct expect *exp)
+		       struct golden_line *exp)
 {
 	uint8_t *p = (uint8_t *)&exp->keys + f->offset;
 	uint32_t val;
@@ -380,7 +381,7 @@ static int parse_field(const struct keys_field *f, json_t *v,
 }
 
 /* src/dst are written as their layout shows them; addr_proto decides it. */
-static int pick_layout(json_t *obj, struct expect *exp, char *err,
+static int pick_layout(json_t *obj, struct golden_line *exp, char *err,
 		       size_t err_size)
 {
 	json_t *proto = json_object_get(obj, "addr_proto");
@@ -407,7 +408,7 @@ static int pick_layout(json_t *obj, struct expect *exp, char *err,
 	return 0;
 }
 
-static int parse_id(json_t *obj, struct expect *exp, char *err,
+static int parse_id(json_t *obj, struct golden_line *exp, char *err,
 		    size_t err_size)
 {
 	json_t *frame = json_object_get(obj, "frame");
@@ -447,8 +448,8 @@ static bool is_id_field(const char *name)
 	       !strcmp(name, "in_flags") || !strcmp(name, "ret");
 }
 
-int keys_json_parse_expect(const char *line, size_t len, struct expect *exp,
-			   char *err, size_t err_size)
+int keys_json_parse_golden(const char *line, size_t len,
+			   struct golden_line *exp, char *err, size_t err_size)
 {
 	json_error_t jerr;
 	json_t *obj;

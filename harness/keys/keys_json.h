@@ -37,7 +37,7 @@ int case_id_cmp(const struct case_id *a, const struct case_id *b);
  * checks addr_extra (zero unless the line says otherwise), so an address
  * is always checked whole.
  */
-struct expect {
+struct golden_line {
 	struct case_id id;
 	bool has_ret;
 	uint32_t ret;
@@ -70,13 +70,14 @@ int keys_json_format_result(char *buf, size_t size, const struct case_id *id,
 			    uint32_t ret, const struct bpf_flow_keys *keys);
 
 /* A partial line holding only what @exp checks. */
-int keys_json_format_expect(char *buf, size_t size, const struct expect *exp);
+int keys_json_format_golden(char *buf, size_t size,
+			    const struct golden_line *exp);
 
 /*
  * Parses one result line. Returns 0, or -EINVAL with a one-line reason
  * ("field 'thoff': expected an integer 0..65535") in @err.
  */
-int keys_json_parse_expect(const char *line, size_t len, struct expect *exp,
-			   char *err, size_t err_size);
+int keys_json_parse_golden(const char *line, size_t len,
+			   struct golden_line *exp, char *err, size_t err_size);
 
 #endif /* FDTEST_KEYS_JSON_H */

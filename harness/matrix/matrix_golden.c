@@ -14,13 +14,13 @@
 #include "util/input_file.h"
 
 struct overlay {
-	struct expect *lines;
+	struct golden_line *lines;
 	size_t n, cap;
 };
 
 static int expect_cmp(const void *a, const void *b)
 {
-	const struct expect *x = a, *y = b;
+	const struct golden_line *x = a, *y = b;
 	int c = case_id_cmp(&x->id, &y->id);
 
 	/* equal cases keep file order, so the later file can win below */
@@ -67,8 +67,9 @@ static int overlay_read(struct overlay *ov, const char *path, char *err,
 			continue;
 		if (ov->n == ov->cap) {
 			size_t n = ov->cap ? 2 * ov->cap : 64;
-			struct expect *p = realloc(ov->lines, n * sizeof(*p));
+			struct golden_line *p;
 
+			p = realloc(ov->lines, n * sizeof(*p));
 			if (!p) {
 				ret = -ENOMEM;
 				break;
@@ -76,7 +77,7 @@ static int overlay_read(struct overlay *ov, const char *path, char *err,
 			ov->lines = p;
 			ov->cap = n;
 		}
-		ret = keys_json_parse_expect(line, (size_t)len,
+		ret = keys_json_parse_golden(line, (size_t)len,
 					     &ov->lines[ov->n], why,
 					     sizeof(why));
 		if (ret) {
@@ -227,10 +228,10 @@ static int overlay_collect(struct overlay *ov, char **paths, size_t n,
 	return 0;
 }
 
-static int merged_add(struct golden_writer *w, const struct expect *e)
+static int merged_add(struct golden_writer *w, const struct golden_line *e)
 {
 	char line[KEYS_JSON_LINE_MAX];
-	int ret = keys_json_format_expect(line, sizeof(line), e);
+	int ret = keys_json_format_golden(line, sizeof(line), e);
 
 	return ret < 0 ? ret : golden_writer_add(w, line);
 }
@@ -241,7 +242,7 @@ static int merge_write(const char *base, const char *out,
 {
 	struct golden_reader *g;
 	struct golden_writer *w;
-	struct expect exp;
+	struct golden_line exp;
 	size_t o = 0;
 	char why[256];
 	int more, ret;

@@ -56,7 +56,7 @@ struct replay {
 
 static void check_case(struct replay *rp, const struct batch_frame *bf,
 		       const struct testrun_result *res,
-		       struct case_result *c, const struct expect *exp,
+		       struct case_result *c, const struct golden_line *exp,
 		       bool exact, size_t f)
 {
 	const struct replay_opts *o = rp->opts;
@@ -100,7 +100,7 @@ static int replay_case(struct replay *rp, const struct batch_frame *bf,
 		       struct case_result *c, size_t f, const char *line,
 		       int len, char *err, size_t err_size)
 {
-	const struct expect *exp = NULL;
+	const struct golden_line *exp = NULL;
 	bool exact = false;
 	int ret;
 

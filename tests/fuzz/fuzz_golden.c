@@ -17,7 +17,8 @@
 /* Lines read per input: a long golden teaches nothing more. */
 #define FUZZ_LINES_MAX 256
 
-static bool expect_equal(const struct expect *a, const struct expect *b)
+static bool expect_equal(const struct golden_line *a,
+			 const struct golden_line *b)
 {
 	if (a->id.frame != b->id.frame || a->id.state != b->id.state ||
 	    a->id.in_flags != b->id.in_flags || a->has_ret != b->has_ret ||
@@ -32,17 +33,17 @@ static bool expect_equal(const struct expect *a, const struct expect *b)
 	return true;
 }
 
-static void round_trip(const struct expect *exp)
+static void round_trip(const struct golden_line *exp)
 {
-	static struct expect again;
+	static struct golden_line again;
 	char line[KEYS_JSON_LINE_MAX];
 	char why[256];
 	int len;
 
-	len = keys_json_format_expect(line, sizeof(line), exp);
+	len = keys_json_format_golden(line, sizeof(line), exp);
 	if (len < 0)
 		abort();	/* a parsed line always fits when written */
-	if (keys_json_parse_expect(line, (size_t)len, &again, why,
+	if (keys_json_parse_golden(line, (size_t)len, &again, why,
 				   sizeof(why)))
 		abort();	/* what we write, we read */
 	if (!expect_equal(exp, &again))
@@ -53,12 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct expect exp;
+	static struct golden_line exp;
 	struct golden_reader *g;
 	char why[512];
 	FILE *f;
 
-	if (keys_json_parse_expect((const char *)data, size, &exp, why,
+	if (keys_json_parse_golden((const char *)data, size, &exp, why,
 				   sizeof(why)) == 0)
 		round_trip(&exp);
 	if (size == 0)
