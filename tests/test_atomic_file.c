@@ -5,7 +5,6 @@
  * the scratch folder (needs root, as every suite here): the machine's
  * /dev is never written.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -43,21 +42,6 @@ static char *path_in(const char *test, const char *name)
 	return p;
 }
 
-/* Entries of @dir but . and .., hidden ones too. */
-static int count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void write_text(struct atomic_file *af, const char *text)
 {
 	assert_true(fputs(text, atomic_file_stream(af)) >= 0);
@@ -91,12 +75,12 @@ static void test_atomic_file_new_file(void **state)
 	/* nothing at the target until commit; the temporary file beside */
 	assert_int_equal(access(path, F_OK), -1);
 	assert_non_null(strstr(atomic_file_tmp_path(af), "/.fdtest."));
-	assert_int_equal(count_entries(dir), 1);
+	assert_int_equal(test_count_entries(dir), 1);
 	assert_int_equal(atomic_file_commit(af), 0);
 	assert_file_text(path, "new\n");
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
-	assert_int_equal(count_entries(dir), 1);
+	assert_int_equal(test_count_entries(dir), 1);
 }
 
 static void test_atomic_file_keeps_owner_and_mode(void **state)
@@ -130,10 +114,10 @@ static void test_atomic_file_abort_keeps_old(void **state)
 	test_write_file(path, "old\n");
 	assert_int_equal(atomic_file_open(path, &af, err, sizeof(err)), 0);
 	write_text(af, "new\n");
-	assert_int_equal(count_entries(dir), 2);
+	assert_int_equal(test_count_entries(dir), 2);
 	atomic_file_abort(af);
 	atomic_file_abort(NULL);
-	assert_int_equal(count_entries(dir), 1);
+	assert_int_equal(test_count_entries(dir), 1);
 	assert_file_text(path, "old\n");
 }
 
@@ -168,7 +152,7 @@ static void test_atomic_file_direct(void **state)
 	assert_int_equal(lstat(null, &st), 0);
 	assert_true(S_ISCHR(st.st_mode));
 	assert_int_equal(st.st_rdev, makedev(1, 3));
-	assert_int_equal(count_entries(path_in("direct", NULL)), 2);
+	assert_int_equal(test_count_entries(path_in("direct", NULL)), 2);
 }
 
 /*
@@ -258,7 +242,7 @@ static void test_atomic_file_refuses(void **state)
 		assert_int_equal(after.st_ino, before.st_ino);
 		assert_int_equal(after.st_mode, before.st_mode);
 	}
-	assert_int_equal(count_entries(path_in("refuse", NULL)), 6);
+	assert_int_equal(test_count_entries(path_in("refuse", NULL)), 6);
 }
 
 /* A link is replaced itself: what it leads to is never written. */
@@ -326,13 +310,13 @@ static void test_atomic_file_commit_all_or_none(void **state)
 	assert_int_equal(atomic_file_commit_all(afs, 3), -EPIPE);
 	assert_int_equal(access(a, F_OK), -1);
 	assert_int_equal(access(b, F_OK), -1);
-	assert_int_equal(count_entries(path_in("group", NULL)), 1);
+	assert_int_equal(test_count_entries(path_in("group", NULL)), 1);
 
 	assert_int_equal(atomic_file_open(a, &afs[0], err, sizeof(err)), 0);
 	afs[1] = NULL;
 	assert_int_equal(atomic_file_open(b, &afs[2], err, sizeof(err)), 0);
 	assert_int_equal(atomic_file_commit_all(afs, 3), 0);
-	assert_int_equal(count_entries(path_in("group", NULL)), 3);
+	assert_int_equal(test_count_entries(path_in("group", NULL)), 3);
 }
 
 /*
@@ -376,7 +360,7 @@ static void test_atomic_file_signal_removes_temp(void **state)
 
 		assert_true(WIFSIGNALED(status));
 		assert_int_equal(WTERMSIG(status), sigs[i]);
-		assert_int_equal(count_entries(dir), 0);
+		assert_int_equal(test_count_entries(dir), 0);
 	}
 	/* held: committed whole, then the signal ends the process */
 	{
@@ -385,7 +369,7 @@ static void test_atomic_file_signal_removes_temp(void **state)
 		assert_true(WIFSIGNALED(status));
 		assert_int_equal(WTERMSIG(status), SIGTERM);
 		assert_file_text(path, "partial\n");
-		assert_int_equal(count_entries(dir), 1);
+		assert_int_equal(test_count_entries(dir), 1);
 	}
 }
 

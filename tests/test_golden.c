@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Golden files: header, streaming read, errors by line, atomic write. */
-#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -236,21 +235,6 @@ static void test_golden_write_commit(void **state)
 	golden_close(g);
 }
 
-static int count_entries(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	assert_non_null(d);
-	/* temporary files are hidden: count them too */
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void test_golden_abort_keeps_old(void **state)
 {
 	struct golden_header hdr = { .capture = "c.pcap" };
@@ -263,7 +247,7 @@ static void test_golden_abort_keeps_old(void **state)
 	snprintf(path, sizeof(path), "%s/c.json", sub);
 	assert_int_equal(golden_writer_open(path, &hdr, &w, err, sizeof(err)), 0);
 	golden_writer_abort(w);
-	assert_int_equal(count_entries(sub), 0);
+	assert_int_equal(test_count_entries(sub), 0);
 	test_write_file(path, "old\n");
 	assert_int_equal(golden_writer_open(path, &hdr, &w, err, sizeof(err)), 0);
 	assert_int_equal(golden_writer_add(w, "{}"), 0);
@@ -272,7 +256,7 @@ static void test_golden_abort_keeps_old(void **state)
 	assert_non_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
 	assert_string_equal(buf, "old\n");
-	assert_int_equal(count_entries(sub), 1);
+	assert_int_equal(test_count_entries(sub), 1);
 	golden_writer_abort(NULL);
 	golden_close(NULL);
 }
@@ -373,11 +357,11 @@ static void test_golden_header_errors(void **state)
 	assert_int_equal(golden_writer_open(path, &hdr, &w, err, sizeof(err)),
 			 -EIO);
 	assert_int_equal(fail_fwrite, -1);
-	assert_int_equal(count_entries(sub), 0);
+	assert_int_equal(test_count_entries(sub), 0);
 	assert_int_equal(golden_writer_open(path, &hdr, &w, err, sizeof(err)),
 			 0);
 	golden_writer_abort(w);
-	assert_int_equal(count_entries(sub), 0);
+	assert_int_equal(test_count_entries(sub), 0);
 }
 
 int main(void)

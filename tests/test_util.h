@@ -2,14 +2,16 @@
 /*
  * What several cmocka suites share: the build folder, a scratch folder
  * made by the group setup and removed whole by its teardown, and files
- * written into it. Include after <cmocka.h>.
+ * written into it, and its entries counted. Include after <cmocka.h>.
  */
 #ifndef FDTEST_TEST_UTIL_H
 #define FDTEST_TEST_UTIL_H
 
+#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* $O, as the Makefile passes it, or "build". */
 static inline const char *test_build_dir(void)
@@ -60,6 +62,24 @@ static inline void test_write_file(const char *path, const char *text)
 	assert_non_null(f);
 	assert_true(fputs(text, f) >= 0);
 	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Entries of @dir but . and .., hidden ones too: the writers' temporary
+ * files are hidden, and a test that nothing is left behind counts them.
+ */
+static inline int test_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
 }
 
 #endif /* FDTEST_TEST_UTIL_H */
