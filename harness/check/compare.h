@@ -19,6 +19,11 @@ enum diff_kind {
 	DIFF_GOLDEN,		/* the golden line says otherwise */
 	DIFF_CONSISTENCY,	/* another state of the same frame disagrees */
 	DIFF_INVARIANT,		/* keys no correct dissector gives */
+	/*
+	 * A real state (--path real) against the test run of the same
+	 * frame in the state it is: expected is the test run's value.
+	 */
+	DIFF_TWIN,
 };
 
 struct diff {

@@ -172,7 +172,7 @@ static int header_write(FILE *file, const struct golden_header *hdr)
 	jw_string_field(&w, "dissector", hdr->dissector);
 	jw_key(&w, "states");
 	jw_begin_array(&w);
-	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
+	for (int s = 0; s < FDTEST_STATE_NAMED; s++)
 		if (hdr->states & (1u << s))
 			jw_string(&w, fdtest_state_name(s));
 	jw_end_array(&w);

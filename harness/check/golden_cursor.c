@@ -154,7 +154,7 @@ static void states_text(unsigned int states, char *buf, size_t size)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (int s = 0; s < FDTEST_STATE_COUNT && used < size; s++)
+	for (int s = 0; s < FDTEST_STATE_NAMED && used < size; s++)
 		if (states & (1u << s))
 			used += (size_t)snprintf(buf + used, size - used,
 						 "%s%s", used ? "," : "",

@@ -55,8 +55,9 @@ int golden_path_check(const char *expected_dir, const char *dissector,
 	return 0;
 }
 
-int golden_path(char *buf, size_t size, const char *expected_dir,
-		const char *dissector, const char *capture)
+/* @sub: a folder inside the dissector's, or NULL */
+static int path_of(char *buf, size_t size, const char *expected_dir,
+		   const char *dissector, const char *sub, const char *capture)
 {
 	char why[PATH_MAX];
 	const char *base;
@@ -69,7 +70,20 @@ int golden_path(char *buf, size_t size, const char *expected_dir,
 	if (n)
 		return n;
 	base = golden_stem(capture, &stem);
-	n = snprintf(buf, size, "%s/%s/%.*s.json", expected_dir, dissector,
-		     (int)stem, base);
+	n = snprintf(buf, size, "%s/%s/%s%s%.*s.json", expected_dir,
+		     dissector, sub ? sub : "", sub ? "/" : "", (int)stem,
+		     base);
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int golden_path(char *buf, size_t size, const char *expected_dir,
+		const char *dissector, const char *capture)
+{
+	return path_of(buf, size, expected_dir, dissector, NULL, capture);
+}
+
+int golden_path_real(char *buf, size_t size, const char *expected_dir,
+		     const char *dissector, const char *capture)
+{
+	return path_of(buf, size, expected_dir, dissector, "real", capture);
 }

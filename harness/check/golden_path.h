@@ -17,6 +17,13 @@
 int golden_path(char *buf, size_t size, const char *expected_dir,
 		const char *dissector, const char *capture);
 /*
+ * The same for the real states' golden (--path real):
+ * <expected>/<dissector>/real/<stem>.json. A folder "real" beside the
+ * goldens cannot be a capture's golden, which is a file "real.json".
+ */
+int golden_path_real(char *buf, size_t size, const char *expected_dir,
+		     const char *dissector, const char *capture);
+/*
  * Whether the golden path of @dissector and @capture stays inside
  * @expected_dir, as one folder and one file name: -EINVAL for an empty
  * @expected_dir or a dissector name of dots only ("", ".", "..", ...),

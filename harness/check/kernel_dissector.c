@@ -362,6 +362,105 @@ out_close_capture:
 	return ret;
 }
 
+/* One frame's cases of the kernel's dissector, in case order. */
+static struct kernel_frame {
+	struct case_result cases[KERNEL_EVENTS_MAX];
+	struct golden_line exp[KERNEL_EVENTS_MAX];
+	struct diff diffs[KERNEL_EVENTS_MAX][COMPARE_DIFFS_MAX];
+	size_t n;
+} kf;
+
+/*
+ * The kernel's run @ke as a case of its own. A trigger that ran twice on
+ * one frame is one case (a golden has a line per case): the first run.
+ */
+static void case_event(const struct kernel_dissector_event *ke,
+		       const struct capture_frame *f, uint32_t len)
+{
+	static struct realpath_twin t;	/* 4 KiB: not on the stack */
+	struct realpath_event as = {
+		.nhoff = ke->data_off == 0 ? 14 : 0,
+		.data_off = ke->data_off,
+		.flags = ke->flags,
+	};
+	struct case_result *c;
+	struct case_id id;
+	size_t at;
+
+	realpath_twin_make(&as, f->data, len, &t);
+	if (t.trigger != REALPATH_RX_RPS && t.trigger != REALPATH_RX_UNTAGGED)
+		return;
+	id = (struct case_id){
+		f->index, t.trigger == REALPATH_RX_RPS ? FDTEST_STATE_RX_RPS :
+			  FDTEST_STATE_RX_UNTAGGED, ke->flags };
+	for (at = 0; at < kf.n; at++)
+		if (case_id_cmp(&kf.cases[at].id, &id) >= 0)
+			break;
+	if ((at < kf.n && case_id_cmp(&kf.cases[at].id, &id) == 0) ||
+	    kf.n == KERNEL_EVENTS_MAX)
+		return;
+	/* kept in order as they come: insert before the first later one */
+	memmove(&kf.cases[at + 1], &kf.cases[at],
+		(kf.n - at) * sizeof(kf.cases[0]));
+	c = &kf.cases[at];
+	memset(c, 0, sizeof(*c));
+	kernel_dissector_expect(ke, t.real_shift, &kf.exp[kf.n]);
+	/* keys of a frame it refuses are not specified */
+	if (kf.exp[kf.n].ret != FDTEST_RET_OK)
+		memset(kf.exp[kf.n].mask, 0, sizeof(kf.exp[kf.n].mask));
+	c->id = id;
+	c->ret = kf.exp[kf.n].ret;
+	c->keys = &kf.exp[kf.n].keys;
+	c->mask = kf.exp[kf.n].mask;
+	c->diffs = kf.diffs[kf.n];
+	kf.n++;
+}
+
+int kernel_cases_capture(struct realpath *rp, struct kernel_watch *kw,
+			 const char *capture, realpath_frame_fn *on_frame,
+			 void *ctx, struct kernel_diff_counts *c, char *err,
+			 size_t err_size)
+{
+	static struct realpath_obs obs;
+	static struct kernel_obs kobs;
+	struct capture_frame f;
+	struct capture *cap;
+	char why[256];
+	uint32_t len;
+	int ret;
+
+	ret = capture_open(capture, &cap, err, err_size);
+	if (ret)
+		return ret;
+	while ((ret = capture_next_runnable(cap, &f, &len, why,
+					    sizeof(why))) == CAPTURE_FRAME) {
+		kernel_watch_collect(kw, NULL);
+		ret = realpath_send(rp, f.data, len, &obs);
+		if (ret) {
+			snprintf(err, err_size,
+				 "real path: capture '%s': frame %u: sending through lo: %s",
+				 capture, f.index, strerror(-ret));
+			goto out_close_capture;
+		}
+		kernel_watch_collect(kw, &kobs);
+		c->frames++;
+		if (!kobs.n)
+			c->unseen++;
+		kf.n = 0;
+		for (size_t i = 0; i < kobs.n; i++)
+			case_event(&kobs.ev[i], &f, len);
+		c->cases += kf.n;
+		ret = on_frame(ctx, f.index, kf.cases, kf.n, err, err_size);
+		if (ret)
+			goto out_close_capture;
+	}
+	if (ret < 0)
+		snprintf(err, err_size, "capture '%s': %s", capture, why);
+out_close_capture:
+	capture_close(cap);
+	return ret;
+}
+
 void kernel_diff_print(FILE *out, const char *other,
 		       const struct kernel_diff_counts *c)
 {

@@ -99,6 +99,19 @@ int kernel_diff_capture(struct realpath *rp, struct kernel_watch *kw,
 			void *ctx, struct kernel_diff_counts *c, char *err,
 			size_t err_size);
 
+/*
+ * The kernel's C dissector as a dissector of its own (fdtest run -d
+ * kernel --path real): each frame of @capture through lo with nothing
+ * attached, and each of the kernel's receive-side runs (rx-rps,
+ * rx-untagged) a case, partial (case_result.mask: the fields it has),
+ * to @on_frame. Counts frames, cases and unseen in @c. 0, or a
+ * negative errno with one line in @err.
+ */
+int kernel_cases_capture(struct realpath *rp, struct kernel_watch *kw,
+			 const char *capture, realpath_frame_fn *on_frame,
+			 void *ctx, struct kernel_diff_counts *c, char *err,
+			 size_t err_size);
+
 /* The difference classes, one line each, and the totals. */
 void kernel_diff_print(FILE *out, const char *other,
 		       const struct kernel_diff_counts *c);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "check/verdict.h"
 #include "run/dissector.h"
 #include "run/frame.h"
 #include "run/realpath.h"
@@ -66,14 +67,28 @@ void realpath_counts_print(FILE *out, const char *dissector,
 			   const struct realpath_counts *c);
 
 /*
- * Replays @capture through @rp with @dis attached. Each difference is a
- * line on @out (NULL: none), and the first one is kept in @first
- * (may be NULL). Returns 0, or a negative errno with one line in @err:
- * the capture cannot be read, or the program cannot be attached.
+ * One frame's real cases (states tx, rx-rps, rx-untagged), in case
+ * order: id, ret and keys (in the frame's coordinates) filled, and the
+ * differences from the test run in diffs (DIFF_TWIN); the verdict is the
+ * callee's to give. 0, or a negative errno with one line in @err that
+ * stops the capture.
+ */
+typedef int realpath_frame_fn(void *ctx, uint32_t frame,
+			      struct case_result *cases, size_t n,
+			      char *err, size_t err_size);
+
+/*
+ * Replays @capture through @rp with @dis attached. A start it does not
+ * expect (rx-quirk) is a line on @out (NULL: none); each frame's cases
+ * go to @on_frame (NULL: none) and the first difference from the test
+ * run is kept in @first (may be NULL). Returns 0, or a negative errno
+ * with one line in @err: the capture cannot be read, the program cannot
+ * be attached, or @on_frame stopped it.
  */
 int realpath_check_capture(struct realpath *rp, struct dissector *dis,
 			   const struct testrun_kernel *kernel,
 			   const char *capture, FILE *out,
+			   realpath_frame_fn *on_frame, void *ctx,
 			   struct realpath_counts *counts, char *first,
 			   size_t first_size, char *err, size_t err_size);
 

@@ -23,6 +23,11 @@ struct case_result {
 	struct case_id id;
 	uint32_t ret;
 	const struct bpf_flow_keys *keys;	/* in the state's coordinates */
+	/*
+	 * NULL: every field is the dissector's. Else 0xff where a byte is:
+	 * the kernel's C dissector has only some fields (kernel_dissector.h).
+	 */
+	const uint8_t *mask;
 	uint32_t duration_ns;
 	bool cut;		/* the state was cut to 4096 bytes */
 	bool no_golden;		/* no golden line: unchecked or failed */

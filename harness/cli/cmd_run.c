@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 
 #include "check/golden_path.h"
+#include "check/kernel_dissector.h"
+#include "check/real_golden.h"
 #include "check/realpath_check.h"
 #include "cli/cmd_run.h"
 #include "cli/cmds.h"
@@ -22,6 +24,8 @@
 #include "run/dissector.h"
 #include "util/atomic_file.h"
 #include "util/exe_path.h"
+#include "util/sha256.h"
+#include "util/utf8.h"
 #include "util/log.h"
 #include "util/worker.h"
 
@@ -39,6 +43,10 @@ struct run_opts {
 	struct realpath *real;
 	char **captures;
 	int n_captures;
+	/* --update --path real: the real goldens, committed together */
+	struct atomic_file *real_goldens[RUN_DISSECTORS_MAX * 8];
+	size_t n_real_goldens;
+	FILE *text_out;		/* where the text report goes, or NULL */
 };
 
 static const struct run_opts run_defaults = {
@@ -178,6 +186,13 @@ static int run_parse(int argc, char **argv, struct run_opts *opts)
 		return ret;
 	if (opts->replay.max_ns && !opts->replay.repeat) {
 		p_err("--max-ns needs --repeat N: time is only measured then");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < opts->dissectors.n; i++) {
+		if (strcmp(opts->dissectors.v[i], KERNEL_DISSECTOR_NAME) ||
+		    opts->real_path)
+			continue;
+		p_err("-d kernel: the kernel's own dissector runs only where the kernel runs it: -d kernel needs --path real");
 		return -EINVAL;
 	}
 	opts->captures = argv + optind;
@@ -359,44 +374,276 @@ static int probe_kernel(struct testrun_kernel *kernel)
 	return FDTEST_EXIT_PASS;
 }
 
-/*
- * --path real: every capture again through lo; a real state that differs
- * from its test run is a failed case, and so is a capture on which the
- * dissector never ran (another attached in the initial namespace
- * overrides it, 5.5+).
- */
-static void run_real(const struct run_opts *opts, struct dissector *dis,
-		     struct report_counts *total, int *code)
-{
-	for (int i = 0; i < opts->n_captures; i++) {
-		struct realpath_counts c = { 0 };
-		char err[512];
-		int ret;
+/* What one capture's real cases go through, frame by frame. */
+struct real_run {
+	struct report *rep;
+	struct report_counts counts;
+	struct real_golden rg;
+	uint32_t last_frame;
+};
 
+static void count_real_case(struct report_counts *counts,
+			    const struct case_result *c)
+{
+	counts->cases++;
+	if (c->verdict == CASE_PASS)
+		counts->passed++;
+	else if (c->verdict == CASE_FAIL)
+		counts->failed++;
+	else
+		counts->unchecked++;
+	counts->no_golden += c->no_golden;
+}
+
+/* realpath_frame_fn: each case to its golden, then to the reports. */
+static int real_frame(void *ctx, uint32_t frame, struct case_result *cases,
+		      size_t n, char *err, size_t err_size)
+{
+	struct real_run *rr = ctx;
+	struct frame_result fr = {
+		.index = frame,
+		.n_flags = 1,
+		.cases = cases,
+		.n_cases = n,
+	};
+	int ret;
+
+	rr->last_frame = frame;
+	for (size_t i = 0; i < n; i++) {
+		ret = real_golden_case(&rr->rg, &cases[i], err, err_size);
+		if (ret)
+			return ret;
+		count_real_case(&rr->counts, &cases[i]);
+	}
+	if (n)
+		report_frame(rr->rep, &fr);
+	return 0;
+}
+
+/* The capture's hash: the test run's, or taken now. */
+static int real_sha(const char *capture, struct replay_sha *sha)
+{
+	int ret;
+
+	if (sha->hex[0])
+		return 0;
+	ret = sha256_file(capture, sha->hex);
+	if (ret)
+		sha->hex[0] = '\0';
+	return ret;
+}
+
+/* After the capture: the golden's end, its summary on the text report. */
+static int real_end(struct run_opts *opts, struct real_run *rr,
+		    char *err, size_t err_size)
+{
+	struct atomic_file *af;
+	int ret = real_golden_end(&rr->rg, rr->last_frame, &af, err,
+				  err_size);
+
+	if (rr->rg.gc.stale)
+		rr->counts.stale++;
+	if (ret || !af)
+		return ret;
+	if (opts->n_real_goldens == sizeof(opts->real_goldens) /
+				   sizeof(opts->real_goldens[0])) {
+		atomic_file_abort(af);
+		snprintf(err, err_size,
+			 "golden '%s': more real goldens than one run records (%zu): record them in several runs",
+			 rr->rg.path, opts->n_real_goldens);
+		return -E2BIG;
+	}
+	opts->real_goldens[opts->n_real_goldens++] = af;
+	return 0;
+}
+
+static void real_summary(const struct run_opts *opts,
+			 const struct real_run *rr)
+{
+	const struct report_counts *c = &rr->counts;
+	FILE *out = opts->text_out;
+
+	if (!out)
+		return;
+	if (rr->rg.update) {
+		fputs("  recording ", out);
+	} else {
+		fputs(rr->rg.found ? "  real golden " : "  no real golden at ",
+		      out);
+	}
+	utf8_put_text(out, rr->rg.path);
+	if (!rr->rg.update)
+		fprintf(out, ": %llu passed, %llu failed, %llu unchecked",
+			(unsigned long long)c->passed,
+			(unsigned long long)c->failed,
+			(unsigned long long)c->unchecked);
+	fputc('\n', out);
+}
+
+/*
+ * One capture's real states: @dis attached (realpath_check.h), or with
+ * @kw the kernel's own dissector (kernel_dissector.h), each case held to
+ * its real golden and reported. A capture on which a BPF dissector never
+ * ran fails (another attached in the initial namespace overrides it,
+ * 5.5+).
+ */
+static void run_real_capture(struct run_opts *opts, struct dissector *dis,
+			     struct kernel_watch *kw, const char *name,
+			     int i, struct replay_sha *sha,
+			     struct report *rep, struct report_counts *total,
+			     int *code)
+{
+	const struct verdict_rules rules = {
+		.update = opts->replay.update,
+		.require_golden = opts->replay.require_golden,
+	};
+	struct real_run *rr = calloc(1, sizeof(*rr));
+	struct report_error e = { .dissector = name,
+				  .capture = opts->captures[i] };
+	struct report_capture info = { 0 };
+	struct realpath_counts c = { 0 };
+	struct kernel_diff_counts *kc = NULL;
+	char err[1024], msg[1200], gpath[PATH_MAX];
+	int ret;
+
+	if (!rr) {
+		ret = -ENOMEM;
+		snprintf(err, sizeof(err), "%s", strerror(ENOMEM));
+		goto out_say;
+	}
+	rr->rep = rep;
+	ret = real_sha(opts->captures[i], sha);
+	if (ret) {
+		snprintf(err, sizeof(err), "capture '%s': %s",
+			 opts->captures[i], strerror(-ret));
+		goto out_say;
+	}
+	ret = golden_path_real(gpath, sizeof(gpath),
+			       opts->replay.expected_dir, name,
+			       golden_capture_name(opts, i));
+	if (ret) {
+		snprintf(err, sizeof(err), "capture '%s': real golden path: %s",
+			 opts->captures[i], strerror(-ret));
+		goto out_say;
+	}
+	ret = real_golden_open(&rr->rg, gpath, name,
+			       golden_capture_name(opts, i), sha->hex, &rules,
+			       err, sizeof(err));
+	if (ret)
+		goto out_say;
+	info = (struct report_capture){
+		.dissector = name,
+		.capture = golden_capture_name(opts, i),
+		.linktype = "real path",
+		.golden = rr->rg.path,
+		.golden_found = rr->rg.found,
+		.update = rules.update,
+		.post_vlan_how = "",
+		.states = FDTEST_STATES_REAL,
+		.real = true,
+	};
+	if (!rr->rg.found && !rules.update)
+		rr->counts.no_golden_file++;
+	report_capture_begin(rep, &info);
+	if (kw) {
+		kc = calloc(1, sizeof(*kc));
+		ret = kc ? kernel_cases_capture(opts->real, kw,
+						opts->captures[i], real_frame,
+						rr, kc, err, sizeof(err)) :
+			   -ENOMEM;
+		if (kc) {
+			c.frames = kc->frames;
+			c.unseen = kc->unseen;
+		}
+	} else {
 		ret = realpath_check_capture(opts->real, dis,
 					     opts->replay.kernel,
-					     opts->captures[i], stdout, &c,
-					     NULL, 0, err, sizeof(err));
-		if (ret) {
-			p_err("%s", err);
-			note_exit(code, ret);
-			continue;
-		}
-		realpath_counts_print(stdout, dissector_name(dis),
-				      opts->captures[i], &c);
-		total->cases += c.cases;
-		total->passed += c.agree;
-		total->failed += c.differ;
-		if (c.frames && c.unseen == c.frames) {
-			p_err("dissector '%s': capture '%s': it never ran on the real path (is a flow dissector attached in the initial network namespace?)",
-			      dissector_name(dis), opts->captures[i]);
-			total->failed++;
-		}
+					     opts->captures[i], opts->text_out,
+					     real_frame, rr, &c, NULL, 0, err,
+					     sizeof(err));
 	}
+	ret = ret ?: real_end(opts, rr, err, sizeof(err));
+	if (ret) {
+		report_capture_abort(rep);
+		goto out_say;
+	}
+	if (!kw && c.frames && c.unseen == c.frames) {
+		p_err("dissector '%s': capture '%s': it never ran on the real path (is a flow dissector attached in the initial network namespace?)",
+		      name, opts->captures[i]);
+		rr->counts.failed++;
+	}
+	rr->counts.frames = c.frames;
+	report_capture_end(rep, &rr->counts);
+	if (opts->text_out && kw)
+		fprintf(opts->text_out,
+			"kernel on %s, real path: %llu frames, %llu cases (rx-rps, rx-untagged)%s\n",
+			opts->captures[i], (unsigned long long)c.frames,
+			(unsigned long long)rr->counts.cases,
+			c.unseen ? "; the kernel never dissected some frames" :
+				   "");
+	else if (opts->text_out)
+		realpath_counts_print(opts->text_out, name, opts->captures[i],
+				      &c);
+	real_summary(opts, rr);
+	/* the frames are the test run's: counted once, but for the kernel */
+	if (!kw)
+		rr->counts.frames = 0;
+	report_counts_add(total, &rr->counts);
+	goto out_free;
+out_say:
+	snprintf(msg, sizeof(msg), "%s", err);
+	p_err("%s", msg);
+	e.message = msg;
+	report_error(rep, &e);
+	note_exit(code, ret);
+out_free:
+	if (rr)
+		real_golden_close(&rr->rg);
+	free(kc);
+	free(rr);
+}
+
+/* --path real: every capture again through lo, its real states' cases. */
+static void run_real(struct run_opts *opts, struct dissector *dis,
+		     struct kernel_watch *kw, const char *name,
+		     struct replay_sha *shas, struct report *rep,
+		     struct report_counts *total, int *code)
+{
+	for (int i = 0; i < opts->n_captures; i++)
+		run_real_capture(opts, dis, kw, name, i, &shas[i], rep, total,
+				 code);
+}
+
+/* -d kernel --path real: the kernel's C dissector, watched. */
+static void run_kernel(struct run_opts *opts, struct replay_sha *shas,
+		       struct report *rep, struct report_counts *total,
+		       int *code)
+{
+	struct report_error e = { .dissector = KERNEL_DISSECTOR_NAME };
+	struct kernel_watch *kw;
+	char err[512], msg[700];
+	int ret;
+
+	ret = kernel_watch_open(opts->real, &kw, err, sizeof(err));
+	if (ret) {
+		snprintf(msg, sizeof(msg),
+			 "-d kernel: %s; 'fdtest matrix --path real' runs the kernel's dissector in a guest kernel",
+			 err);
+		p_err("%s", msg);
+		e.message = msg;
+		report_error(rep, &e);
+		if (*code == FDTEST_EXIT_PASS || *code == FDTEST_EXIT_FAIL)
+			*code = ret == -EPERM || ret == -EOPNOTSUPP ?
+				FDTEST_EXIT_ENV : FDTEST_EXIT_USAGE;
+		return;
+	}
+	run_real(opts, NULL, kw, KERNEL_DISSECTOR_NAME, shas, rep, total,
+		 code);
+	kernel_watch_close(kw);
 }
 
 /* @shas: a hash per capture, taken by the first dissector that needs it */
-static void run_dissector(const struct run_opts *opts, const char *path,
+static void run_dissector(struct run_opts *opts, const char *path,
 			  struct replay_sha *shas, struct report *rep,
 			  struct report_counts *total, int *code)
 {
@@ -406,6 +653,10 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 	struct report_error e = { .dissector = name, .message = msg };
 	int ret;
 
+	if (opts->real && strcmp(path, KERNEL_DISSECTOR_NAME) == 0) {
+		run_kernel(opts, shas, rep, total, code);
+		return;
+	}
 	dissector_name_of(path, name, sizeof(name));
 	ret = dissector_load(path, opts->prog, &dis, err, sizeof(err));
 	if (ret) {
@@ -438,8 +689,43 @@ static void run_dissector(const struct run_opts *opts, const char *path,
 		report_counts_add(total, &counts);
 	}
 	if (opts->real)
-		run_real(opts, dis, total, code);
+		run_real(opts, dis, NULL, name, shas, rep, total, code);
 	dissector_close(dis);
+}
+
+/*
+ * --update --path real: the real goldens of the run, all or none (a run
+ * that could not use a capture or dissector records none of them).
+ */
+static void real_goldens_commit(struct run_opts *opts, int *code)
+{
+	char paths[8][PATH_MAX];
+	size_t n = opts->n_real_goldens;
+	int err;
+
+	if (!n)
+		return;
+	opts->n_real_goldens = 0;
+	if (*code != FDTEST_EXIT_PASS && *code != FDTEST_EXIT_FAIL) {
+		for (size_t i = 0; i < n; i++)
+			atomic_file_abort(opts->real_goldens[i]);
+		p_err("--update --path real: no real golden recorded, as the run met an error");
+		return;
+	}
+	for (size_t i = 0; i < n && i < 8; i++)
+		snprintf(paths[i], sizeof(paths[i]), "%s",
+			 atomic_file_path(opts->real_goldens[i]));
+	err = atomic_file_commit_all(opts->real_goldens, n);
+	if (err) {
+		p_err("--update --path real: recording the real goldens: %s; none was replaced",
+		      strerror(-err));
+		*code = FDTEST_EXIT_USAGE;
+		return;
+	}
+	for (size_t i = 0; i < n && i < 8; i++)
+		p_info("recorded %s", paths[i]);
+	if (n > 8)
+		p_info("and %zu more real goldens", n - 8);
 }
 
 static char stdout_buf[1u << 20];
@@ -593,16 +879,21 @@ static int run_exec(struct run_opts *opts)
 			rep = &text;
 		}
 	}
+	opts->text_out = chosen.ops == &report_text_ops ? chosen.out :
+			 rep == &text ? text.out : NULL;
 	report_run_begin(rep, &run);
 	for (size_t i = 0; i < opts->dissectors.n; i++)
 		run_dissector(opts, opts->dissectors.v[i], shas, rep, &total,
 			      &code);
+	real_goldens_commit(opts, &code);
 	if (code == FDTEST_EXIT_PASS &&
 	    (total.failed || total.stale || total.slow))
 		code = FDTEST_EXIT_FAIL;
 	code = run_end(rep == &text ? &text : &chosen, &chosen, output,
 		       opts->output, &total, code);
 out_free:
+	for (size_t i = 0; i < opts->n_real_goldens; i++)
+		atomic_file_abort(opts->real_goldens[i]);
 	realpath_close(opts->real);
 	free(shas);
 	if (globbed)

@@ -31,7 +31,8 @@ int options_parse_states(const char *arg, unsigned int *states)
 
 		if (s == -2) {
 			*states = FDTEST_STATES_ALL;
-		} else if (s < 0) {
+		} else if (s < 0 || s >= FDTEST_STATE_COUNT) {
+			/* the real states are --path real's, not test runs' */
 			p_err("--states: unknown state '%s' (vlanless, pre-vlan, post-vlan, all)",
 			      w);
 			ret = -EINVAL;

@@ -425,7 +425,7 @@ static int parse_id(json_t *obj, struct golden_line *exp, char *err,
 				  : -EINVAL;
 	if (s < 0)
 		return fail(err, err_size,
-			    "field 'state': expected \"vlanless\", \"pre-vlan\" or \"post-vlan\"");
+			    "field 'state': expected \"vlanless\", \"pre-vlan\", \"post-vlan\", \"tx\", \"rx-rps\" or \"rx-untagged\"");
 	exp->id.state = (enum fdtest_state)s;
 	exp->id.in_flags = 0;
 	if (flags && parse_uint(flags, UINT32_MAX, &exp->id.in_flags))

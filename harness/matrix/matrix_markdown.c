@@ -35,6 +35,19 @@ static void put_cell(FILE *out, const char *text)
 	fputs(" |", out);
 }
 
+/* The kernel's own C dissector: a real path column only. */
+static bool is_kernel_name(const char *name)
+{
+	return strcmp(name, "kernel") == 0;
+}
+
+static bool is_kernel(const json_t *d)
+{
+	const char *load = json_string_value(json_object_get(d, "load"));
+
+	return load && strcmp(load, "builtin") == 0;
+}
+
 static const json_t *row_dissector(const struct matrix_row *row,
 				   const char *name)
 {
@@ -88,6 +101,10 @@ static void dissector_cell(FILE *out, const json_t *d)
 	case MATRIX_NOT_LOADED:
 		snprintf(buf, sizeof(buf), "%s: %s", e.load, e.reason);
 		break;
+	case MATRIX_BUILTIN:
+		/* no test run: its column is the real path's */
+		snprintf(buf, sizeof(buf), "-");
+		break;
 	case MATRIX_ERRORS:
 		snprintf(buf, sizeof(buf), "FAIL, %lld error%s: %s", e.errors,
 			 e.errors == 1 ? "" : "s", e.reason);
@@ -131,7 +148,64 @@ static bool any_real(const struct matrix_row *rows, size_t n)
 	return false;
 }
 
-/* The real path against the test run, and the quirks seen. */
+/*
+ * The real states against their goldens: ", pass N/N", ", unchecked U of
+ * N", "; golden FAIL F of N", or ", recorded N"; the kernel's own column
+ * has only this (@alone).
+ */
+static int golden_part(char *buf, size_t size, const json_t *r, bool alone)
+{
+	json_int_t cases = json_integer_value(json_object_get(r, "cases"));
+	json_int_t passed = json_integer_value(json_object_get(r, "passed"));
+	json_int_t failed = json_integer_value(json_object_get(r, "failed"));
+	json_int_t stale = json_integer_value(json_object_get(r, "stale"));
+	json_int_t unchecked = json_integer_value(json_object_get(r,
+							"unchecked"));
+	const char *sep = alone ? "" : ", ";
+
+	if (json_object_get(r, "recorded"))
+		return snprintf(buf, size, "%srecorded %lld", sep,
+				(long long)json_integer_value(
+					json_object_get(r, "recorded")));
+	if (!json_object_get(r, "passed"))
+		return 0;
+	if (stale)
+		return snprintf(buf, size, "%sFAIL: stale golden", sep);
+	if (failed)
+		return snprintf(buf, size, "%sFAIL %lld of %lld", sep,
+				(long long)failed, (long long)cases);
+	if (!cases)
+		return snprintf(buf, size, "%sunchecked: no case ran", sep);
+	if (unchecked && passed)
+		return snprintf(buf, size, "%sunchecked %lld of %lld, %lld pass",
+				sep, (long long)unchecked, (long long)cases,
+				(long long)passed);
+	if (unchecked)
+		return snprintf(buf, size, "%sunchecked %lld of %lld", sep,
+				(long long)unchecked, (long long)cases);
+	return snprintf(buf, size, "%spass %lld/%lld", sep, (long long)passed,
+			(long long)cases);
+}
+
+/* The kernel's C dissector's column: its goldens alone. */
+static void kernel_real_cell(FILE *out, const json_t *r)
+{
+	const char *refused = json_string_value(json_object_get(r, "refused"));
+	const char *err = json_string_value(json_object_get(r, "error"));
+	char buf[512];
+
+	if (refused || err) {
+		snprintf(buf, sizeof(buf), "%s: %s", refused ? "refused" :
+			 "error", refused ? refused : err);
+		put_cell(out, buf);
+		return;
+	}
+	if (golden_part(buf, sizeof(buf), r, true) <= 0)
+		snprintf(buf, sizeof(buf), "-");
+	put_cell(out, buf);
+}
+
+/* The real path against the test run and its goldens, the quirks seen. */
 static void real_cell(FILE *out, const json_t *d)
 {
 	const json_t *r = json_object_get(d, "real");
@@ -152,6 +226,10 @@ static void real_cell(FILE *out, const json_t *d)
 		put_cell(out, "-");
 		return;
 	}
+	if (is_kernel(d)) {
+		kernel_real_cell(out, r);
+		return;
+	}
 	if (refused || err) {
 		snprintf(buf, sizeof(buf), "%s: %s", refused ? "refused" :
 			 "error", refused ? refused : err);
@@ -166,6 +244,9 @@ static void real_cell(FILE *out, const json_t *d)
 	else
 		len = snprintf(buf, sizeof(buf), "agree %lld/%lld",
 			       (long long)agree, (long long)cases);
+	if (len > 0 && (size_t)len < sizeof(buf))
+		len += golden_part(buf + len, sizeof(buf) - (size_t)len, r,
+				   false);
 	if (quirks && len > 0 && (size_t)len < sizeof(buf))
 		len += snprintf(buf + len, sizeof(buf) - (size_t)len,
 				", %lld quirks", (long long)quirks);
@@ -232,8 +313,12 @@ static void markdown_begin(struct matrix_report *r)
 	fputs("| kernel | boot to result |", out);
 	for (size_t i = 0; i < probes_count; i++)
 		fprintf(out, " %s |", probes[i].title);
-	for (size_t d = 0; d < r->n_dissectors; d++)
-		fprintf(out, " %s |", r->dissectors[d]);
+	for (size_t d = 0; d < r->n_dissectors; d++) {
+		if (real && is_kernel_name(r->dissectors[d]))
+			cols--;
+		else
+			fprintf(out, " %s |", r->dissectors[d]);
+	}
 	for (size_t d = 0; real && d < r->n_dissectors; d++)
 		fprintf(out, " %s real path |", r->dissectors[d]);
 	fputs(" row |\n|---|---|", out);
@@ -266,7 +351,9 @@ static void markdown_row(struct matrix_report *r, const struct matrix_row *row)
 	for (size_t i = 0; i < probes_count; i++)
 		feature_cell(out, features, &probes[i]);
 	for (size_t d = 0; d < r->n_dissectors; d++)
-		dissector_cell(out, row_dissector(row, r->dissectors[d]));
+		if (!real || !is_kernel_name(r->dissectors[d]))
+			dissector_cell(out, row_dissector(row,
+							  r->dissectors[d]));
 	for (size_t d = 0; real && d < r->n_dissectors; d++)
 		real_cell(out, row_dissector(row, r->dissectors[d]));
 	put_cell(out, row->failed ? "FAIL" : "pass");

@@ -13,8 +13,9 @@
  *                   "unchecked":N,"errors":N}, ...]}
  *
  * "load" is "loaded", "rejected" (a failure), "skipped" (rejected by a
- * kernel below the dissector's declared minimum) or "error" (the object
- * or a capture could not be used); "reason" then holds one line. A
+ * kernel below the dissector's declared minimum), "error" (the object
+ * or a capture could not be used; "reason" then holds one line), or
+ * "builtin" (the kernel's C dissector: only its "real" counts). A
  * feature is 1, 0, or a negative errno its probe met.
  */
 #ifndef FDTEST_MATRIX_SUITE_H
@@ -35,11 +36,31 @@ struct matrix_suite {
 	/*
 	 * Also the real path (realpath_check.h): each dissector's entry
 	 * gets "real": {"frames","cases","agree","differ","unseen","lost",
-	 * "triggers":{"tx":N,...},"first":"..."}, or {"refused":"why"}
-	 * when this kernel refuses tracing, or {"error":"why"}.
+	 * "triggers":{"tx":N,...},"first":"...", and against the real
+	 * goldens (with this kernel's overrides) "passed","failed",
+	 * "unchecked","stale","golden_first" (or "recorded" with
+	 * update_real)}, or {"refused":"why"} when this kernel refuses
+	 * tracing, or {"error":"why"}. The kernel's entry has the golden
+	 * counts, "frames", "cases" and "unseen".
 	 */
 	bool real_path;
+	/*
+	 * With real_path: record the real goldens (every dissector's, and
+	 * the kernel's) into a folder inside tmp_dir instead of checking
+	 * them, and put them in the result as
+	 *   "goldens":[{"dissector":"reference","capture":"vlan.pcap",
+	 *               "text":"<the whole golden file>"}, ...]
+	 * for the host to keep.
+	 */
+	bool update_real;
 };
+
+/*
+ * A dissector path ending in this names the kernel's own C dissector
+ * (the guest's /suite/dissectors/kernel.builtin, an empty file): it has
+ * no test run, only its real path, held to expected/kernel/real/.
+ */
+#define MATRIX_KERNEL_BUILTIN "kernel.builtin"
 
 /*
  * Runs the suite in this kernel. Returns 0 with a new object in *@out,
@@ -65,6 +86,7 @@ enum matrix_verdict {
 	MATRIX_NO_CASE,		/* nothing ran */
 	MATRIX_UNCHECKED,	/* a case had no golden: not a pass */
 	MATRIX_PASS,		/* every case met its golden */
+	MATRIX_BUILTIN,		/* the kernel's: judged by its real path */
 };
 
 struct matrix_dissector {

@@ -228,6 +228,11 @@ int report_diff_line(char *buf, size_t size, const struct report_capture *cap,
 				fdtest_state_name(d->other), d->field,
 				fdtest_state_name(d->other), d->expected,
 				fdtest_state_name(c->id.state), d->actual);
+	case DIFF_TWIN:
+		return snprintf(buf, size,
+				"%s %s: real path differs from test run: %s: test run %s, real %s",
+				cap->dissector, name, d->field, d->expected,
+				d->actual);
 	case DIFF_GOLDEN:
 		break;
 	}

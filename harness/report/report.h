@@ -49,6 +49,12 @@ struct report_capture {
 	unsigned int states;		/* bit per enum fdtest_state run */
 	unsigned int repeat;		/* >0: timed, runs per case */
 	uint32_t max_ns;		/* p99 bound per class; 0: none */
+	/*
+	 * The real states (--path real): cases tx, rx-rps, rx-untagged,
+	 * @golden the real golden. The text report says only their
+	 * failures; the caller prints the real path's own summary.
+	 */
+	bool real;
 };
 
 /* Kernel time per run over the cases of one protocol class (--repeat). */

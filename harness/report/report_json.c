@@ -67,6 +67,8 @@ static void put_diffs(struct json_writer *w, const struct case_result *c)
 		jw_string_field(w, "field", d->field);
 		if (d->kind == DIFF_INVARIANT) {
 			jw_string_field(w, "kind", "invariant");
+		} else if (d->kind == DIFF_TWIN) {
+			jw_string_field(w, "kind", "test-run");
 		} else if (d->kind == DIFF_CONSISTENCY) {
 			jw_string_field(w, "kind", "consistency");
 			jw_string_field(w, "other",
@@ -105,6 +107,21 @@ static void json_case(struct report *r, struct json_writer *w,
 	jw_line(w);
 }
 
+/* A case of the kernel's C dissector has only the fields it has. */
+static int format_partial(char *buf, size_t size, const struct case_result *c)
+{
+	struct golden_line part = {
+		.id = c->id,
+		.has_ret = true,
+		.ret = c->ret,
+		.keys = *c->keys,
+	};
+
+	part.layout = keys_layout_of(&part.keys);
+	memcpy(part.mask, c->mask, sizeof(part.mask));
+	return keys_json_format_golden(buf, size, &part);
+}
+
 static void json_frame(struct report *r, const struct frame_result *fr)
 {
 	char line[KEYS_JSON_LINE_MAX];
@@ -113,7 +130,9 @@ static void json_frame(struct report *r, const struct frame_result *fr)
 	json_open(r, &w);
 	for (size_t i = 0; i < fr->n_cases; i++) {
 		const struct case_result *c = &fr->cases[i];
-		int len = keys_json_format_result(line, sizeof(line), &c->id,
+		int len = c->mask ?
+			  format_partial(line, sizeof(line), c) :
+			  keys_json_format_result(line, sizeof(line), &c->id,
 						  c->ret, c->keys);
 
 		/* never the case today; a case left out would be a lie */

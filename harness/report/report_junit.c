@@ -142,8 +142,9 @@ static void junit_capture_begin(struct report *r,
 	(void)r;
 	text_reset(&js.diffs);
 	text_reset(&js.skipped);
-	snprintf(js.name, sizeof(js.name), "%s/%s", cap->dissector,
-		 base ? base + 1 : cap->capture);
+	/* the real states are a testcase beside the test run's */
+	snprintf(js.name, sizeof(js.name), "%s/%s%s", cap->dissector,
+		 base ? base + 1 : cap->capture, cap->real ? "/real" : "");
 	snprintf(js.classname, sizeof(js.classname), "%s", cap->dissector);
 	snprintf(js.file, sizeof(js.file), "%s", cap->capture);
 	clock_gettime(CLOCK_MONOTONIC, &js.started);

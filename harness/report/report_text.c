@@ -121,6 +121,8 @@ static void text_capture_begin(struct report *r,
 				 sizeof(missing.path[0]), "%s", cap->golden);
 		missing.n++;
 	}
+	if (cap->real)
+		return;
 	/* names may hold any bytes: none reaches the terminal raw */
 	utf8_put_text(r->out, cap->dissector);
 	fputs(" on ", r->out);
@@ -247,6 +249,12 @@ static void text_frame(struct report *r, const struct frame_result *fr)
 	const struct case_result *set[FDTEST_STATE_COUNT];
 	size_t n_states = fr->n_flags ? fr->n_cases / fr->n_flags : 0;
 
+	/* a real case is one line when it fails, none when it does not */
+	if (r->cap->real) {
+		for (size_t i = 0; i < fr->n_cases; i++)
+			print_diffs(r, &fr->cases[i]);
+		return;
+	}
 	/* cases come state by state; a line gathers one flag set */
 	flockfile(r->out);	/* once a frame, not per write */
 	for (size_t f = 0; f < fr->n_flags; f++) {
@@ -300,6 +308,8 @@ static void text_timing(struct report *r, const struct report_timing *rows,
 
 static void text_capture_end(struct report *r, const struct report_counts *c)
 {
+	if (r->cap->real)
+		return;
 	utf8_put_text(r->out, r->cap->dissector);
 	fputs(" on ", r->out);
 	utf8_put_text(r->out, r->cap->capture);

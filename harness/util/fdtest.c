@@ -7,10 +7,13 @@
 
 #include "util/fdtest.h"
 
-static const char *const state_names[FDTEST_STATE_COUNT] = {
+static const char *const state_names[FDTEST_STATE_NAMED] = {
 	[FDTEST_STATE_VLANLESS] = "vlanless",
 	[FDTEST_STATE_PRE_VLAN] = "pre-vlan",
 	[FDTEST_STATE_POST_VLAN] = "post-vlan",
+	[FDTEST_STATE_TX] = "tx",
+	[FDTEST_STATE_RX_RPS] = "rx-rps",
+	[FDTEST_STATE_RX_UNTAGGED] = "rx-untagged",
 };
 
 static const struct {
@@ -35,14 +38,14 @@ static const struct {
 
 const char *fdtest_state_name(enum fdtest_state state)
 {
-	if ((unsigned int)state >= FDTEST_STATE_COUNT)
+	if ((unsigned int)state >= FDTEST_STATE_NAMED)
 		return NULL;
 	return state_names[state];
 }
 
 int fdtest_state_parse(const char *name)
 {
-	for (int i = 0; i < FDTEST_STATE_COUNT; i++)
+	for (int i = 0; i < FDTEST_STATE_NAMED; i++)
 		if (strcmp(name, state_names[i]) == 0)
 			return i;
 	return -EINVAL;

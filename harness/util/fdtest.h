@@ -19,16 +19,26 @@ enum fdtest_exit {
 
 /*
  * The three starting states of a flow dissector (kernel docs,
- * prog_flow_dissector.rst), in the order every run and golden uses.
+ * prog_flow_dissector.rst), in the order every run and golden uses, then
+ * the real states (--path real): where the kernel itself ran it on lo
+ * (run/realpath.h). Only the first three are test-run states; a case id
+ * and a golden line can name all six. "rx-quirk" is no state: such a run
+ * is counted and said, never a case.
  */
 enum fdtest_state {
 	FDTEST_STATE_VLANLESS,
 	FDTEST_STATE_PRE_VLAN,
 	FDTEST_STATE_POST_VLAN,
-	FDTEST_STATE_COUNT,
+	FDTEST_STATE_COUNT,		/* the test-run states */
+	FDTEST_STATE_TX = FDTEST_STATE_COUNT,
+	FDTEST_STATE_RX_RPS,
+	FDTEST_STATE_RX_UNTAGGED,
+	FDTEST_STATE_NAMED,		/* every state a golden line names */
 };
 
 #define FDTEST_STATES_ALL ((1u << FDTEST_STATE_COUNT) - 1)
+#define FDTEST_STATES_REAL \
+	(((1u << FDTEST_STATE_NAMED) - 1) & ~FDTEST_STATES_ALL)
 
 /* Input flags (uapi BPF_FLOW_DISSECTOR_F_*, since 5.4). */
 #define FDTEST_FLAG_PARSE_1ST_FRAG	0x1u
