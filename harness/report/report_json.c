@@ -200,6 +200,8 @@ static void json_capture_end(struct report *r, const struct report_counts *c)
 
 	json_open(r, &w);
 	put_where(r, &w);
+	if (r->cap->real)
+		jw_bool_field(&w, "real", true);
 	if (!r->cap->update) {
 		jw_string_field(&w, "golden", r->cap->golden);
 		jw_bool_field(&w, "golden_found", r->cap->golden_found);
