@@ -32,7 +32,13 @@ test_guest_reference_agrees
 test_guest_fixtures_differ
 test_guest_column
 test_guest_run
+test_guest_real_goldens
+test_guest_real_require_golden
+test_guest_real_junit
 test_kernel_usage
+test_kernel_run_usage
+test_guest_kernel_run
+test_guest_kernel_column
 test_kernel_host
 test_guest_kernel_selftest_vectors
 test_guest_kernel_classes
@@ -136,7 +142,7 @@ test_guest_column() {
 	run 1 "$FDTEST" matrix --path real --accel tcg --timeout 240 \
 		--kernel "$K510" -d $REF -d $ETH0 pcaps/ipv4.pcap
 	expect_in out "^| kernel | .* | reference | eth_at_data | reference real path | eth_at_data real path | row |$"
-	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | unchecked .* | agree [0-9]*/[0-9]*; kernel differs on [0-9]* of [0-9]* | FAIL [0-9]* of [0-9]*; kernel differs on [0-9]* of [0-9]* | FAIL |$"
+	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | unchecked .* | agree [0-9]*/[0-9]*, unchecked [0-9]* of [0-9]*; kernel differs on [0-9]* of [0-9]* | FAIL [0-9]* of [0-9]*, unchecked [0-9]* of [0-9]*; kernel differs on [0-9]* of [0-9]* | FAIL |$"
 }
 
 # fdtest run --path real itself, inside the guest: the real states are
@@ -152,10 +158,130 @@ test_guest_run() {
 		"^reference on /suite/pcaps/vlan.pcap, real path: 11 frames; triggers tx 11, rx-rps 11, rx-untagged 11, rx-quirk 0; 33 cases, 33 agree with test run, 0 differ; " \
 		"$TMP/run.txt"
 	check "the fixture's real cases fail, naming the field" grep -q \
-		'^    FAIL vlan.pcap#1/rx-untagged/flags=0x0: real path differs from test run: .*n_proto: test run "0x0800", real "' \
+		'^    FAIL eth_at_data vlan.pcap#1/rx-untagged/flags=0x0: real path differs from test run: n_proto: test run "0x0800", real "' \
 		"$TMP/run.txt"
+	# a real case with no golden line is unchecked, as a test run's is
 	check "the totals count the real cases" grep -q \
-		"^total: 22 frames (0 skipped, 0 cut), 132 cases: 77 passed, 22 failed, 33 unchecked; exit 1$" \
+		"^total: 22 frames (0 skipped, 0 cut), 132 cases: 33 passed, 22 failed, 77 unchecked; exit 1$" \
+		"$TMP/run.txt"
+	check "the real goldens missing are named" grep -q \
+		"^  no real golden at /suite/expected/reference/real/vlan.json: 0 passed, 0 failed, 33 unchecked$" \
+		"$TMP/run.txt"
+}
+
+# $1: the guest's fdtest run arguments; the rest: the matrix's. The
+# guest run's stdout lands in $TMP/run.txt, its exit in $TMP/run.exit.
+guest_run() {
+	local args=$1
+
+	shift
+	"$FDTEST" matrix --format json --accel tcg --timeout 240 \
+		--guest-run "$args" --kernel "$K510" "$@" >"$TMP/out" \
+		2>"$TMP/err"
+	jq -r '.rows[1].result.run.stdout // empty' "$TMP/out" >"$TMP/run.txt"
+	jq -r '.rows[1].result.run.exit // "none"' "$TMP/out" >"$TMP/run.exit"
+}
+
+expect_run_exit() {
+	[ "$(cat "$TMP/run.exit")" = "$1" ] || {
+		tail -20 "$TMP/run.txt"
+		fail "the guest's fdtest run: exit $(cat "$TMP/run.exit"), want $1"
+	}
+}
+
+# A golden made of the real cases of a JSON report (its lines are the
+# golden's lines with the report's fields around them), for dissector
+# $1 over pcaps/$2, from $TMP/run.txt.
+golden_from_report() {
+	local sha
+
+	sha=$(sha256sum "pcaps/$2" | cut -d' ' -f1)
+	printf '{"fdtest_golden":1,"capture":"%s","sha256":"%s","dissector":"%s","states":["tx","rx-rps","rx-untagged"],"in_flags":[0,2]}\n' \
+		"$2" "$sha" "$1"
+	jq -c 'select(.state == "tx" or .state == "rx-rps" or
+		      .state == "rx-untagged") |
+	       del(.dissector, .capture, .cut, .verdict, .diffs, .no_golden)' \
+		"$TMP/run.txt"
+}
+
+# Real goldens recorded in a guest, replayed in a guest: green as
+# recorded, a failure naming the field when a value is wrong, stale for
+# other capture bytes. The guest's goldens reach the next boot as the
+# matrix packs a dissector's goldens: a dissector named "real" makes
+# the folder /suite/expected/real, which is the real golden folder of a
+# dissector named "expected" under --expected /suite.
+test_guest_real_goldens() {
+	need_kernel
+	local args="--path real --expected /suite -d /suite/dissectors/expected.bpf.o /suite/pcaps/vlan.pcap"
+
+	cp $REF "$TMP/expected.bpf.o"
+	cp $REF "$TMP/real.bpf.o"
+	mkdir -p "$TMP/exp/real"
+	guest_run "--update --format json $args" --expected "$TMP/exp" \
+		-d "$TMP/expected.bpf.o" -d "$TMP/real.bpf.o" pcaps/vlan.pcap
+	expect_run_exit 0
+	check "the JSON report holds the real cases" grep -q \
+		'^{"dissector":"expected","capture":"/suite/pcaps/vlan.pcap","frame":3,"state":"rx-rps","in_flags":2,"ret":"BPF_OK","nhoff":18,"thoff":38,' \
+		"$TMP/run.txt"
+	check "the JSON report sums up the real path" grep -q \
+		'"capture":"/suite/pcaps/vlan.pcap","real":true,"summary":{"frames":11,' \
+		"$TMP/run.txt"
+	golden_from_report expected vlan.pcap >"$TMP/exp/real/vlan.json"
+	[ "$(wc -l <"$TMP/exp/real/vlan.json")" = 34 ] ||
+		fail "the report held $(($(wc -l <"$TMP/exp/real/vlan.json") - 1)) real cases, want 33"
+
+	guest_run "$args" --expected "$TMP/exp" -d "$TMP/expected.bpf.o" \
+		-d "$TMP/real.bpf.o" pcaps/vlan.pcap
+	expect_run_exit 0
+	check "every real case meets its golden" grep -q \
+		"^  real golden /suite/expected/real/vlan.json: 33 passed, 0 failed, 0 unchecked$" \
+		"$TMP/run.txt"
+
+	sed -i '/"frame":3,"state":"rx-rps"/s/"thoff":38/"thoff":99/' \
+		"$TMP/exp/real/vlan.json"
+	guest_run "$args" --expected "$TMP/exp" -d "$TMP/expected.bpf.o" \
+		-d "$TMP/real.bpf.o" pcaps/vlan.pcap
+	expect_run_exit 1
+	check "a wrong golden value fails naming the field" grep -q \
+		"^    FAIL expected vlan.pcap#3/rx-rps/flags=0x2: thoff: expected 99, actual 38$" \
+		"$TMP/run.txt"
+	check "only that case fails" grep -q \
+		"^  real golden /suite/expected/real/vlan.json: 32 passed, 1 failed, 0 unchecked$" \
+		"$TMP/run.txt"
+
+	sed -i '1s/"sha256":"[0-9a-f]*"/"sha256":"00"/' "$TMP/exp/real/vlan.json"
+	guest_run "$args" --expected "$TMP/exp" -d "$TMP/expected.bpf.o" \
+		-d "$TMP/real.bpf.o" pcaps/vlan.pcap
+	expect_run_exit 1
+	check "a golden of other capture bytes is stale" grep -q \
+		"(1 stale golden)" "$TMP/run.txt"
+}
+
+# --require-golden: a real case without a golden line fails.
+test_guest_real_require_golden() {
+	need_kernel
+	guest_run "--path real --require-golden --expected /tmp/none -d /suite/dissectors/reference.bpf.o /suite/pcaps/ipv4.pcap" \
+		-d $REF pcaps/ipv4.pcap
+	expect_run_exit 1
+	check "a real case without a golden line fails" grep -q \
+		"^    FAIL reference ipv4.pcap#1/rx-rps/flags=0x2: no golden line (--require-golden)$" \
+		"$TMP/run.txt"
+	check "it is counted as one" grep -q \
+		"^FAILED: 90 cases had no golden line (--require-golden).$" \
+		"$TMP/run.txt"
+}
+
+# The JUnit report has the real states as a testcase of their own.
+test_guest_real_junit() {
+	need_kernel
+	guest_run "--path real --format junit --expected /tmp/none -d /suite/dissectors/eth_at_data.bpf.o /suite/pcaps/vlan.pcap" \
+		-d $ETH0 pcaps/vlan.pcap
+	expect_run_exit 1
+	check "a testcase for the real states" grep -q \
+		'<testcase classname="eth_at_data" name="eth_at_data/vlan.pcap/real" file="/suite/pcaps/vlan.pcap"' \
+		"$TMP/run.txt"
+	check "its failures are the real cases'" grep -q \
+		'^eth_at_data vlan.pcap#1/rx-untagged/flags=0x0: real path differs from test run: n_proto: test run &quot;0x0800&quot;, real &quot;' \
 		"$TMP/run.txt"
 }
 
@@ -164,6 +290,66 @@ test_kernel_usage() {
 	expect_in err "^Error: -d kernel -d kernel: give one BPF object to compare with the kernel$"
 	run 2 "$FDTEST" diff -d kernel -d "$TMP/none.bpf.o" pcaps/vlan.pcap
 	expect_in err "^Error: dissector '$TMP/none.bpf.o': "
+}
+
+# -d kernel in fdtest run is the kernel's own dissector on the real path.
+test_kernel_run_usage() {
+	run 2 "$FDTEST" run -d kernel pcaps/vlan.pcap
+	expect_in err "^Error: -d kernel: .*-d kernel needs --path real$"
+	run 2 "$FDTEST" run -d $REF -d kernel pcaps/vlan.pcap
+	expect_in err "-d kernel needs --path real$"
+	"$FDTEST" run --path real -d kernel pcaps/vlan.pcap >"$TMP/out" 2>"$TMP/err"
+	case $? in
+	3)
+		expect_in err "^Error: --path real: the kernel refuses the tracing program on bpf_flow_dissect: "
+		;;
+	0)
+		expect_in out "^kernel on pcaps/vlan.pcap, real path: 11 frames, 22 cases"
+		;;
+	*)
+		cat "$TMP/err"
+		fail "fdtest run --path real -d kernel: exit $?"
+		;;
+	esac
+}
+
+# fdtest run -d kernel --path real in a guest: recorded as partial lines
+# (only the fields the kernel has); without a golden, unchecked, not a
+# pass.
+test_guest_kernel_run() {
+	need_kernel
+	guest_run "--update --path real --format json --expected /tmp/e -d kernel /suite/pcaps/vlan.pcap" \
+		-d $REF pcaps/vlan.pcap
+	expect_run_exit 0
+	check "a partial line for each of the kernel's cases" grep -q \
+		'^{"dissector":"kernel","capture":"/suite/pcaps/vlan.pcap","frame":3,"state":"rx-rps","in_flags":2,"ret":"BPF_OK","thoff":38,"addr_proto":"0x0800",' \
+		"$TMP/run.txt"
+	check "no field the kernel does not have" bash -c \
+		"! grep '\"dissector\":\"kernel\",.*\"nhoff\"' '$TMP/run.txt'"
+	check "receive side only" bash -c \
+		"! grep '\"dissector\":\"kernel\",.*\"state\":\"tx\"' '$TMP/run.txt'"
+	check "22 cases recorded" grep -q \
+		'^{"total":{"frames":11,"skipped":0,"cut":0,"cases":22,' "$TMP/run.txt"
+
+	guest_run "--path real --expected /tmp/none -d kernel /suite/pcaps/vlan.pcap" \
+		-d $REF pcaps/vlan.pcap
+	expect_run_exit 0
+	check "the kernel's cases are unchecked without a golden" grep -q \
+		"^total: 11 frames (0 skipped, 0 cut), 22 cases: 0 passed, 0 failed, 22 unchecked; exit 0$" \
+		"$TMP/run.txt"
+	check "and said so" grep -q "^UNCHECKED: 22 cases had no golden line" \
+		"$TMP/run.txt"
+}
+
+# The matrix suite takes the kernel's dissector from a file named
+# kernel.builtin: a real path column of its own, no test-run column.
+test_guest_kernel_column() {
+	need_kernel
+	: >"$TMP/kernel.builtin"
+	run 0 "$FDTEST" matrix --path real --accel tcg --timeout 240 \
+		--kernel "$K510" -d $REF -d "$TMP/kernel.builtin" pcaps/vlan.pcap
+	expect_in out "^| kernel | .* | reference | reference real path | kernel real path | row |$"
+	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | agree 33/33, unchecked 33 of 33; kernel differs on [0-9]* of 22 | unchecked 22 of 22 | pass |$"
 }
 
 # fdtest diff -d kernel needs tracing too: refused with exit 3 and the
