@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "matrix/matrix_render.h"
+#include "matrix/matrix_suite.h"
 
 #define FEATURES_61 \
 	"\"features\":{\"test_run\":1,\"ctx_flags\":1,\"ctx_states\":0," \
@@ -342,6 +343,71 @@ static void test_matrix_render_real(void **state)
 	rows_free(&r);
 }
 
+/*
+ * Real goldens: their counts in each real path column, and the kernel's
+ * own dissector with a real path column only; a golden difference fails
+ * the row, a missing one does not.
+ */
+static const char golden_result[] =
+	"{\"kernel\":\"5.10.0-32-cloud-amd64\"," FEATURES_510 ","
+	"\"dissectors\":[{\"name\":\"reference\"," REAL_LOADED ","
+	"\"real\":{\"frames\":11,\"cases\":33,\"agree\":33,\"differ\":0,"
+	"\"unseen\":0,\"lost\":0,\"triggers\":{},\"first\":\"\","
+	"\"passed\":33,\"failed\":0,\"unchecked\":0,\"stale\":0,"
+	"\"golden_first\":\"\"}},"
+	"{\"name\":\"eth0\"," REAL_LOADED ",\"real\":{\"frames\":11,"
+	"\"cases\":33,\"agree\":33,\"differ\":0,\"unseen\":0,\"lost\":0,"
+	"\"triggers\":{},\"first\":\"\",\"passed\":3,\"failed\":0,"
+	"\"unchecked\":30,\"stale\":0,\"golden_first\":\"\"}},"
+	"{\"name\":\"kernel\",\"load\":\"builtin\",\"reason\":\"\","
+	"\"min_kernel\":\"\",\"cases\":0,\"passed\":0,\"failed\":0,"
+	"\"unchecked\":0,\"errors\":0,\"real\":{\"frames\":11,"
+	"\"cases\":22,\"unseen\":0,\"passed\":20,\"failed\":2,"
+	"\"unchecked\":0,\"stale\":0,\"golden_first\":"
+	"\"vlan.pcap#6/rx-rps/flags=0x2: ret: golden \\\"BPF_OK\\\", real \\\"!BPF_OK\\\"\"}}]}";
+
+static const char *const golden_lines[] = {
+	" | reference | eth0 | reference real path | eth0 real path | kernel real path | row |\n",
+	"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+	" | pass 33/33 | pass 33/33 | agree 33/33, pass 33/33 | agree 33/33, unchecked 30 of 33, 3 pass | FAIL 2 of 22 | FAIL |\n",
+};
+
+static void test_matrix_render_real_goldens(void **state)
+{
+	struct rows r = { .n = 1 };
+	json_error_t jerr;
+	json_t *kernel;
+	char *text, why[512];
+
+	(void)state;
+	r.row[0].kernel = "k/5.10/vmlinuz";
+	r.row[0].failed = true;
+	r.row[0].result = json_loads(golden_result, 0, &jerr);
+	if (!r.row[0].result)
+		fail_msg("golden_result: %s", jerr.text);
+	/* every feature answered: the dissectors decide the row */
+	json_object_set_new(json_object_get(r.row[0].result, "features"),
+			    "attach_link", json_integer(1));
+	text = render(matrix_render_markdown, &r);
+	for (size_t i = 0; i < sizeof(golden_lines) / sizeof(golden_lines[0]);
+	     i++)
+		if (!strstr(text, golden_lines[i]))
+			fail_msg("markdown lacks line %zu:\n%s\n--- got:\n%s",
+				 i, golden_lines[i], text);
+	free(text);
+	assert_true(matrix_suite_why(r.row[0].result, why, sizeof(why)));
+	assert_string_equal(why,
+		"dissector 'kernel': real path: 2 cases differ from their real golden, first: vlan.pcap#6/rx-rps/flags=0x2: ret: golden \"BPF_OK\", real \"!BPF_OK\"");
+	/* unchecked real cases and a kernel that passes: the row passes */
+	kernel = json_object_get(json_array_get(json_object_get(
+			r.row[0].result, "dissectors"), 2), "real");
+	json_object_set_new(kernel, "failed", json_integer(0));
+	assert_false(matrix_suite_why(r.row[0].result, why, sizeof(why)));
+	json_object_set_new(kernel, "stale", json_integer(1));
+	assert_true(matrix_suite_why(r.row[0].result, why, sizeof(why)));
+	rows_free(&r);
+}
+
 /* The formats come from the reporter table, by name. */
 static void test_matrix_render_table(void **state)
 {
@@ -415,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_matrix_render_json),
 		cmocka_unit_test(test_matrix_render_json_not_utf8),
 		cmocka_unit_test(test_matrix_render_real),
+		cmocka_unit_test(test_matrix_render_real_goldens),
 		cmocka_unit_test(test_matrix_render_table),
 		cmocka_unit_test(test_matrix_render_hooks),
 	};
