@@ -35,6 +35,7 @@ test_guest_run
 test_guest_real_goldens
 test_guest_real_require_golden
 test_guest_real_junit
+test_guest_real_output
 test_kernel_usage
 test_kernel_run_usage
 test_guest_kernel_run
@@ -290,6 +291,19 @@ test_kernel_usage() {
 	expect_in err "^Error: -d kernel -d kernel: give one BPF object to compare with the kernel$"
 	run 2 "$FDTEST" diff -d kernel -d "$TMP/none.bpf.o" pcaps/vlan.pcap
 	expect_in err "^Error: dissector '$TMP/none.bpf.o': "
+}
+
+# --output may not be a real golden either: --update would replace it.
+test_guest_real_output() {
+	need_kernel
+	cp $REF "$TMP/expected.bpf.o"
+	cp $REF "$TMP/real.bpf.o"
+	# /suite/expected/real is a folder (test_guest_real_goldens says why)
+	guest_run "--path real --update --expected /suite --output /suite/expected/real/ipv4.json -d /suite/dissectors/expected.bpf.o /suite/pcaps/ipv4.pcap" \
+		-d "$TMP/expected.bpf.o" -d "$TMP/real.bpf.o" pcaps/ipv4.pcap
+	# refused before anything runs: the guest's stderr is its console's
+	expect_run_exit 2
+	[ ! -s "$TMP/run.txt" ] || fail "the run reported cases"
 }
 
 # -d kernel in fdtest run is the kernel's own dissector on the real path.

@@ -338,6 +338,12 @@ static int run_check_paths(const struct run_opts *opts)
 				      obj, cap, strerror(-ret));
 			else if (opts->output)
 				ret = check_output(opts, golden);
+			/* the real golden too, which --update replaces */
+			if (!ret && opts->real_path && opts->output &&
+			    golden_path_real(golden, sizeof(golden),
+					     opts->replay.expected_dir,
+					     names[d], cap) == 0)
+				ret = check_output(opts, golden);
 		}
 	}
 	return ret;
