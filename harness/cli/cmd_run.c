@@ -72,7 +72,7 @@ static int run_parse_path(void *opts, const char *arg)
 
 static const struct option_row run_options[] = {
 	{ "dissector", 'd', OPTION_LIST, RUN_FIELD(dissectors), "OBJ",
-	  "compiled BPF object (.bpf.o) to test; repeat for several; 'kernel' (with --path real) is the kernel's own C dissector. Default: every dissector built from dissectors/",
+	  "compiled BPF object (.bpf.o) to test; repeat for several; 'kernel' (--path real): the kernel's own. Default: every dissector built from dissectors/",
 	  .max = RUN_DISSECTORS_MAX,
 	  .limit = "-d: at most " OPTION_STR(RUN_DISSECTORS_MAX) " dissectors" },
 	{ "prog", 0, OPTION_STRING, RUN_FIELD(prog), "NAME",
@@ -106,7 +106,7 @@ static const struct option_row run_options[] = {
 	  "with --repeat: fail when a protocol class's p99 ns per run is above NS",
 	  .min = 1, .max = UINT32_MAX },
 	{ "path", 0, OPTION_FUNC, RUN_FIELD(real_path), "PATH",
-	  "test: BPF_PROG_TEST_RUN only (default); real: also send every frame through lo in a private network namespace with the dissector attached, and check the keys at each real trigger (tx, rx-rps, rx-untagged) against the test run and the real goldens (DIR/<dissector>/real/<capture>.json). Needs tracing programs: where the kernel refuses them, 'fdtest matrix --path real' runs it in a guest",
+	  "test: BPF_PROG_TEST_RUN only (default); real: also send every frame through lo in a private network namespace with the dissector attached, and check the keys at each real trigger (tx, rx-rps, rx-untagged) against the test run and DIR/<dissector>/real/<capture>.json. Needs tracing programs: where the kernel refuses them, 'fdtest matrix --path real' runs it in a guest",
 	  .parse = run_parse_path },
 	OPTION_HELP_ROW,
 };
