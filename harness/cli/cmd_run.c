@@ -43,9 +43,12 @@ struct run_opts {
 	struct realpath *real;
 	char **captures;
 	int n_captures;
-	/* --update --path real: the real goldens, committed together */
-	struct atomic_file *real_goldens[RUN_DISSECTORS_MAX * 8];
-	size_t n_real_goldens;
+	/*
+	 * --update --path real: every golden of the run, the test runs'
+	 * and the real states', committed together at the end
+	 */
+	struct atomic_file **goldens;
+	size_t n_goldens;
 	FILE *text_out;		/* where the text report goes, or NULL */
 };
 
@@ -380,6 +383,22 @@ static int probe_kernel(struct testrun_kernel *kernel)
 	return FDTEST_EXIT_PASS;
 }
 
+/* A golden written whole, kept to be committed with the others. */
+static int run_keep_golden(void *ctx, struct atomic_file *af)
+{
+	struct run_opts *opts = ctx;
+	struct atomic_file **more;
+
+	more = realloc(opts->goldens, (opts->n_goldens + 1) * sizeof(*more));
+	if (!more) {
+		atomic_file_abort(af);
+		return -ENOMEM;
+	}
+	opts->goldens = more;
+	opts->goldens[opts->n_goldens++] = af;
+	return 0;
+}
+
 /* What one capture's real cases go through, frame by frame. */
 struct real_run {
 	struct report *rep;
@@ -451,16 +470,11 @@ static int real_end(struct run_opts *opts, struct real_run *rr,
 		rr->counts.stale++;
 	if (ret || !af)
 		return ret;
-	if (opts->n_real_goldens == sizeof(opts->real_goldens) /
-				   sizeof(opts->real_goldens[0])) {
-		atomic_file_abort(af);
-		snprintf(err, err_size,
-			 "golden '%s': more real goldens than one run records (%zu): record them in several runs",
-			 rr->rg.path, opts->n_real_goldens);
-		return -E2BIG;
-	}
-	opts->real_goldens[opts->n_real_goldens++] = af;
-	return 0;
+	ret = run_keep_golden(opts, af);
+	if (ret)
+		snprintf(err, err_size, "golden '%s': %s", rr->rg.path,
+			 strerror(-ret));
+	return ret;
 }
 
 static void real_summary(const struct run_opts *opts,
@@ -700,38 +714,41 @@ static void run_dissector(struct run_opts *opts, const char *path,
 }
 
 /*
- * --update --path real: the real goldens of the run, all or none (a run
- * that could not use a capture or dissector records none of them).
+ * --update --path real: the goldens of the run, the test runs' and the
+ * real states', all or none (a run that could not use a capture or
+ * dissector records none of them).
  */
-static void real_goldens_commit(struct run_opts *opts, int *code)
+static void run_goldens_commit(struct run_opts *opts, int *code)
 {
-	char paths[8][PATH_MAX];
-	size_t n = opts->n_real_goldens;
+	size_t n = opts->n_goldens;
+	char **paths;
 	int err;
 
 	if (!n)
 		return;
-	opts->n_real_goldens = 0;
+	opts->n_goldens = 0;
 	if (*code != FDTEST_EXIT_PASS && *code != FDTEST_EXIT_FAIL) {
 		for (size_t i = 0; i < n; i++)
-			atomic_file_abort(opts->real_goldens[i]);
-		p_err("--update --path real: no real golden recorded, as the run met an error");
+			atomic_file_abort(opts->goldens[i]);
+		p_err("--update --path real: no golden recorded, as the run met an error");
 		return;
 	}
-	for (size_t i = 0; i < n && i < 8; i++)
-		snprintf(paths[i], sizeof(paths[i]), "%s",
-			 atomic_file_path(opts->real_goldens[i]));
-	err = atomic_file_commit_all(opts->real_goldens, n);
+	/* the paths are the files', which the commit frees */
+	paths = calloc(n, sizeof(*paths));
+	for (size_t i = 0; paths && i < n; i++)
+		paths[i] = strdup(atomic_file_path(opts->goldens[i]));
+	err = atomic_file_commit_all(opts->goldens, n);
 	if (err) {
-		p_err("--update --path real: recording the real goldens: %s; none was replaced",
+		p_err("--update --path real: recording the goldens: %s; none was replaced",
 		      strerror(-err));
 		*code = FDTEST_EXIT_USAGE;
-		return;
 	}
-	for (size_t i = 0; i < n && i < 8; i++)
-		p_info("recorded %s", paths[i]);
-	if (n > 8)
-		p_info("and %zu more real goldens", n - 8);
+	for (size_t i = 0; paths && i < n; i++) {
+		if (!err && paths[i])
+			p_info("recorded %s", paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
 }
 
 static char stdout_buf[1u << 20];
@@ -832,6 +849,11 @@ static int run_exec(struct run_opts *opts)
 	if (code)
 		return code;
 	opts->replay.kernel = &kernel;
+	if (opts->real_path && opts->replay.update) {
+		/* the test runs' goldens wait for the real ones */
+		opts->replay.keep_golden = run_keep_golden;
+		opts->replay.keep_ctx = opts;
+	}
 	if (opts->real_path) {
 		char msg[512];
 
@@ -891,15 +913,16 @@ static int run_exec(struct run_opts *opts)
 	for (size_t i = 0; i < opts->dissectors.n; i++)
 		run_dissector(opts, opts->dissectors.v[i], shas, rep, &total,
 			      &code);
-	real_goldens_commit(opts, &code);
+	run_goldens_commit(opts, &code);
 	if (code == FDTEST_EXIT_PASS &&
 	    (total.failed || total.stale || total.slow))
 		code = FDTEST_EXIT_FAIL;
 	code = run_end(rep == &text ? &text : &chosen, &chosen, output,
 		       opts->output, &total, code);
 out_free:
-	for (size_t i = 0; i < opts->n_real_goldens; i++)
-		atomic_file_abort(opts->real_goldens[i]);
+	for (size_t i = 0; i < opts->n_goldens; i++)
+		atomic_file_abort(opts->goldens[i]);
+	free(opts->goldens);
 	realpath_close(opts->real);
 	free(shas);
 	if (globbed)

@@ -472,7 +472,14 @@ int replay_capture(const struct replay_opts *opts, struct dissector *dis,
 		counts->stale++;
 	if (!ret && known && sha.taken && !sha256_job_wait(&sha))
 		memcpy(known->hex, sha.hex, sizeof(known->hex));
-	if (!ret && rp->writer) {
+	if (!ret && rp->writer && opts->keep_golden) {
+		ret = opts->keep_golden(opts->keep_ctx,
+					golden_writer_finish(rp->writer));
+		rp->writer = NULL;
+		if (ret)
+			snprintf(err, err_size, "golden '%s': cannot keep it: %s",
+				 path, strerror(-ret));
+	} else if (!ret && rp->writer) {
 		ret = golden_writer_commit(rp->writer);
 		rp->writer = NULL;
 		if (ret)

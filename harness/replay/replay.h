@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "report/report.h"
+#include "util/atomic_file.h"
 #include "run/dissector.h"
 #include "run/testrun.h"
 
@@ -41,6 +42,13 @@ struct replay_opts {
 	unsigned int jobs;
 	unsigned int repeat;		/* >0: timing, runs per case */
 	uint32_t max_ns;		/* p99 bound per class; 0: none */
+	/*
+	 * With update: NULL commits each golden when its capture ends;
+	 * else each golden written whole is handed to it (which owns it
+	 * then) to be committed with others. 0 or a negative errno.
+	 */
+	int (*keep_golden)(void *ctx, struct atomic_file *af);
+	void *keep_ctx;
 };
 
 /* The capture's SHA-256 in hex, once taken; "" before. */
