@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The golden of a dissector's real states over one capture (--path
- * real), beside its test-run golden (golden_path_real()). The format is a golden's (golden.h): a header whose states are the
- * real ones (tx, rx-rps, rx-untagged) and whose flag sets are those the
- * kernel passes (0; STOP_AT_FLOW_LABEL at rx-rps), then a line per case
+ * real), beside its test-run golden (golden_path_real()). The format is
+ * a golden's (golden.h): a header whose states are the real ones (tx,
+ * rx-rps, rx-untagged) and whose flag sets are those the kernel passes
+ * (0; STOP_AT_FLOW_LABEL at rx-rps), then a line per case
  * in case order, offsets in the frame's coordinates. The kernel's C
  * dissector has partial lines: only the fields it has.
  */
