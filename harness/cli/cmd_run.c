@@ -401,6 +401,7 @@ static int run_keep_golden(void *ctx, struct atomic_file *af)
 
 /* What one capture's real cases go through, frame by frame. */
 struct real_run {
+	const char *dissector;
 	struct report *rep;
 	struct report_counts counts;
 	struct real_golden rg;
@@ -500,12 +501,72 @@ static void real_summary(const struct run_opts *opts,
 	fputc('\n', out);
 }
 
+/* The capture's real golden, to check or to record. */
+static int real_capture_open(const struct run_opts *opts, struct real_run *rr,
+			     int i, struct replay_sha *sha, char *err,
+			     size_t err_size)
+{
+	const struct verdict_rules rules = {
+		.update = opts->replay.update,
+		.require_golden = opts->replay.require_golden,
+	};
+	const char *cap = golden_capture_name(opts, i);
+	char path[PATH_MAX];
+	int ret = real_sha(opts->captures[i], sha);
+
+	if (ret) {
+		snprintf(err, err_size, "capture '%s': %s", opts->captures[i],
+			 strerror(-ret));
+		return ret;
+	}
+	ret = golden_path_real(path, sizeof(path), opts->replay.expected_dir,
+			       rr->dissector, cap);
+	if (ret) {
+		snprintf(err, err_size, "capture '%s': real golden path: %s",
+			 opts->captures[i], strerror(-ret));
+		return ret;
+	}
+	return real_golden_open(&rr->rg, path, rr->dissector, cap, sha->hex,
+				&rules, err, err_size);
+}
+
+/*
+ * A capture's real states ended: on the reports and the text report, in
+ * the totals. A capture on which a BPF dissector never ran fails
+ * (another attached in the initial namespace overrides it, 5.5+).
+ */
+static void real_capture_end(const struct run_opts *opts, struct real_run *rr,
+			     const struct realpath_counts *c, bool kernel,
+			     const char *capture, struct report_counts *total)
+{
+	if (!kernel && c->frames && c->unseen == c->frames) {
+		p_err("dissector '%s': capture '%s': it never ran on the real path (is a flow dissector attached in the initial network namespace?)",
+		      rr->dissector, capture);
+		rr->counts.failed++;
+	}
+	rr->counts.frames = c->frames;
+	report_capture_end(rr->rep, &rr->counts);
+	if (opts->text_out && kernel)
+		fprintf(opts->text_out,
+			"kernel on %s, real path: %llu frames, %llu cases (rx-rps, rx-untagged)%s\n",
+			capture, (unsigned long long)c->frames,
+			(unsigned long long)rr->counts.cases,
+			c->unseen ? "; the kernel never dissected some frames" :
+				    "");
+	else if (opts->text_out)
+		realpath_counts_print(opts->text_out, rr->dissector, capture,
+				      c);
+	real_summary(opts, rr);
+	/* the frames are the test run's: counted once, but for the kernel */
+	if (!kernel)
+		rr->counts.frames = 0;
+	report_counts_add(total, &rr->counts);
+}
+
 /*
  * One capture's real states: @dis attached (realpath_check.h), or with
  * @kw the kernel's own dissector (kernel_dissector.h), each case held to
- * its real golden and reported. A capture on which a BPF dissector never
- * ran fails (another attached in the initial namespace overrides it,
- * 5.5+).
+ * its real golden and reported.
  */
 static void run_real_capture(struct run_opts *opts, struct dissector *dis,
 			     struct kernel_watch *kw, const char *name,
@@ -513,17 +574,13 @@ static void run_real_capture(struct run_opts *opts, struct dissector *dis,
 			     struct report *rep, struct report_counts *total,
 			     int *code)
 {
-	const struct verdict_rules rules = {
-		.update = opts->replay.update,
-		.require_golden = opts->replay.require_golden,
-	};
 	struct real_run *rr = calloc(1, sizeof(*rr));
 	struct report_error e = { .dissector = name,
 				  .capture = opts->captures[i] };
 	struct report_capture info = { 0 };
 	struct realpath_counts c = { 0 };
 	struct kernel_diff_counts *kc = NULL;
-	char err[1024], msg[1200], gpath[PATH_MAX];
+	char err[1024], msg[1200];
 	int ret;
 
 	if (!rr) {
@@ -532,23 +589,8 @@ static void run_real_capture(struct run_opts *opts, struct dissector *dis,
 		goto out_say;
 	}
 	rr->rep = rep;
-	ret = real_sha(opts->captures[i], sha);
-	if (ret) {
-		snprintf(err, sizeof(err), "capture '%s': %s",
-			 opts->captures[i], strerror(-ret));
-		goto out_say;
-	}
-	ret = golden_path_real(gpath, sizeof(gpath),
-			       opts->replay.expected_dir, name,
-			       golden_capture_name(opts, i));
-	if (ret) {
-		snprintf(err, sizeof(err), "capture '%s': real golden path: %s",
-			 opts->captures[i], strerror(-ret));
-		goto out_say;
-	}
-	ret = real_golden_open(&rr->rg, gpath, name,
-			       golden_capture_name(opts, i), sha->hex, &rules,
-			       err, sizeof(err));
+	rr->dissector = name;
+	ret = real_capture_open(opts, rr, i, sha, err, sizeof(err));
 	if (ret)
 		goto out_say;
 	info = (struct report_capture){
@@ -557,12 +599,12 @@ static void run_real_capture(struct run_opts *opts, struct dissector *dis,
 		.linktype = "real path",
 		.golden = rr->rg.path,
 		.golden_found = rr->rg.found,
-		.update = rules.update,
+		.update = opts->replay.update,
 		.post_vlan_how = "",
 		.states = FDTEST_STATES_REAL,
 		.real = true,
 	};
-	if (!rr->rg.found && !rules.update)
+	if (!rr->rg.found && !opts->replay.update)
 		rr->counts.no_golden_file++;
 	report_capture_begin(rep, &info);
 	if (kw) {
@@ -587,28 +629,7 @@ static void run_real_capture(struct run_opts *opts, struct dissector *dis,
 		report_capture_abort(rep);
 		goto out_say;
 	}
-	if (!kw && c.frames && c.unseen == c.frames) {
-		p_err("dissector '%s': capture '%s': it never ran on the real path (is a flow dissector attached in the initial network namespace?)",
-		      name, opts->captures[i]);
-		rr->counts.failed++;
-	}
-	rr->counts.frames = c.frames;
-	report_capture_end(rep, &rr->counts);
-	if (opts->text_out && kw)
-		fprintf(opts->text_out,
-			"kernel on %s, real path: %llu frames, %llu cases (rx-rps, rx-untagged)%s\n",
-			opts->captures[i], (unsigned long long)c.frames,
-			(unsigned long long)rr->counts.cases,
-			c.unseen ? "; the kernel never dissected some frames" :
-				   "");
-	else if (opts->text_out)
-		realpath_counts_print(opts->text_out, name, opts->captures[i],
-				      &c);
-	real_summary(opts, rr);
-	/* the frames are the test run's: counted once, but for the kernel */
-	if (!kw)
-		rr->counts.frames = 0;
-	report_counts_add(total, &rr->counts);
+	real_capture_end(opts, rr, &c, kw != NULL, opts->captures[i], total);
 	goto out_free;
 out_say:
 	snprintf(msg, sizeof(msg), "%s", err);
