@@ -152,7 +152,7 @@ static const struct option_row matrix_options[] = {
 	{ "guest-fdtest", 0, OPTION_STRING, MATRIX_FIELD(guest_fdtest), "PATH",
 	  "static fdtest for the guests (default: fdtest-static beside fdtest)" },
 	{ "guest-run", 0, OPTION_STRING, MATRIX_FIELD(guest_run), "ARGS",
-	  "also 'fdtest run ARGS' inside each guest (space-separated; the guest's files are /suite/dissectors/NAME and /suite/pcaps/NAME); its stdout and exit code go in --format json under .rows[].result.run" },
+	  "also 'fdtest run ARGS' (or 'fdtest diff ...' when ARGS starts with diff) inside each guest (space-separated; the guest's files are /suite/dissectors/NAME and /suite/pcaps/NAME); its stdout and exit code go in --format json under .rows[].result.run" },
 	{ "guest", 0, OPTION_STRING, MATRIX_FIELD(guest_dir), "DIR",
 	  "run the suite packed in DIR and print the framed result (what the guest's init runs)" },
 	{ "nonce", 0, OPTION_STRING, MATRIX_FIELD(nonce), "HEX",
@@ -243,6 +243,12 @@ static int result_text(const json_t *result, char **text, size_t *len)
 	return ret;
 }
 
+/* What --guest-run may run in a guest: "run" unless it names "diff". */
+static const struct matrix_guest_cmd guest_cmds[] = {
+	{ "run", do_run },
+	{ "diff", do_diff },
+};
+
 static int guest_exec(const struct matrix_opts *o)
 {
 	char expected[PATH_MAX], tmp[] = "/tmp/fdtest-merged.XXXXXX";
@@ -276,7 +282,9 @@ static int guest_exec(const struct matrix_opts *o)
 	}
 	run_args = matrix_guest_run_args(o->guest_dir);
 	if (run_args && json_object_set_new(result, "run",
-					    matrix_guest_run(run_args, do_run)))
+			matrix_guest_run(run_args, guest_cmds,
+					 sizeof(guest_cmds) /
+					 sizeof(guest_cmds[0]))))
 		p_err("guest run: no result");
 	free(run_args);
 	ret = result_text(result, &text, &len);
