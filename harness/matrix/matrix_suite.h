@@ -39,6 +39,7 @@ struct matrix_suite {
 	 * when this kernel refuses tracing, or {"error":"why"}.
 	 */
 	bool real_path;
+	bool update_real;	/* record the real goldens (matrix_update.h) */
 };
 
 /*
