@@ -17,12 +17,14 @@
 #include <sys/stat.h>
 
 #include "cli/cmds.h"
+#include "check/kernel_dissector.h"
 #include "cli/options.h"
 #include "matrix/matrix_console.h"
 #include "matrix/matrix_guest.h"
 #include "matrix/matrix_guest_run.h"
 #include "matrix/matrix_render.h"
 #include "matrix/matrix_suite.h"
+#include "matrix/matrix_update.h"
 #include "probe/probe.h"
 #include "util/clock.h"
 #include "util/exe_path.h"
@@ -67,6 +69,7 @@ struct matrix_opts {
 	const char *guest_dir;	/* set: we are the guest */
 	const char *nonce;
 	bool real_path;		/* --path real */
+	bool update;		/* --update: record the real goldens */
 	const char *guest_run;	/* --guest-run ARGS */
 };
 
@@ -116,7 +119,7 @@ static const struct option_row matrix_options[] = {
 	  .max = MATRIX_KERNELS_MAX,
 	  .limit = "--kernel: at most " OPTION_STR(MATRIX_KERNELS_MAX) " kernels" },
 	{ "dissector", 'd', OPTION_LIST, MATRIX_FIELD(dissectors), "OBJ",
-	  "compiled BPF object (.bpf.o) to test; repeat for several. Default: every dissector built from dissectors/",
+	  "compiled BPF object (.bpf.o) to test, or 'kernel' for the kernel's own dissector (with --path real); repeat for several. Default: every dissector built from dissectors/",
 	  .max = MATRIX_DISSECTORS_MAX,
 	  .limit = "-d: at most " OPTION_STR(MATRIX_DISSECTORS_MAX) " dissectors" },
 	{ "expected", 0, OPTION_FOLDER, MATRIX_FIELD(expected_dir), "DIR",
@@ -127,6 +130,8 @@ static const struct option_row matrix_options[] = {
 	{ "path", 0, OPTION_FUNC, MATRIX_FIELD(real_path), "PATH",
 	  "test (default) or real: also replay every frame through lo in each kernel and check the real triggers' keys against the test run (a column per dissector; a kernel that refuses tracing says so)",
 	  .parse = matrix_parse_path },
+	{ "update", 0, OPTION_TRUE, MATRIX_FIELD(update), NULL,
+	  "with --path real: record each kernel's real-path goldens instead of checking them: the first kernel's become the goldens (DIR/NAME/real/), each other kernel's differences its series' override" },
 	{ "timeout", 0, OPTION_UINT, MATRIX_FIELD(timeout_s), "SEC",
 	  "longest a guest may take from start to power-off (default: 60)",
 	  MATRIX_COUNT(1) },
@@ -152,7 +157,7 @@ static const struct option_row matrix_options[] = {
 	{ "guest-fdtest", 0, OPTION_STRING, MATRIX_FIELD(guest_fdtest), "PATH",
 	  "static fdtest for the guests (default: fdtest-static beside fdtest)" },
 	{ "guest-run", 0, OPTION_STRING, MATRIX_FIELD(guest_run), "ARGS",
-	  "also 'fdtest run ARGS' inside each guest (space-separated; the guest's files are /suite/dissectors/NAME and /suite/pcaps/NAME); its stdout and exit code go in --format json under .rows[].result.run" },
+	  "also 'fdtest run ARGS' (or 'fdtest diff ...' when ARGS starts with diff) inside each guest (space-separated; the guest's files are /suite/dissectors/NAME and /suite/pcaps/NAME); its stdout and exit code go in --format json under .rows[].result.run" },
 	{ "guest", 0, OPTION_STRING, MATRIX_FIELD(guest_dir), "DIR",
 	  "run the suite packed in DIR and print the framed result (what the guest's init runs)" },
 	{ "nonce", 0, OPTION_STRING, MATRIX_FIELD(nonce), "HEX",
@@ -208,6 +213,19 @@ static int matrix_parse(int argc, char **argv, struct matrix_opts *o)
 		p_err("no capture: name the captures to run, e.g. pcaps/*.pcap (the bundled corpus, what 'make matrix' runs)");
 		return -EINVAL;
 	}
+	if (o->update && !o->real_path) {
+		p_err("--update records the real path's goldens: add --path real (test-run goldens are recorded with 'fdtest run --update')");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < o->dissectors.n; i++) {
+		if (strcmp(o->dissectors.v[i], KERNEL_DISSECTOR_NAME))
+			continue;
+		if (!o->real_path) {
+			p_err("-d kernel: the kernel's own dissector runs only on the real path: add --path real");
+			return -EINVAL;
+		}
+		o->dissectors.v[i] = MATRIX_KERNEL_BUILTIN;
+	}
 	if (!o->jobs) {
 		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -243,6 +261,12 @@ static int result_text(const json_t *result, char **text, size_t *len)
 	return ret;
 }
 
+/* What --guest-run may run in a guest: "run" unless it names "diff". */
+static const struct matrix_guest_cmd guest_cmds[] = {
+	{ "run", do_run },
+	{ "diff", do_diff },
+};
+
 static int guest_exec(const struct matrix_opts *o)
 {
 	char expected[PATH_MAX], tmp[] = "/tmp/fdtest-merged.XXXXXX";
@@ -269,6 +293,7 @@ static int guest_exec(const struct matrix_opts *o)
 			.expected_dir = expected,
 			.tmp_dir = tmp,
 			.real_path = matrix_guest_real_path(o->guest_dir),
+			.update_real = matrix_guest_update(o->guest_dir),
 		}, &result);
 	if (ret) {
 		p_err("guest suite: %s", strerror(-ret));
@@ -276,7 +301,9 @@ static int guest_exec(const struct matrix_opts *o)
 	}
 	run_args = matrix_guest_run_args(o->guest_dir);
 	if (run_args && json_object_set_new(result, "run",
-					    matrix_guest_run(run_args, do_run)))
+			matrix_guest_run(run_args, guest_cmds,
+					 sizeof(guest_cmds) /
+					 sizeof(guest_cmds[0]))))
 		p_err("guest run: no result");
 	free(run_args);
 	ret = result_text(result, &text, &len);
@@ -324,6 +351,7 @@ static int host_row(const struct matrix_opts *o, const char *tmp,
 			.expected_dir = o->expected_dir,
 			.tmp_dir = tmp,
 			.real_path = o->real_path,
+			.update_real = o->update,
 		}, &row->result);
 	row->seconds = clock_seconds_since(&start);
 	if (ret == -EPERM) {
@@ -360,6 +388,7 @@ static int guests_prepare(const struct matrix_opts *o, const char *work,
 			.n_captures = o->n_captures,
 			.expected_dir = o->expected_dir,
 			.real_path = o->real_path,
+			.update = o->update,
 			.run_args = o->guest_run,
 		}, initramfs, err, sizeof(err));
 	if (ret)
@@ -435,6 +464,46 @@ static int rows_run(struct matrix_opts *o, const char *work,
 	return 0;
 }
 
+/*
+ * --update: what the kernels recorded becomes goldens and overrides.
+ * Returns an exit code: a row that recorded nothing is said, not fatal
+ * (it failed, and its row says why); no golden at all is a failure.
+ */
+static int update_write(const struct matrix_opts *o,
+			const struct matrix_row *rows, size_t n)
+{
+	char names[MATRIX_DISSECTORS_MAX][256], err[PATH_MAX + 512];
+	const char *name_v[MATRIX_DISSECTORS_MAX];
+	int ret;
+
+	for (size_t i = 0; i < o->dissectors.n; i++) {
+		matrix_dissector_name(o->dissectors.v[i], names[i],
+				      sizeof(names[i]));
+		name_v[i] = names[i];
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!json_object_get(rows[i].result, "goldens"))
+			p_info("row '%s' recorded no golden%s", rows[i].label,
+			       i ? "" : " (the host refuses tracing here, or ran no real path)");
+	ret = matrix_update_write(&(struct matrix_update){
+			.expected_dir = o->expected_dir,
+			.dissectors = name_v,
+			.n_dissectors = o->dissectors.n,
+			.captures = o->captures,
+			.n_captures = o->n_captures,
+		}, rows, n, stderr, err, sizeof(err));
+	if (ret < 0) {
+		p_err("--update: %s; no golden was written", err);
+		return ret == -ENOMEM || ret == -EIO ? FDTEST_EXIT_ENV :
+						       FDTEST_EXIT_FAIL;
+	}
+	if (!ret) {
+		p_err("--update: no kernel recorded a golden: nothing was written");
+		return FDTEST_EXIT_FAIL;
+	}
+	return FDTEST_EXIT_PASS;
+}
+
 /* A host probe refused for want of privilege (unshare needs CAP_SYS_ADMIN). */
 static bool host_refused(const struct matrix_row *host)
 {
@@ -504,6 +573,11 @@ static int matrix_exec(struct matrix_opts *o)
 		code = ret || host_refused(&rows[0]) ? FDTEST_EXIT_ENV :
 		       matrix_render_failed(rows, n_rows) ? FDTEST_EXIT_FAIL :
 							    FDTEST_EXIT_PASS;
+		if (o->update && code != FDTEST_EXIT_ENV) {
+			int written = update_write(o, rows, n_rows);
+
+			code = written ? written : code;
+		}
 	}
 	nftw(work, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 	for (size_t i = 0; i < n_rows; i++)

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 
 #include "matrix/matrix_console.h"
+#include "check/kernel_dissector.h"
 #include "matrix/matrix_golden.h"
 #include "matrix/matrix_guest.h"
 #include "matrix/matrix_guest_run.h"
@@ -59,7 +60,11 @@ static int pack_list(struct initramfs *ir, const char *folder,
 	for (size_t i = 0; i < n && !ret; i++) {
 		snprintf(name, sizeof(name), "%s/%s", folder,
 			 base_name(paths[i]));
-		ret = matrix_initramfs_add_file(ir, name, paths[i], 0644);
+		if (strcmp(paths[i], MATRIX_KERNEL_BUILTIN) == 0)
+			ret = matrix_initramfs_add_data(ir, name, "", 0, 0644);
+		else
+			ret = matrix_initramfs_add_file(ir, name, paths[i],
+							0644);
 		if (ret)
 			snprintf(err, err_size, "'%s': %s", paths[i],
 				 strerror(-ret));
@@ -91,37 +96,68 @@ static int pack_check_names(const char *const *paths, size_t n, char *err,
 	return 0;
 }
 
+void matrix_dissector_name(const char *path, char *out, size_t size)
+{
+	if (matrix_is_kernel_builtin(path))
+		snprintf(out, size, "%s", KERNEL_DISSECTOR_NAME);
+	else
+		dissector_name_of(path, out, size);
+}
+
+/*
+ * The goldens and overrides of one dissector (@root: <expected>/<name>)
+ * for every capture into the guest's @dir: test-run goldens at the root,
+ * the real path's in real/ (matrix_golden_files() lists both kinds).
+ */
+static int pack_golden_folder(struct initramfs *ir, const char *root,
+			      const char *name, const char *dir,
+			      const struct matrix_pack *p, char *err,
+			      size_t err_size)
+{
+	char file[4096];
+	int ret = matrix_initramfs_add_dir(ir, dir);
+
+	for (size_t c = 0; c < p->n_captures && !ret; c++) {
+		char **paths;
+		size_t n;
+
+		ret = matrix_golden_files(root, name, p->captures[c], &paths,
+					  &n);
+		for (size_t i = 0; i < n && !ret; i++) {
+			snprintf(file, sizeof(file), "%s/%s", dir,
+				 base_name(paths[i]));
+			ret = matrix_initramfs_add_file(ir, file, paths[i],
+							0644);
+			if (ret)
+				snprintf(err, err_size, "'%s': %s", paths[i],
+					 strerror(-ret));
+		}
+		matrix_golden_files_free(paths, n);
+	}
+	return ret;
+}
+
 /* The goldens and overrides of every dissector and capture. */
 static int pack_goldens(struct initramfs *ir, const struct matrix_pack *p,
 			char *err, size_t err_size)
 {
-	char dir[512], name[4096];
+	char dir[512], root[4096];
 	int ret = 0;
 
 	ret = matrix_initramfs_add_dir(ir, "suite/expected");
 	for (size_t d = 0; d < p->n_dissectors && !ret; d++) {
 		char dis[256];
 
-		dissector_name_of(p->dissectors[d], dis, sizeof(dis));
+		matrix_dissector_name(p->dissectors[d], dis, sizeof(dis));
 		snprintf(dir, sizeof(dir), "suite/expected/%s", dis);
-		ret = matrix_initramfs_add_dir(ir, dir);
-		for (size_t c = 0; c < p->n_captures && !ret; c++) {
-			char **paths;
-			size_t n;
-
-			ret = matrix_golden_files(p->expected_dir, dis,
-						  p->captures[c], &paths, &n);
-			for (size_t i = 0; i < n && !ret; i++) {
-				snprintf(name, sizeof(name), "%s/%s", dir,
-					 base_name(paths[i]));
-				ret = matrix_initramfs_add_file(ir, name,
-								paths[i], 0644);
-				if (ret)
-					snprintf(err, err_size, "'%s': %s",
-						 paths[i], strerror(-ret));
-			}
-			matrix_golden_files_free(paths, n);
-		}
+		ret = pack_golden_folder(ir, p->expected_dir, dis, dir, p,
+					 err, err_size);
+		if (ret || !p->real_path)
+			continue;
+		snprintf(root, sizeof(root), "%s/%s", p->expected_dir, dis);
+		snprintf(dir, sizeof(dir), "suite/expected/%s/real", dis);
+		ret = pack_golden_folder(ir, root, "real", dir, p, err,
+					 err_size);
 	}
 	if (ret && !err[0])
 		snprintf(err, err_size, "goldens in '%s': %s", p->expected_dir,
@@ -129,16 +165,26 @@ static int pack_goldens(struct initramfs *ir, const struct matrix_pack *p,
 	return ret;
 }
 
-/* An empty file in the suite: --path real was asked for. */
+/* Empty files in the suite: --path real, --update were asked for. */
 #define REAL_PATH_FILE "path-real"
-#define REAL_PATH_MARK "suite/" REAL_PATH_FILE
+#define UPDATE_FILE "update-real"
 
-bool matrix_guest_real_path(const char *dir)
+static bool suite_has(const char *dir, const char *file)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, REAL_PATH_FILE);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	return access(path, F_OK) == 0;
+}
+
+bool matrix_guest_real_path(const char *dir)
+{
+	return suite_has(dir, REAL_PATH_FILE);
+}
+
+bool matrix_guest_update(const char *dir)
+{
+	return suite_has(dir, UPDATE_FILE);
 }
 
 int matrix_guest_pack(const struct matrix_pack *p, const char *path,
@@ -188,8 +234,11 @@ int matrix_guest_pack(const struct matrix_pack *p, const char *path,
 			       p->captures, p->n_captures, err, err_size);
 	ret = ret ?: pack_goldens(ir, p, err, err_size);
 	if (!ret && p->real_path)
-		ret = matrix_initramfs_add_data(ir, REAL_PATH_MARK, "", 0,
-						0644);
+		ret = matrix_initramfs_add_data(ir, "suite/" REAL_PATH_FILE,
+						"", 0, 0644);
+	if (!ret && p->update)
+		ret = matrix_initramfs_add_data(ir, "suite/" UPDATE_FILE, "",
+						0, 0644);
 	if (!ret && p->run_args)
 		ret = matrix_initramfs_add_data(ir,
 						"suite/" MATRIX_GUEST_RUN_FILE,

@@ -39,11 +39,20 @@ struct matrix_pack {
 	size_t n_captures;
 	const char *expected_dir;
 	bool real_path;		/* the guest runs the real path too */
+	bool update;		/* and records its goldens */
 	const char *run_args;	/* an fdtest run there too; NULL: none */
 };
 
+/*
+ * A dissector's name: the object's (dissector_name_of), or "kernel" for
+ * the kernel's own (MATRIX_KERNEL_BUILTIN, matrix_suite.h).
+ */
+void matrix_dissector_name(const char *path, char *out, size_t size);
+
 /* Whether the suite packed in @dir asks for the real path. */
 bool matrix_guest_real_path(const char *dir);
+/* Whether it asks for the real goldens to be recorded (--update). */
+bool matrix_guest_update(const char *dir);
 
 /*
  * Writes the initramfs to @path. Returns 0, or a negative errno with a

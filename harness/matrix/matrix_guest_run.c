@@ -2,6 +2,7 @@
 /* One fdtest run inside a guest (see matrix_guest_run.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 
 #include "matrix/matrix_guest_run.h"
 
-#define ARGS_MAX 64
+#define ARGS_MAX 256	/* words, after patterns are expanded */
 #define ARGS_LEN 4096
 #define STDOUT_MAX (1u << 20)
 
@@ -47,22 +48,37 @@ static char *slurp(int fd)
 	return buf;
 }
 
-json_t *matrix_guest_run(const char *args, matrix_run_fn *run)
+json_t *matrix_guest_run(const char *args,
+			 const struct matrix_guest_cmd *cmds, size_t n)
 {
-	char copy[ARGS_LEN], *argv[ARGS_MAX + 2], *save = NULL, *text;
+	char copy[ARGS_LEN], *save = NULL, *text;
 	char tmp[] = "/tmp/fdtest-guest-run.XXXXXX";
-	int argc = 0, code, saved, fd;
-	json_t *out;
+	const struct matrix_guest_cmd *cmd = &cmds[0];
+	glob_t words = { .gl_offs = 1 };	/* [0]: the command */
+	int flags = GLOB_DOOFFS | GLOB_NOCHECK, code, saved, fd;
+	char *w;
+	json_t *out = NULL;
 
 	snprintf(copy, sizeof(copy), "%s", args);
-	argv[argc++] = "run";
-	for (char *w = strtok_r(copy, " \n", &save); w && argc <= ARGS_MAX;
-	     w = strtok_r(NULL, " \n", &save))
-		argv[argc++] = w;
-	argv[argc] = NULL;
+	w = strtok_r(copy, " \n", &save);
+	for (size_t i = 0; w && i < n; i++)
+		if (strcmp(w, cmds[i].name) == 0) {
+			cmd = &cmds[i];
+			w = strtok_r(NULL, " \n", &save);
+			break;
+		}
+	/* a pattern (a star in a name) is expanded as a shell would */
+	for (; w; w = strtok_r(NULL, " \n", &save), flags |= GLOB_APPEND)
+		if (glob(w, flags, NULL, &words) ||
+		    words.gl_pathc > ARGS_MAX)
+			goto out_free_words;
+	if (!words.gl_pathv &&
+	    !(words.gl_pathv = calloc(2, sizeof(*words.gl_pathv))))
+		goto out_free_words;
+	words.gl_pathv[0] = (char *)cmd->name;
 	fd = mkstemp(tmp);
 	if (fd < 0)
-		return NULL;
+		goto out_free_words;
 	unlink(tmp);
 	fflush(stdout);
 	saved = dup(STDOUT_FILENO);
@@ -70,16 +86,20 @@ json_t *matrix_guest_run(const char *args, matrix_run_fn *run)
 		if (saved >= 0)
 			close(saved);
 		close(fd);
-		return NULL;
+		goto out_free_words;
 	}
-	code = run(argc, argv);
+	code = cmd->fn((int)(1 + words.gl_pathc), words.gl_pathv);
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
 	text = slurp(fd);
 	close(fd);
-	out = text ? json_pack("{s:i, s:s}", "exit", code, "stdout", text) :
-		     NULL;
+	out = text ? json_pack("{s:s, s:i, s:s}", "command", cmd->name,
+			       "exit", code, "stdout", text) : NULL;
 	free(text);
+out_free_words:
+	if (words.gl_pathv)
+		words.gl_pathv[0] = NULL;	/* not glob's to free */
+	globfree(&words);
 	return out;
 }

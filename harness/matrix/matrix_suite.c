@@ -426,7 +426,7 @@ static json_t *suite_kernel(const struct suite_ctx *c)
 	return d;
 }
 
-static bool is_kernel_builtin(const char *path)
+bool matrix_is_kernel_builtin(const char *path)
 {
 	size_t len = strlen(path), n = strlen(MATRIX_KERNEL_BUILTIN);
 
@@ -524,7 +524,7 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 	testrun_kernel_set(&c.kernel, &c.features);
 	/* the kernel's own dissector has only a real path */
 	for (size_t i = 0; !s->real_path && i < s->n_dissectors; i++)
-		if (is_kernel_builtin(s->dissectors[i]))
+		if (matrix_is_kernel_builtin(s->dissectors[i]))
 			real_path = true;
 	if (real_path)
 		c.real_err = realpath_open(&c.real, c.real_why,
@@ -546,7 +546,7 @@ int matrix_suite_run(const struct matrix_suite *s, json_t **out)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < s->n_dissectors; i++) {
-		json_t *d = is_kernel_builtin(s->dissectors[i]) ?
+		json_t *d = matrix_is_kernel_builtin(s->dissectors[i]) ?
 			    suite_kernel(&c) :
 			    suite_dissector(&c, s->dissectors[i]);
 

@@ -50,7 +50,7 @@ struct matrix_suite {
 	 * them, and put them in the result as
 	 *   "goldens":[{"dissector":"reference","capture":"vlan.pcap",
 	 *               "text":"<the whole golden file>"}, ...]
-	 * for the host to keep.
+	 * for the host to keep (matrix_update.h).
 	 */
 	bool update_real;
 };
@@ -61,6 +61,7 @@ struct matrix_suite {
  * no test run, only its real path, held to expected/kernel/real/.
  */
 #define MATRIX_KERNEL_BUILTIN "kernel.builtin"
+bool matrix_is_kernel_builtin(const char *path);
 
 /*
  * Runs the suite in this kernel. Returns 0 with a new object in *@out,
