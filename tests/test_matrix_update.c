@@ -24,6 +24,10 @@
 #define L2 "{\"frame\":2,\"state\":\"rx-rps\",\"in_flags\":2,\"thoff\":38}"
 #define L2X "{\"frame\":2,\"state\":\"rx-rps\",\"in_flags\":2,\"thoff\":14}"
 #define L3 "{\"frame\":3,\"state\":\"rx-untagged\",\"in_flags\":0,\"thoff\":34}"
+/* a kernel before 6.1 says only "not BPF_OK": BPF_DROP's golden holds */
+#define L4 "{\"frame\":4,\"state\":\"rx-rps\",\"in_flags\":2,\"ret\":\"BPF_DROP\",\"thoff\":14}"
+#define L4B "{\"frame\":4,\"state\":\"rx-rps\",\"in_flags\":2,\"ret\":\"!BPF_OK\",\"thoff\":14}"
+#define L4C "{\"frame\":4,\"state\":\"rx-rps\",\"in_flags\":2,\"ret\":\"BPF_OK\",\"thoff\":14}"
 
 static const char *const dissectors[] = { "reference", "kernel" };
 static char expected[1024];	/* each test's own, in the scratch folder */
@@ -102,11 +106,11 @@ static void test_matrix_update_golden_and_overrides(void **state)
 	(void)state;
 	row_make(&rows[0], "host", "6.18.0", "reference", NULL);
 	row_make(&rows[1], "6.1", "6.1.0-50-cloud-amd64", "reference",
-		 HDR "\n" L1 "\n" L2 "\n");
+		 HDR "\n" L1 "\n" L2 "\n" L4 "\n");
 	row_make(&rows[2], "5.10", "5.10.0-32-cloud-amd64", "reference",
-		 HDR "\n" L1 "\n" L2X "\n" L3 "\n");
+		 HDR "\n" L1 "\n" L2X "\n" L3 "\n" L4B "\n");
 	row_make(&rows[3], "6.12", "6.12.117+deb13-cloud-amd64", "reference",
-		 HDR "\n" L2 "\n" L1 "\n");
+		 HDR "\n" L2 "\n" L1 "\n" L4 "\n");
 	/* 6.12 once differed; it agrees now, so its override must go */
 	expected_make("overrides");
 	snprintf(path, sizeof(path), "%s/reference", expected);
@@ -118,7 +122,7 @@ static void test_matrix_update_golden_and_overrides(void **state)
 
 	assert_int_equal(update(rows, 4, err, sizeof(err)), 1);
 	path_of(path, sizeof(path), "vlan.json");
-	assert_string_equal(read_all(path), HDR "\n" L1 "\n" L2 "\n");
+	assert_string_equal(read_all(path), HDR "\n" L1 "\n" L2 "\n" L4 "\n");
 	path_of(path, sizeof(path), "vlan@5.10.json");
 	assert_string_equal(read_all(path), L2X "\n" L3 "\n");
 	path_of(path, sizeof(path), "vlan@6.12.json");
@@ -169,6 +173,22 @@ static void test_matrix_update_refuses(void **state)
 	expect_refused(rows, 3, -EEXIST, "written twice");
 }
 
+static void test_matrix_update_verdict_differs(void **state)
+{
+	struct matrix_row rows[2];
+	char path[4096], err[512];
+
+	(void)state;
+	expected_make("verdict");
+	row_make(&rows[0], "6.1", "6.1.0", "reference", HDR "\n" L4 "\n");
+	row_make(&rows[1], "5.10", "5.10.0", "reference",
+		 HDR "\n" L4C "\n");
+	assert_int_equal(update(rows, 2, err, sizeof(err)), 1);
+	path_of(path, sizeof(path), "vlan@5.10.json");
+	assert_string_equal(read_all(path), L4C "\n");
+	rows_free(rows, 2);
+}
+
 static void test_matrix_update_nothing_recorded(void **state)
 {
 	struct matrix_row rows[2];
@@ -187,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix_update_golden_and_overrides),
 		cmocka_unit_test(test_matrix_update_refuses),
+		cmocka_unit_test(test_matrix_update_verdict_differs),
 		cmocka_unit_test(test_matrix_update_nothing_recorded),
 	};
 

@@ -8,7 +8,7 @@
 
 const char *compare_ret_name(uint32_t ret)
 {
-	return ret == TESTRUN_RET_NOT_OK ? "!BPF_OK" : fdtest_ret_name(ret);
+	return fdtest_ret_name(ret);
 }
 
 const char *compare_ret_text(uint32_t ret, char *buf, size_t size)

@@ -14,11 +14,11 @@
 #include "run/frame.h"
 
 /*
- * A verdict a kernel before 6.1 cannot tell apart: its test-run retval is
- * 1 for BPF_OK and 0 for everything else. Matches any expected verdict
- * but BPF_OK.
+ * A verdict a kernel before 6.1 cannot tell apart (util/fdtest.h): its
+ * test-run retval is 1 for BPF_OK and 0 for everything else. Matches any
+ * expected verdict but BPF_OK.
  */
-#define TESTRUN_RET_NOT_OK 0xffffff00u
+#define TESTRUN_RET_NOT_OK FDTEST_RET_NOT_OK
 
 struct testrun_kernel {
 	bool raw_retval;	/* 6.1+: retval is the program's verdict */

@@ -23,6 +23,7 @@ static const struct {
 	{ FDTEST_RET_OK, "BPF_OK" },
 	{ FDTEST_RET_DROP, "BPF_DROP" },
 	{ FDTEST_RET_CONTINUE, "BPF_FLOW_DISSECTOR_CONTINUE" },
+	{ FDTEST_RET_NOT_OK, "!BPF_OK" },
 };
 
 static const struct {

@@ -54,12 +54,18 @@ enum fdtest_state {
 #define FDTEST_RET_OK		0u
 #define FDTEST_RET_DROP		2u
 #define FDTEST_RET_CONTINUE	129u	/* since 6.1 */
+/*
+ * A verdict a kernel before 6.1 cannot tell apart: its test-run retval
+ * and bpf_flow_dissect() say only 1 for BPF_OK and 0 for anything else.
+ * Written "!BPF_OK", so a golden recorded there reads as what it means.
+ */
+#define FDTEST_RET_NOT_OK	0xffffff00u
 
 const char *fdtest_state_name(enum fdtest_state state);
 /* Returns the state, or -EINVAL for an unknown name. */
 int fdtest_state_parse(const char *name);
 
-/* "BPF_OK", "BPF_DROP", "BPF_FLOW_DISSECTOR_CONTINUE", or NULL. */
+/* "BPF_OK", "BPF_DROP", "BPF_FLOW_DISSECTOR_CONTINUE", "!BPF_OK", or NULL. */
 const char *fdtest_ret_name(uint32_t ret);
 /* Accepts a name above or a decimal number; 0 or -EINVAL. */
 int fdtest_ret_parse(const char *text, uint32_t *ret);
