@@ -10,7 +10,6 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
-#include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -211,31 +210,6 @@ static int rps_enable(void)
 }
 
 /*
- * A classic socket filter that keeps what was received and drops any
- * transmit-side copy (PACKET_IGNORE_OUTGOING does not reach a fanout
- * group before 6.x). The sender bypasses the taps (sockets_open), so no
- * copy comes on the kernels measured; the filter keeps one slot per
- * frame should one come.
- */
-static int outgoing_drop(int fd)
-{
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-		BPF_STMT(BPF_RET | BPF_K, 0xffff),
-	};
-	struct sock_fprog prog = {
-		.len = sizeof(code) / sizeof(code[0]),
-		.filter = code,
-	};
-
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-			  sizeof(prog)) ? -errno : 0;
-}
-
-/*
  * The receive socket's frames land in a ring mapped here (TPACKET_V2,
  * 2.6.31+): after a send on lo they are normally there when send()
  * returns, read with no system call (see rx_wait). Set before the bind
@@ -269,9 +243,10 @@ static int rx_ring_open(struct realpath *rp)
  * PACKET_QDISC_BYPASS (3.14+) on the sending socket: packet_snd() hands
  * the frame to the device by dev_direct_xmit(), which calls the driver
  * without dev_queue_xmit_nit(), so no transmit-side copy reaches the
- * receive socket's fanout (one dissector run fewer per frame, and no
- * copy to filter). packet_snd()'s header probe, the tx state, runs
- * before either xmit.
+ * receive socket's fanout: one dissector run fewer per frame, and only
+ * received frames in the ring (PACKET_IGNORE_OUTGOING, 4.20+, does not
+ * reach a fanout group's own hook). packet_snd()'s header probe, the tx
+ * state, runs before either xmit.
  */
 static int sockets_open(struct realpath *rp)
 {
@@ -301,8 +276,7 @@ static int sockets_open(struct realpath *rp)
 			   htons(ETH_P_ALL));
 	if (rp->rx_fd < 0)
 		return -errno;
-	ret = outgoing_drop(rp->rx_fd);
-	ret = ret ?: rx_ring_open(rp);
+	ret = rx_ring_open(rp);
 	if (ret)
 		return ret;
 	if (bind(rp->rx_fd, (struct sockaddr *)&sll, sizeof(sll)) ||
@@ -358,9 +332,10 @@ out_close_home:
 }
 
 /*
- * Takes the next slot of the receive ring if the kernel has filled it:
- * true when it held a received frame (not a transmit copy, should a
- * kernel still deliver one: outgoing_drop() keeps those out).
+ * Takes the next slot of the receive ring if the kernel has filled it;
+ * @received says whether it held a received frame. A transmit-side copy
+ * (PACKET_OUTGOING) does not count: none comes while the sender bypasses
+ * the taps, but a slot costs nothing to skip.
  */
 static bool rx_take(struct realpath *rp, bool *received)
 {
