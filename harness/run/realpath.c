@@ -43,6 +43,7 @@
 struct realpath {
 	struct realpath_bpf *skel;
 	struct bpf_link *trace;
+	struct bpf_program *prog;	/* the variant loaded */
 	struct ring_buffer *rb;
 	struct realpath_obs *obs;	/* filled while a frame is out */
 	int netns_fd;
@@ -98,9 +99,25 @@ static const char *lockdown_note(void)
 }
 
 /*
- * Loads the program variant the kernel takes: bpf_get_func_arg() from
- * 5.17, the trampoline's slots before.
+ * The tracing program's variants, fastest first: direct loads through
+ * the arguments' BTF types (Debian's 5.10, 6.1, 6.12 and sid all take
+ * it), then the probe reads of bpf_get_func_arg()'s values (5.17+), then
+ * of the trampoline's slots.
  */
+static struct bpf_program *trace_variant(struct realpath_bpf *s, int v)
+{
+	struct bpf_program *progs[] = {
+		s->progs.realpath_direct,
+		s->progs.realpath_by_helper,
+		s->progs.realpath_by_slot,
+	};
+
+	return progs[v];
+}
+
+#define TRACE_VARIANTS 3
+
+/* Loads the first variant the kernel takes and attaches it. */
 static int trace_load(struct realpath *rp, char *err, size_t err_size)
 {
 	/* the variant a kernel refuses is no news: its log shows with -v */
@@ -108,7 +125,7 @@ static int trace_load(struct realpath *rp, char *err, size_t err_size)
 				  libbpf_set_print(NULL);
 	int ret = -ENOENT;
 
-	for (int by_helper = 1; by_helper >= 0; by_helper--) {
+	for (int v = 0; v < TRACE_VARIANTS; v++) {
 		struct realpath_bpf *s = realpath_bpf__open();
 
 		if (!s) {
@@ -117,13 +134,13 @@ static int trace_load(struct realpath *rp, char *err, size_t err_size)
 				 strerror(-ret));
 			return ret;
 		}
-		bpf_program__set_autoload(s->progs.realpath_by_helper,
-					  by_helper);
-		bpf_program__set_autoload(s->progs.realpath_by_slot,
-					  !by_helper);
+		for (int i = 0; i < TRACE_VARIANTS; i++)
+			bpf_program__set_autoload(trace_variant(s, i),
+						  i == v);
 		ret = realpath_bpf__load(s);
 		if (!ret) {
 			rp->skel = s;
+			rp->prog = trace_variant(s, v);
 			break;
 		}
 		realpath_bpf__destroy(s);
@@ -136,10 +153,7 @@ static int trace_load(struct realpath *rp, char *err, size_t err_size)
 			 strerror(-ret), lockdown_note());
 		return ret == -EPERM || ret == -EACCES ? -EPERM : -EOPNOTSUPP;
 	}
-	rp->trace = bpf_program__attach_trace(
-		bpf_program__autoload(rp->skel->progs.realpath_by_helper) ?
-		rp->skel->progs.realpath_by_helper :
-		rp->skel->progs.realpath_by_slot);
+	rp->trace = bpf_program__attach_trace(rp->prog);
 	if (!rp->trace) {
 		ret = -errno;
 		snprintf(err, err_size,
