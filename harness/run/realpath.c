@@ -104,6 +104,8 @@ static const char *lockdown_note(void)
  * it), then the probe reads of bpf_get_func_arg()'s values (5.17+), then
  * of the trampoline's slots.
  */
+#define TRACE_VARIANTS 3
+
 static struct bpf_program *trace_variant(struct realpath_bpf *s, int v)
 {
 	struct bpf_program *progs[] = {
@@ -114,8 +116,6 @@ static struct bpf_program *trace_variant(struct realpath_bpf *s, int v)
 
 	return progs[v];
 }
-
-#define TRACE_VARIANTS 3
 
 /* Loads the first variant the kernel takes and attaches it. */
 static int trace_load(struct realpath *rp, char *err, size_t err_size)
