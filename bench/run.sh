@@ -18,7 +18,7 @@
 #   7. the real path (fdtest matrix --path real) inside a guest of
 #      BENCH_KERNEL (Debian's 6.1 from matrix/fetch-kernels.sh): the mean
 #      wall time of one frame through lo against one test run, there.
-# Steps 2, 3 and 5 take BENCH_ROUNDS rounds (3), each run in turn, and
+# Steps 2, 3, 5 and 7 take BENCH_ROUNDS rounds (3), each run in turn, and
 # keep each one's best: one round alone varies by 20% here.
 # Prints frames/s, test runs/s, the ratio to the floor, CPU time and peak
 # RSS of each, and exits 1 when a target is missed:
@@ -209,11 +209,23 @@ awk -v n="$BPFTOOL_FRAMES" -v w="$bw" -v F="$FRAMES" -v fl="$floor_rate" \
 # The real path runs only where tracing is allowed: in a guest here.
 REAL_KERNEL=${BENCH_KERNEL:-${XDG_CACHE_HOME:-$HOME/.cache}/fdtest/kernels/6.1/vmlinuz}
 echo "bench: the real path in a guest of $REAL_KERNEL"
-"$FDTEST" matrix --format json --path real --accel tcg --timeout 600 \
-	--kernel "$REAL_KERNEL" -d "$OBJ" pcaps/*.pcap >"$W/real.json" ||
-	[ $? = 1 ] || die "fdtest matrix --path real failed (make matrix-guest; matrix/fetch-kernels.sh 6.1)"
-real_send=$(jq '.rows[1].result.dissectors[0].real.send_ns // 0' "$W/real.json")
-real_run=$(jq '.rows[1].result.dissectors[0].real.testrun_ns // 0' "$W/real.json")
+# one guest per round, each mean keeping its best: a single pause of the
+# emulator (some ms on a busy host) moves a mean over 482 frames by us
+lower() {	# lower BEST NEW: the smaller of two means, 0 for none
+	if [ "$2" -gt 0 ] && { [ "$1" = 0 ] || [ "$2" -lt "$1" ]; }; then
+		echo "$2"
+	else
+		echo "$1"
+	fi
+}
+real_send=0 real_run=0
+for _ in $(seq "$ROUNDS"); do
+	"$FDTEST" matrix --format json --path real --accel tcg --timeout 600 \
+		--kernel "$REAL_KERNEL" -d "$OBJ" pcaps/*.pcap >"$W/real.json" ||
+		[ $? = 1 ] || die "fdtest matrix --path real failed (make matrix-guest; matrix/fetch-kernels.sh 6.1)"
+	real_send=$(lower "$real_send" "$(jq '.rows[1].result.dissectors[0].real.send_ns // 0' "$W/real.json")")
+	real_run=$(lower "$real_run" "$(jq '.rows[1].result.dissectors[0].real.testrun_ns // 0' "$W/real.json")")
+done
 real_kver=$(jq -r '.rows[1].result.kernel // "?"' "$W/real.json")
 printf "real path in %s: %d ns a frame through lo, %d ns a test run: %.1fx\n" \
 	"$real_kver" "$real_send" "$real_run" \

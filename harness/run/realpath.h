@@ -6,8 +6,10 @@
  * tracing program (bpf/realpath.bpf.c) and read from its ring buffer.
  *
  * Trigger points on lo (measured on Debian's 5.10, 6.1, 6.12 and sid):
- *   tx           packet_snd's header probe and the transmit-side fanout:
- *                data at the MAC header, nhoff 14, flags 0
+ *   tx           packet_snd's header probe: data at the MAC header,
+ *                nhoff 14, flags 0 (the sender sets PACKET_QDISC_BYPASS,
+ *                so no transmit-side copy reaches the receive fanout,
+ *                which hashed the same state a second time)
  *   rx-rps       netif_rx -> get_rps_cpu -> skb_get_hash, before
  *                untagging: data after the MAC header, nhoff 0,
  *                flags STOP_AT_FLOW_LABEL
@@ -37,13 +39,14 @@ struct realpath_obs {
 };
 
 /*
- * Loads and attaches the tracing program and makes the namespace (lo up,
- * rps_cpus set, the sockets). Returns 0, or a negative errno with one
- * line in @err:
+ * Loads and attaches the tracing program, makes the namespace (lo up,
+ * rps_cpus set, the sockets) and sends one frame through it, unwatched,
+ * to check it. Returns 0, or a negative errno with one line in @err:
  *   -EPERM       the kernel refuses tracing programs (lockdown, no
  *                privilege) or namespaces
  *   -EOPNOTSUPP  the kernel lacks what it needs (BTF, fexit, ring
  *                buffers, netns links)
+ *   -ETIMEDOUT   the check's frame never reached the receive socket
  *   another      a step failed for another reason
  */
 int realpath_open(struct realpath **out, char *err, size_t err_size);
@@ -58,9 +61,11 @@ void realpath_detach(struct realpath *rp);
 
 /*
  * Sends @data (an Ethernet frame, 14..4096 bytes) through lo and collects
- * the watched program's runs on it in @obs. Returns 0 or a negative
- * errno (-ETIMEDOUT never: a frame the kernel drops before the receive
- * side is reported with received false).
+ * the watched program's runs on it in @obs (ev[] past n is left as it
+ * was). Returns 0 or a negative errno (-ETIMEDOUT never: a frame the
+ * kernel drops before the receive side is reported with received
+ * false). One system call per frame: the receive side is read from a
+ * mapped ring, the records from the ring buffer's mapping.
  */
 int realpath_send(struct realpath *rp, const uint8_t *data, uint32_t len,
 		  struct realpath_obs *obs);
