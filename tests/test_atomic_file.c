@@ -373,6 +373,48 @@ static void test_atomic_file_signal_removes_temp(void **state)
 	}
 }
 
+#define MANY_FILES 70	/* goldens committed together: more than a block */
+
+/*
+ * Many files at once (every real golden of an --update): all are
+ * committed, and a signal among them removes every temporary file.
+ */
+static void test_atomic_file_many_at_once(void **state)
+{
+	struct atomic_file *afs[MANY_FILES];
+	char dir[PATH_MAX], name[32], err[256];
+	pid_t pid;
+	int status;
+
+	(void)state;
+	/* path_in()'s buffers are reused: keep the folder's own copy */
+	snprintf(dir, sizeof(dir), "%s", path_in("many", NULL));
+	for (int i = 0; i < MANY_FILES; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(atomic_file_open(path_in("many", name),
+						  &afs[i], err, sizeof(err)), 0);
+		write_text(afs[i], "x\n");
+	}
+	assert_int_equal(atomic_file_commit_all(afs, MANY_FILES), 0);
+	assert_int_equal(test_count_entries(dir), MANY_FILES);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (int i = 0; i < MANY_FILES; i++) {
+			snprintf(name, sizeof(name), "g%d", i);
+			if (atomic_file_open(path_in("many", name), &afs[i],
+					     err, sizeof(err)))
+				_exit(90);
+		}
+		raise(SIGTERM);
+		_exit(91);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(test_count_entries(dir), MANY_FILES);
+}
+
 static void test_atomic_file_same(void **state)
 {
 	char *a = path_in("same", "a"), *hard = path_in("same", "hard");
@@ -401,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_atomic_file_longest_name),
 		cmocka_unit_test(test_atomic_file_commit_all_or_none),
 		cmocka_unit_test(test_atomic_file_signal_removes_temp),
+		cmocka_unit_test(test_atomic_file_many_at_once),
 		cmocka_unit_test(test_atomic_file_same),
 	};
 

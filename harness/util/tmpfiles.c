@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,9 +13,14 @@
 
 /*
  * Live at once: a golden per capture being replayed, the --output
- * report, gen's capture and its two spec files.
+ * report, gen's capture and its two spec files: one block, in place.
+ * Goldens committed together (run --update --path real, matrix --update)
+ * can be many more: further blocks are allocated as they are needed, and
+ * never freed, so the handler can walk them at any moment.
  */
-#define TMPFILES_MAX 16
+#define BLOCK_SLOTS 16
+#define BLOCKS_MAX 256		/* 4096 files at once */
+#define TMPFILES_MAX (BLOCK_SLOTS * BLOCKS_MAX)
 
 enum slot_state {
 	SLOT_FREE,
@@ -23,10 +29,14 @@ enum slot_state {
 	SLOT_DYING,	/* the handler took it: never reused */
 };
 
-static struct {
+struct slot {
 	atomic_int state;
 	char path[PATH_MAX];
-} slots[TMPFILES_MAX];
+};
+
+static struct slot first_block[BLOCK_SLOTS];
+/* a block is added only after the one before it: the first NULL ends */
+static _Atomic(struct slot *) blocks[BLOCKS_MAX] = { first_block };
 
 static atomic_int installed;
 static atomic_int holds;
@@ -37,13 +47,35 @@ static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 /* Lock-free atomics, unlink() and sigaction() are async-signal-safe. */
 static void unlink_all(void)
 {
-	for (size_t i = 0; i < TMPFILES_MAX; i++) {
-		int live = SLOT_LIVE;
+	for (size_t b = 0; b < BLOCKS_MAX; b++) {
+		struct slot *block = atomic_load(&blocks[b]);
 
-		if (atomic_compare_exchange_strong(&slots[i].state, &live,
-						   SLOT_DYING))
-			unlink(slots[i].path);
+		for (size_t i = 0; block && i < BLOCK_SLOTS; i++) {
+			int live = SLOT_LIVE;
+
+			if (atomic_compare_exchange_strong(&block[i].state,
+							   &live, SLOT_DYING))
+				unlink(block[i].path);
+		}
 	}
+}
+
+/* Block @b, allocated if it is the first one missing; NULL: no memory. */
+static struct slot *block_get(size_t b)
+{
+	struct slot *block = atomic_load(&blocks[b]), *none = NULL;
+
+	if (block)
+		return block;
+	block = calloc(BLOCK_SLOTS, sizeof(*block));
+	if (!block)
+		return NULL;
+	/* another thread may have added it meanwhile: use that one */
+	if (!atomic_compare_exchange_strong(&blocks[b], &none, block)) {
+		free(block);
+		block = none;
+	}
+	return block;
 }
 
 /* Ends the process with @sig, by its default action. */
@@ -104,15 +136,22 @@ int tmpfiles_add(const char *path)
 	if (len >= PATH_MAX)
 		return -ENAMETOOLONG;
 	tmpfiles_install();
-	for (size_t i = 0; i < TMPFILES_MAX; i++) {
-		int free_slot = SLOT_FREE;
+	for (size_t b = 0; b < BLOCKS_MAX; b++) {
+		struct slot *block = block_get(b);
 
-		if (!atomic_compare_exchange_strong(&slots[i].state,
-						    &free_slot, SLOT_FILLING))
-			continue;
-		memcpy(slots[i].path, path, len + 1);
-		atomic_store(&slots[i].state, SLOT_LIVE);
-		return (int)i;
+		if (!block)
+			return -ENOMEM;
+		for (size_t i = 0; i < BLOCK_SLOTS; i++) {
+			int free_slot = SLOT_FREE;
+
+			if (!atomic_compare_exchange_strong(&block[i].state,
+							    &free_slot,
+							    SLOT_FILLING))
+				continue;
+			memcpy(block[i].path, path, len + 1);
+			atomic_store(&block[i].state, SLOT_LIVE);
+			return (int)(b * BLOCK_SLOTS + i);
+		}
 	}
 	return -ENOSPC;
 }
@@ -121,10 +160,15 @@ void tmpfiles_remove(int slot)
 {
 	int live = SLOT_LIVE;
 
+	struct slot *block;
+
 	if (slot < 0 || slot >= TMPFILES_MAX)
 		return;
+	block = atomic_load(&blocks[slot / BLOCK_SLOTS]);
 	/* a slot the handler took stays taken: the process is ending */
-	atomic_compare_exchange_strong(&slots[slot].state, &live, SLOT_FREE);
+	if (block)
+		atomic_compare_exchange_strong(&block[slot % BLOCK_SLOTS].state,
+					       &live, SLOT_FREE);
 }
 
 void tmpfiles_hold(void)

@@ -16,8 +16,8 @@
 
 /*
  * Lists a copy of @path. Returns the slot (0 or more) for
- * tmpfiles_remove(), -ENOSPC when too many are listed at once, or
- * -ENAMETOOLONG.
+ * tmpfiles_remove(), -ENOSPC when too many (4096) are listed at once,
+ * -ENOMEM, or -ENAMETOOLONG.
  */
 int tmpfiles_add(const char *path);
 /* Unlists a slot once its file is renamed or removed; below 0 is fine. */
