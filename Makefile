@@ -12,6 +12,9 @@
 # make goldens    record expected/<dissector>/ from runs over the corpus
 # make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
 # make bench      replay speed against the kernel alone (minutes; as root)
+# make matrix     the corpus in this kernel and Debian's under qemu;
+#                 make matrix-real the real receive path there too, and
+#                 make goldens-real records its goldens in those kernels
 # V=1 echoes commands; O=DIR builds elsewhere; EXTRA_CFLAGS adds flags.
 
 PKG_CONFIG ?= pkg-config
@@ -91,12 +94,12 @@ TEST_BINS    := $(TEST_SRCS:%.c=$(O)/%)
 .PHONY: all deps test check test-deps test-san test-shared mutation-check \
 	pcaps goldens bench clean install uninstall help \
 	fuzz fuzz-build \
-	matrix matrix-guest matrix-kernels
+	matrix matrix-real goldens-real matrix-guest matrix-kernels
 
 all: $(BIN) $(DISSECTORS) $(PCAPS)
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# //'
+	@sed -n '3,18p' Makefile | sed 's/^# //'
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
@@ -370,3 +373,21 @@ matrix: all matrix-guest $(O)/tests/fixtures/tai_clock.bpf.o
 	$(BIN) matrix $$(for k in $$kernels; do printf -- '--kernel %s ' $$k; done) \
 		$(addprefix -d ,$(DISSECTORS) $(O)/tests/fixtures/tai_clock.bpf.o) \
 		$(MATRIX_ARGS) $(sort $(wildcard pcaps/*.pcap))
+
+# The real receive path in the same kernels: the bundled dissectors and
+# the kernel's own, each held to its real goldens (expected/*/real/).
+matrix-real: all matrix-guest
+	$(Q)kernels=$$(matrix/fetch-kernels.sh $(MATRIX_SERIES)) || exit 2; \
+	$(BIN) matrix --path real $$(for k in $$kernels; do printf -- '--kernel %s ' $$k; done) \
+		-d kernel $(addprefix -d ,$(DISSECTORS)) \
+		$(MATRIX_ARGS) $(sort $(wildcard pcaps/*.pcap))
+
+# Records those goldens where tracing is allowed (the guests, when the
+# host refuses it): the newest kernel's are the goldens, the others'
+# differences their series' overrides.
+REAL_GOLDEN_SERIES ?= sid 6.12 6.1 5.10
+goldens-real: all matrix-guest
+	$(Q)kernels=$$(matrix/fetch-kernels.sh $(REAL_GOLDEN_SERIES)) || exit 2; \
+	$(BIN) matrix --path real --update $$(for k in $$kernels; do printf -- '--kernel %s ' $$k; done) \
+		-d kernel $(addprefix -d ,$(DISSECTORS)) \
+		$(MATRIX_ARGS) $(sort $(wildcard pcaps/*.pcap)) >/dev/null

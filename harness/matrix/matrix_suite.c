@@ -607,10 +607,11 @@ enum matrix_verdict matrix_dissector_judge(const json_t *d,
 /*
  * The real path fails a row where it ran and differs from the test run
  * or from its real golden (or the golden is stale), met an error, or
- * never saw the dissector run. A kernel that refuses tracing (the host
- * under lockdown) only says so: the guests run it. A real case without
- * a golden line is counted (unchecked), not failed: the real goldens
- * are recorded in guests, and are new.
+ * never saw the dissector run, or has a case without a real golden
+ * line (unchecked: a case held to no golden is no pass, as in the test
+ * run's columns). A kernel that refuses tracing (the host under
+ * lockdown) only says so: the guests run it. While recording (--update)
+ * there is nothing to check.
  */
 static bool real_failed(const json_t *d, const char *name, char *why,
 			size_t size)
@@ -622,6 +623,9 @@ static bool real_failed(const json_t *d, const char *name, char *why,
 	json_int_t unseen = json_integer_value(json_object_get(r, "unseen"));
 	json_int_t failed = json_integer_value(json_object_get(r, "failed"));
 	json_int_t stale = json_integer_value(json_object_get(r, "stale"));
+	json_int_t unchecked = json_integer_value(json_object_get(r,
+							"unchecked"));
+	json_int_t cases = json_integer_value(json_object_get(r, "cases"));
 
 	if (!r || json_object_get(r, "refused"))
 		return false;
@@ -647,6 +651,10 @@ static bool real_failed(const json_t *d, const char *name, char *why,
 		snprintf(why, size,
 			 "dissector '%s': real path: the dissector never ran on a frame",
 			 name);
+	else if (unchecked)
+		snprintf(why, size,
+			 "dissector '%s': real path: %lld of %lld cases unchecked (no real golden): record them with 'fdtest matrix --path real --update' (make goldens-real)",
+			 name, (long long)unchecked, (long long)cases);
 	else
 		return false;
 	return true;
