@@ -40,6 +40,8 @@ test_kernel_usage
 test_kernel_run_usage
 test_guest_kernel_run
 test_guest_kernel_column
+test_guest_real_unchecked_fails_row
+test_guest_matrix_update
 test_kernel_host
 test_guest_kernel_selftest_vectors
 test_guest_kernel_classes
@@ -148,7 +150,7 @@ test_guest_column() {
 	run 1 "$FDTEST" matrix --path real --accel tcg --timeout 240 \
 		--kernel "$K510" -d $REF -d $ETH0 pcaps/ipv4.pcap
 	expect_in out "^| kernel | .* | reference | eth_at_data | reference real path | eth_at_data real path | row |$"
-	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | unchecked .* | agree [0-9]*/[0-9]*, unchecked [0-9]* of [0-9]*; kernel differs on [0-9]* of [0-9]* | FAIL [0-9]* of [0-9]*, unchecked [0-9]* of [0-9]*; kernel differs on [0-9]* of [0-9]* | FAIL |$"
+	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | unchecked .* | agree [0-9]*/[0-9]*, pass [0-9]*/[0-9]*; kernel differs on [0-9]* of [0-9]* | FAIL [0-9]* of [0-9]*, unchecked [0-9]* of [0-9]*; kernel differs on [0-9]* of [0-9]* | FAIL |$"
 }
 
 # fdtest run --path real itself, inside the guest: the real states are
@@ -364,11 +366,65 @@ test_guest_kernel_run() {
 # kernel.builtin: a real path column of its own, no test-run column.
 test_guest_kernel_column() {
 	need_kernel
-	: >"$TMP/kernel.builtin"
 	run 0 "$FDTEST" matrix --path real --accel tcg --timeout 240 \
-		--kernel "$K510" -d $REF -d "$TMP/kernel.builtin" pcaps/vlan.pcap
+		--kernel "$K510" -d $REF -d kernel pcaps/vlan.pcap
 	expect_in out "^| kernel | .* | reference | reference real path | kernel real path | row |$"
-	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | agree 33/33, unchecked 33 of 33; kernel differs on [0-9]* of 22 | unchecked 22 of 22 | pass |$"
+	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | agree 33/33, pass 33/33; kernel differs on [0-9]* of 22 | pass 22/22 | pass |$"
+}
+
+# A real case held to no golden is no pass: the row fails and says how
+# to record them, for a BPF dissector and for the kernel's own.
+test_guest_real_unchecked_fails_row() {
+	need_kernel
+	mkdir -p "$TMP/noreal" || fail "mkdir"
+	cp -r expected/reference "$TMP/noreal/" || fail "cp"
+	rm -r "$TMP/noreal/reference/real" || fail "rm"
+	run 1 "$FDTEST" matrix --path real --accel tcg --timeout 240 \
+		--expected "$TMP/noreal" --kernel "$K510" -d $REF -d kernel \
+		pcaps/vlan.pcap
+	expect_in out "^| 5\.10\..* | pass [0-9]*/[0-9]* | agree 33/33, unchecked 33 of 33; kernel differs on [0-9]* of 22 | unchecked 22 of 22 | FAIL |$"
+	expect_in out "real path: 33 of 33 cases unchecked (no real golden): record them with 'fdtest matrix --path real --update'"
+}
+
+# fdtest matrix --update: each kernel's real goldens recorded in the
+# guest; the first kernel's are the goldens, the other's differences its
+# series' override (the kernel's C dissector on 5.10 keeps ports of two
+# frames of malformed.pcap that 6.12 does not); replayed green; a wrong
+# line fails naming the field; an override that no longer holds is gone.
+test_guest_matrix_update() {
+	local exp=$TMP/upd caps="pcaps/vlan.pcap pcaps/malformed.pcap"
+
+	need_kernel_612
+	mkdir -p "$exp/reference/real" || fail "mkdir"
+	cp expected/reference/vlan.json expected/reference/malformed.json \
+		"$exp/reference/" || fail "cp"
+	echo '{"frame":1,"state":"rx-rps","in_flags":2,"ret":"BPF_DROP"}' \
+		>"$exp/reference/real/vlan@5.10.json"
+	# shellcheck disable=SC2086
+	run 0 "$FDTEST" matrix --path real --update --accel tcg --timeout 240 \
+		--expected "$exp" --kernel "$K612" --kernel "$K510" -d $REF \
+		-d kernel $caps
+	expect_in err "^matrix: $exp/kernel/real/malformed.json: 790 lines of 6\.12\."
+	expect_in err "^matrix: $exp/kernel/real/malformed@5.10.json: 4 lines of 5\.10\."
+	expect_in err "^matrix: $exp/reference/real/vlan.json: 33 lines of 6\.12\."
+	expect_in err "^matrix: $exp/reference/real/vlan@5.10.json: removed, the kernel agrees with the golden now$"
+	check "no override where the kernels agree" \
+		test ! -e "$exp/reference/real/malformed@5.10.json"
+	check "the kernel's override holds only its own frames" \
+		test "$(cut -d, -f1 "$exp/kernel/real/malformed@5.10.json" | sort -u | tr '\n' ' ')" = '{"frame":397 {"frame":398 '
+	# shellcheck disable=SC2086
+	run 0 "$FDTEST" matrix --path real --accel tcg --timeout 240 \
+		--expected "$exp" --kernel "$K612" --kernel "$K510" -d $REF \
+		-d kernel $caps
+	expect_in out "^| 5\.10\..* | agree [0-9]*/[0-9]*, pass 1221/1221; .* | pass 812/812 | pass |$"
+	expect_in out "^| 6\.12\..* | agree [0-9]*/[0-9]*, pass 1221/1221; .* | pass 812/812 | pass |$"
+	sed -i '2s/"thoff":[0-9]*/"thoff":99/' "$exp/kernel/real/vlan.json" ||
+		fail "sed"
+	# shellcheck disable=SC2086
+	run 1 "$FDTEST" matrix --path real --accel tcg --timeout 240 \
+		--expected "$exp" --kernel "$K510" -d kernel $caps
+	expect_in out "^| 5\.10\..* | FAIL 1 of 812 | FAIL |$"
+	expect_in out "thoff"
 }
 
 # fdtest diff -d kernel needs tracing too: refused with exit 3 and the
@@ -450,6 +506,11 @@ test_guest_names_not_utf8() {
 	cp pcaps/mpls.pcap "$cap"
 	run 0 "$FDTEST" run --update --flags all --expected "$TMP/exp" \
 		-d $REF "$cap"
+	# the guest shows the name with U+FFFD: its golden is still this one
+	run 0 "$FDTEST" matrix --path real --update --accel tcg --timeout 240 \
+		--expected "$TMP/exp" --kernel "$K510" -d $REF "$cap"
+	check "the real golden has the capture's own name" \
+		test -s "$TMP/exp/reference/real/mpls-"$'\xff'".json"
 	run 0 "$FDTEST" matrix --format json --path real --accel tcg \
 		--timeout 240 --expected "$TMP/exp" --kernel "$K510" -d $REF \
 		"$cap"

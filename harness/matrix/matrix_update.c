@@ -16,6 +16,7 @@
 #include "matrix/matrix_kver.h"
 #include "matrix/matrix_update.h"
 #include "util/atomic_file.h"
+#include "util/utf8.h"
 
 #define UPDATE_FILES_MAX 4096	/* goldens and overrides in one update */
 
@@ -125,7 +126,20 @@ static bool base_holds(const struct golden_text *base, char *line)
 	       compare_golden(b, r.ret, &r.keys, d, COMPARE_DIFFS_MAX) == 0;
 }
 
-static bool name_in(const char *name, const char *const *list, size_t n,
+/*
+ * Whether @shown, a name as a result shows it (JSON: bytes that are not
+ * UTF-8 replaced, utf8.h), is the local name @name.
+ */
+static bool name_is(const char *shown, const char *name)
+{
+	json_t *j = utf8_json_string(name);
+	bool same = j && strcmp(shown, json_string_value(j)) == 0;
+
+	json_decref(j);
+	return same;
+}
+
+static bool name_in(const char *shown, const char *const *list, size_t n,
 		    bool by_file_name)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -133,7 +147,7 @@ static bool name_in(const char *name, const char *const *list, size_t n,
 
 		if (by_file_name && slash)
 			s = slash + 1;
-		if (strcmp(name, s) == 0)
+		if (name_is(shown, s))
 			return true;
 	}
 	return false;
@@ -152,8 +166,7 @@ static const char *row_golden(const struct matrix_row *r,
 		const char *c = json_string_value(json_object_get(g,
 							"capture"));
 
-		if (d && c && strcmp(d, dissector) == 0 &&
-		    strcmp(c, capture) == 0)
+		if (d && c && name_is(d, dissector) && name_is(c, capture))
 			return json_string_value(json_object_get(g, "text"));
 	}
 	return NULL;
