@@ -397,6 +397,13 @@ void matrix_guest_find_crash(const char *text, size_t len,
 		const char *stop = eol ? eol : end;
 		const char *mark;
 
+		/*
+		 * a line still being written is judged when it is whole: half
+		 * a frame line fails its checksum and would read as the
+		 * kernel's (a dissector 'Oops:' in the half already there)
+		 */
+		if (!eol)
+			break;
 		while (stop > line && stop[-1] == '\r')
 			stop--;
 		/* frame lines carry user names (a dissector 'Oops:') */
