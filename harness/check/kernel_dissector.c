@@ -473,7 +473,7 @@ void kernel_diff_print(FILE *out, const char *other,
 			(unsigned long long)c->unseen);
 	fprintf(out, "\n");
 	for (size_t i = 0; i < c->n_cls; i++)
-		fprintf(out, "  class %-28s %6llu cases, first %s\n",
+		fprintf(out, "  class %-28s %6llu case%s, first %s\n",
 			c->cls[i].name, (unsigned long long)c->cls[i].cases,
-			c->cls[i].first);
+			c->cls[i].cases == 1 ? " " : "s", c->cls[i].first);
 }

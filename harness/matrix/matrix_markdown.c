@@ -294,12 +294,15 @@ static void kernel_classes(FILE *out, const struct matrix_row *row)
 			(long long)json_integer_value(json_object_get(k,
 								"cases")));
 		json_object_foreach((json_t *)json_object_get(k, "classes"),
-				    key, cls)
-			fprintf(out, "- %s: %lld cases, first %s\n", key,
-				(long long)json_integer_value(
-					json_object_get(cls, "cases")),
+				    key, cls) {
+			long long n = json_integer_value(json_object_get(cls,
+								"cases"));
+
+			fprintf(out, "- %s: %lld case%s, first %s\n", key, n,
+				n == 1 ? "" : "s",
 				json_string_value(json_object_get(cls,
 								  "first")));
+		}
 	}
 }
 
