@@ -310,23 +310,28 @@ static int diff_event(const struct kernel_dissector_event *ke,
 	return 0;
 }
 
-int kernel_diff_capture(struct realpath *rp, struct kernel_watch *kw,
-			struct dissector *dis,
-			const struct testrun_kernel *kernel,
-			const char *capture, kernel_case_fn *on_case,
-			void *ctx, struct kernel_diff_counts *c, char *err,
-			size_t err_size)
+/* What a capture loop does with each frame and the kernel's runs on it. */
+typedef int kernel_frame_fn(void *ctx, const struct capture_frame *f,
+			    uint32_t len, const struct kernel_obs *kobs,
+			    char *err, size_t err_size);
+
+/*
+ * Every frame of @capture through lo with nothing attached, and what the
+ * kernel's dissector did on it (what came before is dropped) to @fn.
+ */
+static int kernel_capture_each(struct realpath *rp, struct kernel_watch *kw,
+			       const char *capture, kernel_frame_fn *fn,
+			       void *ctx, struct kernel_diff_counts *c,
+			       char *err, size_t err_size)
 {
 	static struct realpath_obs obs;
 	static struct kernel_obs kobs;
-	const char *name = strrchr(capture, '/');
 	struct capture_frame f;
 	struct capture *cap;
 	char why[256];
 	uint32_t len;
 	int ret;
 
-	name = name ? name + 1 : capture;
 	ret = capture_open(capture, &cap, err, err_size);
 	if (ret)
 		return ret;
@@ -338,28 +343,70 @@ int kernel_diff_capture(struct realpath *rp, struct kernel_watch *kw,
 			snprintf(err, err_size,
 				 "real path: capture '%s': frame %u: sending through lo: %s",
 				 capture, f.index, strerror(-ret));
-			goto out_close_capture;
+			break;
 		}
 		kernel_watch_collect(kw, &kobs);
 		c->frames++;
 		if (!kobs.n)
 			c->unseen++;
-		for (size_t i = 0; i < kobs.n; i++) {
-			ret = diff_event(&kobs.ev[i], dis, kernel, name, &f,
-					 len, on_case, ctx, c);
-			if (ret) {
-				snprintf(err, err_size,
-					 "capture '%s': frame %u: test run: %s",
-					 capture, f.index, strerror(-ret));
-				goto out_close_capture;
-			}
-		}
+		ret = fn(ctx, &f, len, &kobs, err, err_size);
+		if (ret)
+			break;
 	}
-	if (ret < 0)
+	if (ret < 0 && !err[0])
 		snprintf(err, err_size, "capture '%s': %s", capture, why);
-out_close_capture:
 	capture_close(cap);
 	return ret;
+}
+
+struct diff_ctx {
+	struct dissector *dis;
+	const struct testrun_kernel *kernel;
+	const char *capture;
+	const char *name;	/* its file name */
+	kernel_case_fn *on_case;
+	void *ctx;
+	struct kernel_diff_counts *c;
+};
+
+static int diff_frame(void *ctx, const struct capture_frame *f, uint32_t len,
+		      const struct kernel_obs *kobs, char *err,
+		      size_t err_size)
+{
+	struct diff_ctx *dc = ctx;
+
+	for (size_t i = 0; i < kobs->n; i++) {
+		int ret = diff_event(&kobs->ev[i], dc->dis, dc->kernel,
+				     dc->name, f, len, dc->on_case, dc->ctx,
+				     dc->c);
+
+		if (ret) {
+			snprintf(err, err_size,
+				 "capture '%s': frame %u: test run: %s",
+				 dc->capture, f->index, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int kernel_diff_capture(struct realpath *rp, struct kernel_watch *kw,
+			struct dissector *dis,
+			const struct testrun_kernel *kernel,
+			const char *capture, kernel_case_fn *on_case,
+			void *ctx, struct kernel_diff_counts *c, char *err,
+			size_t err_size)
+{
+	const char *name = strrchr(capture, '/');
+	struct diff_ctx dc = {
+		.dis = dis, .kernel = kernel, .capture = capture,
+		.name = name ? name + 1 : capture,
+		.on_case = on_case, .ctx = ctx, .c = c,
+	};
+
+	err[0] = '\0';
+	return kernel_capture_each(rp, kw, capture, diff_frame, &dc, c, err,
+				   err_size);
 }
 
 /* One frame's cases of the kernel's dissector, in case order. */
@@ -416,49 +463,36 @@ static void case_event(const struct kernel_dissector_event *ke,
 	kf.n++;
 }
 
+struct cases_ctx {
+	realpath_frame_fn *on_frame;
+	void *ctx;
+	struct kernel_diff_counts *c;
+};
+
+static int cases_frame(void *ctx, const struct capture_frame *f,
+		       uint32_t len, const struct kernel_obs *kobs,
+		       char *err, size_t err_size)
+{
+	struct cases_ctx *cc = ctx;
+
+	kf.n = 0;
+	for (size_t i = 0; i < kobs->n; i++)
+		case_event(&kobs->ev[i], f, len);
+	cc->c->cases += kf.n;
+	return cc->on_frame(cc->ctx, f->index, kf.cases, kf.n, err,
+			    err_size);
+}
+
 int kernel_cases_capture(struct realpath *rp, struct kernel_watch *kw,
 			 const char *capture, realpath_frame_fn *on_frame,
 			 void *ctx, struct kernel_diff_counts *c, char *err,
 			 size_t err_size)
 {
-	static struct realpath_obs obs;
-	static struct kernel_obs kobs;
-	struct capture_frame f;
-	struct capture *cap;
-	char why[256];
-	uint32_t len;
-	int ret;
+	struct cases_ctx cc = { .on_frame = on_frame, .ctx = ctx, .c = c };
 
-	ret = capture_open(capture, &cap, err, err_size);
-	if (ret)
-		return ret;
-	while ((ret = capture_next_runnable(cap, &f, &len, why,
-					    sizeof(why))) == CAPTURE_FRAME) {
-		kernel_watch_collect(kw, NULL);
-		ret = realpath_send(rp, f.data, len, &obs);
-		if (ret) {
-			snprintf(err, err_size,
-				 "real path: capture '%s': frame %u: sending through lo: %s",
-				 capture, f.index, strerror(-ret));
-			goto out_close_capture;
-		}
-		kernel_watch_collect(kw, &kobs);
-		c->frames++;
-		if (!kobs.n)
-			c->unseen++;
-		kf.n = 0;
-		for (size_t i = 0; i < kobs.n; i++)
-			case_event(&kobs.ev[i], &f, len);
-		c->cases += kf.n;
-		ret = on_frame(ctx, f.index, kf.cases, kf.n, err, err_size);
-		if (ret)
-			goto out_close_capture;
-	}
-	if (ret < 0)
-		snprintf(err, err_size, "capture '%s': %s", capture, why);
-out_close_capture:
-	capture_close(cap);
-	return ret;
+	err[0] = '\0';
+	return kernel_capture_each(rp, kw, capture, cases_frame, &cc, c, err,
+				   err_size);
 }
 
 void kernel_diff_print(FILE *out, const char *other,

@@ -408,19 +408,6 @@ struct real_run {
 	uint32_t last_frame;
 };
 
-static void count_real_case(struct report_counts *counts,
-			    const struct case_result *c)
-{
-	counts->cases++;
-	if (c->verdict == CASE_PASS)
-		counts->passed++;
-	else if (c->verdict == CASE_FAIL)
-		counts->failed++;
-	else
-		counts->unchecked++;
-	counts->no_golden += c->no_golden;
-}
-
 /* realpath_frame_fn: each case to its golden, then to the reports. */
 static int real_frame(void *ctx, uint32_t frame, struct case_result *cases,
 		      size_t n, char *err, size_t err_size)
@@ -439,7 +426,8 @@ static int real_frame(void *ctx, uint32_t frame, struct case_result *cases,
 		ret = real_golden_case(&rr->rg, &cases[i], err, err_size);
 		if (ret)
 			return ret;
-		count_real_case(&rr->counts, &cases[i]);
+		report_counts_case(&rr->counts, &cases[i]);
+		rr->counts.no_golden += cases[i].no_golden;
 	}
 	if (n)
 		report_frame(rr->rep, &fr);

@@ -79,18 +79,6 @@ static void check_case(struct replay *rp, const struct batch_frame *bf,
 	rp->counts->no_golden += c->no_golden;
 }
 
-static void count_case(struct report_counts *counts,
-		       const struct case_result *c)
-{
-	counts->cases++;
-	if (c->verdict == CASE_PASS)
-		counts->passed++;
-	else if (c->verdict == CASE_FAIL)
-		counts->failed++;
-	else
-		counts->unchecked++;
-}
-
 static int golden_unusable(struct replay *rp, int ret, char *err,
 			   size_t err_size);
 
@@ -133,7 +121,7 @@ static int replay_case(struct replay *rp, const struct batch_frame *bf,
 	}
 	if (rp->timing)
 		timing_add(rp->timing, bf->pclass, c->duration_ns);
-	count_case(rp->counts, c);
+	report_counts_case(rp->counts, c);
 	return 0;
 }
 

@@ -71,6 +71,18 @@ int report_case_name(char *buf, size_t size, const char *capture,
 			fdtest_state_name(id->state), id->in_flags);
 }
 
+void report_counts_case(struct report_counts *counts,
+			const struct case_result *c)
+{
+	counts->cases++;
+	if (c->verdict == CASE_PASS)
+		counts->passed++;
+	else if (c->verdict == CASE_FAIL)
+		counts->failed++;
+	else
+		counts->unchecked++;
+}
+
 void report_counts_add(struct report_counts *to,
 		       const struct report_counts *from)
 {

@@ -189,6 +189,9 @@ int report_name_list(char *buf, size_t size, const char *const *names,
 int report_case_name(char *buf, size_t size, const char *capture,
 		     const struct case_id *id);
 
+/* One case more in @counts, by its verdict (its missing golden apart). */
+void report_counts_case(struct report_counts *counts,
+			const struct case_result *c);
 void report_counts_add(struct report_counts *to,
 		       const struct report_counts *from);
 
