@@ -215,51 +215,46 @@ golden_from_report() {
 # Real goldens recorded in a guest, replayed in a guest: green as
 # recorded, a failure naming the field when a value is wrong, stale for
 # other capture bytes. The guest's goldens reach the next boot as the
-# matrix packs a dissector's goldens: a dissector named "real" makes
-# the folder /suite/expected/real, which is the real golden folder of a
-# dissector named "expected" under --expected /suite.
+# matrix packs every dissector's, real/ too.
 test_guest_real_goldens() {
 	need_kernel
-	local args="--path real --expected /suite -d /suite/dissectors/expected.bpf.o /suite/pcaps/vlan.pcap"
+	local args="--path real --expected /suite/expected -d /suite/dissectors/reference.bpf.o /suite/pcaps/vlan.pcap"
 
-	cp $REF "$TMP/expected.bpf.o"
-	cp $REF "$TMP/real.bpf.o"
-	mkdir -p "$TMP/exp/real"
+	mkdir -p "$TMP/exp/reference/real"
 	guest_run "--update --format json $args" --expected "$TMP/exp" \
-		-d "$TMP/expected.bpf.o" -d "$TMP/real.bpf.o" pcaps/vlan.pcap
+		-d $REF pcaps/vlan.pcap
 	expect_run_exit 0
 	check "the JSON report holds the real cases" grep -q \
-		'^{"dissector":"expected","capture":"/suite/pcaps/vlan.pcap","frame":3,"state":"rx-rps","in_flags":2,"ret":"BPF_OK","nhoff":18,"thoff":38,' \
+		'^{"dissector":"reference","capture":"/suite/pcaps/vlan.pcap","frame":3,"state":"rx-rps","in_flags":2,"ret":"BPF_OK","nhoff":18,"thoff":38,' \
 		"$TMP/run.txt"
 	check "the JSON report sums up the real path" grep -q \
 		'"capture":"/suite/pcaps/vlan.pcap","real":true,"summary":{"frames":11,' \
 		"$TMP/run.txt"
-	golden_from_report expected vlan.pcap >"$TMP/exp/real/vlan.json"
-	[ "$(wc -l <"$TMP/exp/real/vlan.json")" = 34 ] ||
-		fail "the report held $(($(wc -l <"$TMP/exp/real/vlan.json") - 1)) real cases, want 33"
+	golden_from_report reference vlan.pcap \
+		>"$TMP/exp/reference/real/vlan.json"
+	[ "$(wc -l <"$TMP/exp/reference/real/vlan.json")" = 34 ] ||
+		fail "the report held $(($(wc -l <"$TMP/exp/reference/real/vlan.json") - 1)) real cases, want 33"
 
-	guest_run "$args" --expected "$TMP/exp" -d "$TMP/expected.bpf.o" \
-		-d "$TMP/real.bpf.o" pcaps/vlan.pcap
+	guest_run "$args" --expected "$TMP/exp" -d $REF pcaps/vlan.pcap
 	expect_run_exit 0
 	check "every real case meets its golden" grep -q \
-		"^  real golden /suite/expected/real/vlan.json: 33 passed, 0 failed, 0 unchecked$" \
+		"^  real golden /suite/expected/reference/real/vlan.json: 33 passed, 0 failed, 0 unchecked$" \
 		"$TMP/run.txt"
 
 	sed -i '/"frame":3,"state":"rx-rps"/s/"thoff":38/"thoff":99/' \
-		"$TMP/exp/real/vlan.json"
-	guest_run "$args" --expected "$TMP/exp" -d "$TMP/expected.bpf.o" \
-		-d "$TMP/real.bpf.o" pcaps/vlan.pcap
+		"$TMP/exp/reference/real/vlan.json"
+	guest_run "$args" --expected "$TMP/exp" -d $REF pcaps/vlan.pcap
 	expect_run_exit 1
 	check "a wrong golden value fails naming the field" grep -q \
-		"^    FAIL expected vlan.pcap#3/rx-rps/flags=0x2: thoff: expected 99, actual 38$" \
+		"^    FAIL reference vlan.pcap#3/rx-rps/flags=0x2: thoff: expected 99, actual 38$" \
 		"$TMP/run.txt"
 	check "only that case fails" grep -q \
-		"^  real golden /suite/expected/real/vlan.json: 32 passed, 1 failed, 0 unchecked$" \
+		"^  real golden /suite/expected/reference/real/vlan.json: 32 passed, 1 failed, 0 unchecked$" \
 		"$TMP/run.txt"
 
-	sed -i '1s/"sha256":"[0-9a-f]*"/"sha256":"00"/' "$TMP/exp/real/vlan.json"
-	guest_run "$args" --expected "$TMP/exp" -d "$TMP/expected.bpf.o" \
-		-d "$TMP/real.bpf.o" pcaps/vlan.pcap
+	sed -i '1s/"sha256":"[0-9a-f]*"/"sha256":"00"/' \
+		"$TMP/exp/reference/real/vlan.json"
+	guest_run "$args" --expected "$TMP/exp" -d $REF pcaps/vlan.pcap
 	expect_run_exit 1
 	check "a golden of other capture bytes is stale" grep -q \
 		"(1 stale golden)" "$TMP/run.txt"
@@ -303,11 +298,8 @@ test_kernel_usage() {
 # --output may not be a real golden either: --update would replace it.
 test_guest_real_output() {
 	need_kernel
-	cp $REF "$TMP/expected.bpf.o"
-	cp $REF "$TMP/real.bpf.o"
-	# /suite/expected/real is a folder (test_guest_real_goldens says why)
-	guest_run "--path real --update --expected /suite --output /suite/expected/real/ipv4.json -d /suite/dissectors/expected.bpf.o /suite/pcaps/ipv4.pcap" \
-		-d "$TMP/expected.bpf.o" -d "$TMP/real.bpf.o" pcaps/ipv4.pcap
+	guest_run "--path real --update --expected /suite/expected --output /suite/expected/reference/real/ipv4.json -d /suite/dissectors/reference.bpf.o /suite/pcaps/ipv4.pcap" \
+		-d $REF pcaps/ipv4.pcap
 	# refused before anything runs: the guest's stderr is its console's
 	expect_run_exit 2
 	[ -z "$(cat "$TMP/run.txt")" ] || fail "the run reported cases"

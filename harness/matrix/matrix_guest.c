@@ -152,7 +152,8 @@ static int pack_goldens(struct initramfs *ir, const struct matrix_pack *p,
 		snprintf(dir, sizeof(dir), "suite/expected/%s", dis);
 		ret = pack_golden_folder(ir, p->expected_dir, dis, dir, p,
 					 err, err_size);
-		if (ret || !p->real_path)
+		/* real/ too, for --path real and for --guest-run's commands */
+		if (ret)
 			continue;
 		snprintf(root, sizeof(root), "%s/%s", p->expected_dir, dis);
 		snprintf(dir, sizeof(dir), "suite/expected/%s/real", dis);
