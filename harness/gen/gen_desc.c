@@ -294,8 +294,16 @@ int gen_parse_line(const char *line, unsigned int line_no,
 	bool need_layer = true;
 	struct gen_layer *l = NULL;
 
-	memset(pkt, 0, sizeof(*pkt));
+	/*
+	 * A packet is mostly room (40 KiB of layers and bytes): each layer
+	 * is cleared as it is added, and gen_build() clears the bytes it
+	 * uses. fdtest fuzz parses a line for every input it makes.
+	 */
 	pkt->line = line_no;
+	pkt->n_layers = 0;
+	pkt->len = 0;
+	pkt->expect = GEN_EXPECT_AUTO;
+	pkt->iface = 0;
 	snprintf(buf, sizeof(buf), "%s", line);
 	if (strlen(line) >= sizeof(buf)) {
 		snprintf(err, err_size, "1: line longer than %zu characters",
@@ -352,6 +360,7 @@ int gen_parse_line(const char *line, unsigned int line_no,
 					return -EINVAL;
 				}
 				l = &pkt->layers[pkt->n_layers++];
+				memset(l, 0, sizeof(*l));
 				l->type = t;
 				l->column = (unsigned int)start + 1;
 				need_layer = false;
