@@ -3,9 +3,10 @@
  * fdtest fuzz: the engine. It works in rounds so that the same --seed
  * finds the same things with any number of threads:
  *   1. a round's inputs are numbered; input i is made from its own random
- *      stream (seed, i) and the corpus as it stood when the round began;
+ *      stream (seed, i) and the corpus as it stood when the round began,
+ *      on the calling thread, with what the spec expects of it;
  *   2. the worker pool runs them in slots and hands the slots back in
- *      order (worker.h);
+ *      order (worker.h): the test-run threads only run and compare;
  *   3. the calling thread merges results in input order: a result shape
  *      not seen before puts the input in the corpus, a broken oracle is a
  *      finding (new ones are minimised and written at once).
@@ -40,9 +41,9 @@ struct slot {
 	uint64_t first;			/* number of the first input */
 	size_t n;
 	struct fuzz_input in[SLOT_INPUTS];
+	struct fuzz_spec spec[SLOT_INPUTS];
 	struct slot_out out[SLOT_INPUTS];
 	/* the work's scratch */
-	struct gen_packet pkt;
 	struct fuzz_eval ev;
 };
 
@@ -64,6 +65,9 @@ struct engine {
 
 	struct slot *slots[ROUND_SLOTS];
 	struct worker_pool *pool;
+	/* making inputs (calling thread) */
+	struct gen_packet pkt;
+	struct gen_expectations all;
 
 	struct fuzz_minimiser min;	/* the calling thread's own */
 };
@@ -73,7 +77,7 @@ static bool stopped(const struct fuzz_opts *o)
 	return o->stop && *o->stop;
 }
 
-/* ---- making and running inputs (pool threads) ------------------------ */
+/* ---- making inputs (calling thread) ---------------------------------- */
 
 static void make_input(const struct engine *e, uint64_t index,
 		       struct gen_packet *pkt, struct fuzz_input *in)
@@ -98,6 +102,25 @@ static void make_input(const struct engine *e, uint64_t index,
 	fuzz_input_mutate(&r, in, &e->corpus[fuzz_below(&r, (uint32_t)n)]);
 }
 
+/*
+ * A slot's inputs and what the spec expects of each. Made here, before
+ * the slot goes to a test-run thread, they overlap that thread's test
+ * runs of the slots before: with -j 1 the calling thread has a core of
+ * its own to spare.
+ */
+static void slot_fill(struct engine *e, struct slot *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct fuzz_input *in = &s->in[i];
+
+		make_input(e, s->first + i, &e->pkt, in);
+		fuzz_spec_derive(e->t, in->desc[0] ? &e->pkt : NULL, &e->all,
+				 &s->spec[i]);
+	}
+}
+
+/* ---- running inputs (pool threads) ------------------------------------ */
+
 static void slot_work(void *ctx, unsigned int thread, void *p)
 {
 	const struct engine *e = ctx;
@@ -110,9 +133,8 @@ static void slot_work(void *ctx, unsigned int thread, void *p)
 		struct fuzz_input *in = &s->in[i];
 		struct slot_out *out = &s->out[i];
 
-		make_input(e, s->first + i, &s->pkt, in);
-		out->ret = fuzz_check(e->t, fd, ref_fd, in,
-				      in->desc[0] ? &s->pkt : NULL, &s->ev);
+		out->ret = fuzz_check(e->t, fd, ref_fd, in, &s->spec[i],
+				      &s->ev);
 		out->n_issues = s->ev.n_issues;
 		memcpy(out->issues, s->ev.issues,
 		       s->ev.n_issues * sizeof(s->ev.issues[0]));
@@ -351,6 +373,7 @@ static int round_run(struct engine *e, uint64_t *next, char *err,
 		s->first = *next;
 		s->n = left < SLOT_INPUTS ? (size_t)left : SLOT_INPUTS;
 		*next += s->n;
+		slot_fill(e, s);
 		worker_submit(e->pool);
 	}
 	while ((s = worker_wait(e->pool))) {

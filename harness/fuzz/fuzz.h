@@ -140,6 +140,24 @@ struct fuzz_target {
 	const struct fuzz_policy *policy;	/* NULL: accept nothing */
 };
 
+/*
+ * What the spec oracle expects of one input, in the target's spec policy.
+ * The engine derives it on its calling thread as it makes the input, so
+ * that a test-run thread only runs and compares.
+ */
+struct fuzz_spec {
+	bool checked;			/* the spec settles the input */
+	struct golden_line exp[FDTEST_STATE_COUNT][FDTEST_FLAGS_KNOWN + 1];
+};
+
+/*
+ * Derives @spec from @pkt, the input's built description, or NULL for
+ * bytes alone, which the spec does not judge. @all is scratch: large.
+ */
+void fuzz_spec_derive(const struct fuzz_target *t,
+		      const struct gen_packet *pkt,
+		      struct gen_expectations *all, struct fuzz_spec *spec);
+
 /* An oracle broken in one field, by one input. */
 struct fuzz_issue {
 	uint8_t oracle;			/* enum fuzz_oracle */
@@ -161,7 +179,7 @@ struct fuzz_diff {
 
 /*
  * One input's evaluation, and the scratch it needs: about 70 KiB, so
- * one per thread, made once.
+ * one per slot, made once.
  */
 struct fuzz_eval {
 	/* out */
@@ -172,23 +190,23 @@ struct fuzz_eval {
 	struct fuzz_diff diffs[FUZZ_DIFFS_MAX];
 	size_t n_diffs;
 	bool keep_diffs;		/* in: fill diffs (finding output) */
-	bool spec_checked;		/* the spec oracle applied */
+	const struct fuzz_spec *spec;	/* what the spec oracle applied */
 	/* scratch */
 	struct frame_states shape;
 	struct testrun_result res[2][FDTEST_STATE_COUNT]
 				 [FDTEST_FLAGS_KNOWN + 1];
-	struct gen_expectations spec;
 	struct diff tmp[COMPARE_DIFFS_MAX];
 };
 
 /*
- * Runs @in (with @pkt, its built description, or NULL for bytes alone)
- * through the target's dissectors, programs @fd and @ref_fd, in every
- * state and input-flag set, and applies the oracles. Returns the number
- * of test runs made, or a negative errno of a test run.
+ * Runs @in (with @spec, from fuzz_spec_derive(), or NULL for bytes
+ * alone) through the target's dissectors, programs @fd and @ref_fd, in
+ * every state and input-flag set, and applies the oracles. ev->spec
+ * points at @spec when the spec oracle applied, else is NULL. Returns
+ * the number of test runs made, or a negative errno of a test run.
  */
 int fuzz_check(const struct fuzz_target *t, int fd, int ref_fd,
-	       const struct fuzz_input *in, const struct gen_packet *pkt,
+	       const struct fuzz_input *in, const struct fuzz_spec *spec,
 	       struct fuzz_eval *ev);
 
 /* True when @ev broke @oracle in @field. */
@@ -248,6 +266,8 @@ struct fuzz_minimiser {
 	const struct fuzz_target *t;
 	volatile sig_atomic_t *stop;	/* set: keep what there is */
 	struct gen_packet pkt;
+	struct gen_expectations all;
+	struct fuzz_spec spec;
 	struct fuzz_eval ev;
 	struct fuzz_input cand;
 	uint64_t tries;

@@ -302,26 +302,42 @@ static void check_case(const struct fuzz_target *t,
 		n = diff_unaccepted(t, in, pclass, ev->tmp, n);
 		add_diffs(ev, FUZZ_ORACLE_DIFF, s, f, ev->tmp, n);
 	}
-	if (ev->spec_checked) {
-		n = compare_golden(&ev->spec.exp[t->spec_policy][s][f], r->ret,
-				   &r->keys, ev->tmp, COMPARE_DIFFS_MAX);
+	if (ev->spec) {
+		n = compare_golden(&ev->spec->exp[s][f], r->ret, &r->keys,
+				   ev->tmp, COMPARE_DIFFS_MAX);
 		add_diffs(ev, FUZZ_ORACLE_SPEC, s, f, ev->tmp, n);
 	}
 }
 
+void fuzz_spec_derive(const struct fuzz_target *t,
+		      const struct gen_packet *pkt,
+		      struct gen_expectations *all, struct fuzz_spec *spec)
+{
+	char err[256];
+
+	/*
+	 * A description the spec cannot settle (a field given that moves
+	 * the bytes away from the layers) is not judged by it.
+	 */
+	spec->checked = pkt && (t->oracles & (1u << FUZZ_ORACLE_SPEC)) &&
+			gen_expect_packet(pkt, 1, false, all, err,
+					  sizeof(err)) == 1;
+	if (spec->checked)
+		memcpy(spec->exp, all->exp[t->spec_policy], sizeof(spec->exp));
+}
+
 int fuzz_check(const struct fuzz_target *t, int fd, int ref_fd,
-	       const struct fuzz_input *in, const struct gen_packet *pkt,
+	       const struct fuzz_input *in, const struct fuzz_spec *spec,
 	       struct fuzz_eval *ev)
 {
 	char pclass[FUZZ_CLASS_MAX] = "";
-	char err[256];
 	int runs = 0;
 	int ret;
 
 	ev->n_issues = 0;
 	ev->n_features = 0;
 	ev->n_diffs = 0;
-	ev->spec_checked = false;
+	ev->spec = spec && spec->checked ? spec : NULL;
 	ret = frame_shape(in->bytes, in->len, t->kernel->ctx_states,
 			  &ev->shape);
 	if (ret)
@@ -336,12 +352,6 @@ int fuzz_check(const struct fuzz_target *t, int fd, int ref_fd,
 			return ret;
 		runs += ret;
 	}
-	/* a description the spec cannot settle (a field given that moves the
-	 * bytes away from the layers) is not judged by it
-	 */
-	if (pkt && (t->oracles & (1u << FUZZ_ORACLE_SPEC)))
-		ev->spec_checked = gen_expect_packet(pkt, 1, false, &ev->spec,
-						     err, sizeof(err)) == 1;
 	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
 		for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++) {
 			check_case(t, in, ev, s, f, pclass);
