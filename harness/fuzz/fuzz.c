@@ -24,8 +24,15 @@
 #include "util/progress.h"
 #include "util/worker.h"
 
+#define ROUND_INPUTS	512	/* whatever -j is */
 #define SLOT_INPUTS	32
-#define ROUND_SLOTS	16	/* a round: 512 inputs, whatever -j is */
+/*
+ * A round's first slot is small: the test-run threads wait for it while
+ * the calling thread merges the round before and makes its inputs.
+ */
+#define FIRST_SLOT_INPUTS 4
+#define ROUND_SLOTS	(1 + (ROUND_INPUTS - FIRST_SLOT_INPUTS + \
+			      SLOT_INPUTS - 1) / SLOT_INPUTS)
 #define CORPUS_MAX	4096
 #define COVERAGE_BITS	(1u << 20)
 
@@ -282,8 +289,7 @@ static int engine_start(struct engine *e, char *err, size_t err_size)
 
 	e->corpus = calloc(CORPUS_MAX, sizeof(*e->corpus));
 	e->coverage = calloc(COVERAGE_BITS / 8, 1);
-	e->pending = calloc((size_t)ROUND_SLOTS * SLOT_INPUTS,
-			    sizeof(*e->pending));
+	e->pending = calloc(ROUND_INPUTS, sizeof(*e->pending));
 	if (!e->corpus || !e->coverage || !e->pending)
 		goto out_nomem;
 	for (int i = 0; i < ROUND_SLOTS; i++) {
@@ -359,19 +365,20 @@ static int round_run(struct engine *e, uint64_t *next, char *err,
 {
 	const struct fuzz_opts *o = e->o;
 	uint64_t first = *next;
+	uint64_t end = first + ROUND_INPUTS;
 	struct slot *s;
 	int ret = 0;
 
+	if (o->max_inputs && end > o->max_inputs)
+		end = o->max_inputs;
 	e->round_corpus = e->n_corpus;
-	for (int k = 0; k < ROUND_SLOTS; k++) {
-		uint64_t left = o->max_inputs ? o->max_inputs - *next :
-						SLOT_INPUTS;
+	for (int k = 0; *next < end; k++) {
+		uint64_t want = k ? SLOT_INPUTS : FIRST_SLOT_INPUTS;
+		uint64_t left = end - *next;
 
-		if (!left)
-			break;
 		s = worker_free_slot(e->pool);
 		s->first = *next;
-		s->n = left < SLOT_INPUTS ? (size_t)left : SLOT_INPUTS;
+		s->n = (size_t)(left < want ? left : want);
 		*next += s->n;
 		slot_fill(e, s);
 		worker_submit(e->pool);
