@@ -77,18 +77,27 @@ static bool bytes_differ(const uint8_t *a, const uint8_t *b,
 	return false;
 }
 
-/* Does any checked byte differ? Compared whole, at once. */
+/* Does any checked byte differ? Compared whole, 8 bytes at a time. */
 static bool keys_differ(const struct bpf_flow_keys *a,
 			const struct bpf_flow_keys *b, const uint8_t *mask)
 {
 	const uint8_t *pa = (const uint8_t *)a;
 	const uint8_t *pb = (const uint8_t *)b;
-	uint8_t acc = 0;
+	uint64_t acc = 0;
+	size_t i;
 
 	if (!mask)
 		return memcmp(a, b, sizeof(*a)) != 0;
-	for (size_t i = 0; i < sizeof(*a); i++)
-		acc |= (uint8_t)((pa[i] ^ pb[i]) & mask[i]);
+	for (i = 0; i + 8 <= sizeof(*a); i += 8) {
+		uint64_t x, y, m;
+
+		memcpy(&x, pa + i, 8);
+		memcpy(&y, pb + i, 8);
+		memcpy(&m, mask + i, 8);
+		acc |= (x ^ y) & m;
+	}
+	for (; i < sizeof(*a); i++)
+		acc |= (uint64_t)((pa[i] ^ pb[i]) & mask[i]);
 	return acc != 0;
 }
 
