@@ -4,9 +4,10 @@
  * finds the same things with any number of threads:
  *   1. a round's inputs are numbered; input i is made from its own random
  *      stream (seed, i) and the corpus as it stood when the round began,
- *      on the calling thread, with what the spec expects of it;
+ *      with what the spec expects of it: on the calling thread when the
+ *      test-run threads leave it a CPU, else on the test-run threads;
  *   2. the worker pool runs them in slots and hands the slots back in
- *      order (worker.h): the test-run threads only run and compare;
+ *      order (worker.h);
  *   3. the calling thread merges results in input order: a result shape
  *      not seen before puts the input in the corpus, a broken oracle is a
  *      finding (new ones are minimised and written at once).
@@ -28,7 +29,8 @@
 #define SLOT_INPUTS	32
 /*
  * A round's first slot is small: the test-run threads wait for it while
- * the calling thread merges the round before and makes its inputs.
+ * the calling thread merges the round before and (fill_here) makes its
+ * inputs.
  */
 #define FIRST_SLOT_INPUTS 4
 #define ROUND_SLOTS	(1 + (ROUND_INPUTS - FIRST_SLOT_INPUTS + \
@@ -51,6 +53,8 @@ struct slot {
 	struct fuzz_spec spec[SLOT_INPUTS];
 	struct slot_out out[SLOT_INPUTS];
 	/* the work's scratch */
+	struct gen_packet pkt;
+	struct gen_expectations all;
 	struct fuzz_eval ev;
 };
 
@@ -72,9 +76,14 @@ struct engine {
 
 	struct slot *slots[ROUND_SLOTS];
 	struct worker_pool *pool;
-	/* making inputs (calling thread) */
-	struct gen_packet pkt;
-	struct gen_expectations all;
+	/*
+	 * The calling thread makes the inputs of a slot before handing it
+	 * over: with -j 1 on two CPUs it otherwise idles on one while the
+	 * test-run thread makes them. With a test-run thread on every CPU
+	 * each makes its own, as the calling thread would only take CPU
+	 * time from them.
+	 */
+	bool fill_here;
 
 	struct fuzz_minimiser min;	/* the calling thread's own */
 };
@@ -84,7 +93,7 @@ static bool stopped(const struct fuzz_opts *o)
 	return o->stop && *o->stop;
 }
 
-/* ---- making inputs (calling thread) ---------------------------------- */
+/* ---- making inputs ----------------------------------------------------- */
 
 static void make_input(const struct engine *e, uint64_t index,
 		       struct gen_packet *pkt, struct fuzz_input *in)
@@ -109,21 +118,14 @@ static void make_input(const struct engine *e, uint64_t index,
 	fuzz_input_mutate(&r, in, &e->corpus[fuzz_below(&r, (uint32_t)n)]);
 }
 
-/*
- * A slot's inputs and what the spec expects of each. Made here, before
- * the slot goes to a test-run thread, they overlap that thread's test
- * runs of the slots before: with -j 1 the calling thread has a core of
- * its own to spare.
- */
-static void slot_fill(struct engine *e, struct slot *s)
+/* Input @i of slot @s, and what the spec expects of it. */
+static void slot_fill_one(const struct engine *e, struct slot *s, size_t i)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		struct fuzz_input *in = &s->in[i];
+	struct fuzz_input *in = &s->in[i];
 
-		make_input(e, s->first + i, &e->pkt, in);
-		fuzz_spec_derive(e->t, in->desc[0] ? &e->pkt : NULL, &e->all,
-				 &s->spec[i]);
-	}
+	make_input(e, s->first + i, &s->pkt, in);
+	fuzz_spec_derive(e->t, in->desc[0] ? &s->pkt : NULL, &s->all,
+			 &s->spec[i]);
 }
 
 /* ---- running inputs (pool threads) ------------------------------------ */
@@ -140,6 +142,8 @@ static void slot_work(void *ctx, unsigned int thread, void *p)
 		struct fuzz_input *in = &s->in[i];
 		struct slot_out *out = &s->out[i];
 
+		if (!e->fill_here)
+			slot_fill_one(e, s, i);
 		out->ret = fuzz_check(e->t, fd, ref_fd, in, &s->spec[i],
 				      &s->ev);
 		out->n_issues = s->ev.n_issues;
@@ -297,6 +301,7 @@ static int engine_start(struct engine *e, char *err, size_t err_size)
 		if (!e->slots[i])
 			goto out_nomem;
 	}
+	e->fill_here = jobs > 0 && jobs < worker_default_threads();
 	/* a program per test-run thread; sharing one is only slower */
 	if (jobs > 1) {
 		dissector_want_copies(e->t->dis, jobs - 1);
@@ -380,7 +385,8 @@ static int round_run(struct engine *e, uint64_t *next, char *err,
 		s->first = *next;
 		s->n = (size_t)(left < want ? left : want);
 		*next += s->n;
-		slot_fill(e, s);
+		for (size_t i = 0; e->fill_here && i < s->n; i++)
+			slot_fill_one(e, s, i);
 		worker_submit(e->pool);
 	}
 	while ((s = worker_wait(e->pool))) {
