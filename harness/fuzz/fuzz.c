@@ -28,13 +28,14 @@
 #define ROUND_INPUTS	512	/* whatever -j is */
 #define SLOT_INPUTS	32
 /*
- * A round's first slot is small: the test-run threads wait for it while
- * the calling thread merges the round before and (fill_here) makes its
- * inputs.
+ * A round's first and last slots are small: the test-run threads wait
+ * for the first while the calling thread merges the round before and
+ * (fill_here) makes its inputs, and all but one wait while the last runs.
+ * Slot sizes change nothing else: a round is its inputs, in order.
  */
-#define FIRST_SLOT_INPUTS 4
-#define ROUND_SLOTS	(1 + (ROUND_INPUTS - FIRST_SLOT_INPUTS + \
-			      SLOT_INPUTS - 1) / SLOT_INPUTS)
+#define SLOT_INPUTS_MIN	4
+/* slot_size() cuts a round into 4, 32 x 14, 30, 15, 7, 4, 4 at most */
+#define ROUND_SLOTS	20
 #define CORPUS_MAX	4096
 #define COVERAGE_BITS	(1u << 20)
 
@@ -364,6 +365,18 @@ static void corpus_grow(struct engine *e, uint64_t first)
 	e->stats->corpus = e->n_corpus;
 }
 
+/* The @k-th slot of a round with @left inputs still to hand out. */
+static size_t slot_size(int k, uint64_t left)
+{
+	uint64_t want = left / 2;
+
+	if (k == 0 || want < SLOT_INPUTS_MIN)
+		want = SLOT_INPUTS_MIN;
+	if (want > SLOT_INPUTS)
+		want = SLOT_INPUTS;
+	return (size_t)(want < left ? want : left);
+}
+
 /* One round: fill every slot, then merge them in order. */
 static int round_run(struct engine *e, uint64_t *next, char *err,
 		     size_t err_size)
@@ -378,12 +391,9 @@ static int round_run(struct engine *e, uint64_t *next, char *err,
 		end = o->max_inputs;
 	e->round_corpus = e->n_corpus;
 	for (int k = 0; *next < end; k++) {
-		uint64_t want = k ? SLOT_INPUTS : FIRST_SLOT_INPUTS;
-		uint64_t left = end - *next;
-
 		s = worker_free_slot(e->pool);
 		s->first = *next;
-		s->n = (size_t)(left < want ? left : want);
+		s->n = slot_size(k, end - *next);
 		*next += s->n;
 		for (size_t i = 0; e->fill_here && i < s->n; i++)
 			slot_fill_one(e, s, i);
