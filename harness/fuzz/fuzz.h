@@ -177,6 +177,11 @@ struct fuzz_diff {
 #define FUZZ_DIFFS_MAX	256
 #define FUZZ_FEATURES	FUZZ_CASES
 
+/* One input's results: the dissector's [0], the reference's [1]. */
+struct fuzz_results {
+	struct testrun_result r[2][FDTEST_STATE_COUNT][FDTEST_FLAGS_KNOWN + 1];
+};
+
 /*
  * One input's evaluation, and the scratch it needs: about 70 KiB, so
  * one per slot, made once.
@@ -193,8 +198,7 @@ struct fuzz_eval {
 	const struct fuzz_spec *spec;	/* what the spec oracle applied */
 	/* scratch */
 	struct frame_states shape;
-	struct testrun_result res[2][FDTEST_STATE_COUNT]
-				 [FDTEST_FLAGS_KNOWN + 1];
+	struct fuzz_results res;
 	struct diff tmp[COMPARE_DIFFS_MAX];
 };
 
@@ -208,6 +212,20 @@ struct fuzz_eval {
 int fuzz_check(const struct fuzz_target *t, int fd, int ref_fd,
 	       const struct fuzz_input *in, const struct fuzz_spec *spec,
 	       struct fuzz_eval *ev);
+
+/*
+ * fuzz_check() in two halves, so that the engine can run an input on a
+ * test-run thread and judge it on the calling thread. fuzz_run_cases()
+ * shapes @in into @shape and runs it into @res, returning the number of
+ * test runs or a negative errno; fuzz_judge() applies the oracles to
+ * them, filling @ev's issues, features and differences.
+ */
+int fuzz_run_cases(const struct fuzz_target *t, int fd, int ref_fd,
+		   const struct fuzz_input *in, struct frame_states *shape,
+		   struct fuzz_results *res);
+void fuzz_judge(const struct fuzz_target *t, const struct fuzz_input *in,
+		const struct fuzz_spec *spec, const struct frame_states *shape,
+		const struct fuzz_results *res, struct fuzz_eval *ev);
 
 /* True when @ev broke @oracle in @field. */
 bool fuzz_eval_has(const struct fuzz_eval *ev, enum fuzz_oracle oracle,

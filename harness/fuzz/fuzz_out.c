@@ -76,7 +76,7 @@ static int finding_golden_line(const struct fuzz_eval *ev,
 			       const struct fuzz_finding *f, int s, uint32_t fl,
 			       char *line, size_t size)
 {
-	const struct testrun_result *ref = &ev->res[1][s][fl];
+	const struct testrun_result *ref = &ev->res.r[1][s][fl];
 	struct golden_line exp = {
 		.id = { 1, (enum fdtest_state)s, fl },
 		.keys = ref->keys,
