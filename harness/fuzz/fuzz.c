@@ -4,10 +4,11 @@
  * finds the same things with any number of threads:
  *   1. a round's inputs are numbered; input i is made from its own random
  *      stream (seed, i) and the corpus as it stood when the round began,
- *      with what the spec expects of it: on the calling thread when the
- *      test-run threads leave it a CPU, else on the test-run threads;
+ *      with what the spec expects of it;
  *   2. the worker pool runs them in slots and hands the slots back in
- *      order (worker.h);
+ *      order (worker.h); the oracles judge each input's results (on the
+ *      calling thread when the test-run threads leave it a CPU, as it
+ *      also makes the inputs then, else on the test-run threads);
  *   3. the calling thread merges results in input order: a result shape
  *      not seen before puts the input in the corpus, a broken oracle is a
  *      finding (new ones are minimised and written at once).
@@ -52,6 +53,7 @@ struct slot {
 	size_t n;
 	struct fuzz_input in[SLOT_INPUTS];
 	struct fuzz_spec spec[SLOT_INPUTS];
+	struct fuzz_results res[SLOT_INPUTS];	/* fill_here: judged later */
 	struct slot_out out[SLOT_INPUTS];
 	/* the work's scratch */
 	struct gen_packet pkt;
@@ -79,12 +81,14 @@ struct engine {
 	struct worker_pool *pool;
 	/*
 	 * The calling thread makes the inputs of a slot before handing it
-	 * over: with -j 1 on two CPUs it otherwise idles on one while the
-	 * test-run thread makes them. With a test-run thread on every CPU
-	 * each makes its own, as the calling thread would only take CPU
-	 * time from them.
+	 * over, and judges their results as it merges them: with -j 1 on
+	 * two CPUs it otherwise idles on one while the test-run thread does
+	 * that work. With a test-run thread on every CPU each makes and
+	 * judges its own, as the calling thread would only take CPU time
+	 * from them.
 	 */
 	bool fill_here;
+	struct fuzz_eval judge;		/* fill_here: the calling thread's */
 
 	struct fuzz_minimiser min;	/* the calling thread's own */
 };
@@ -131,6 +135,15 @@ static void slot_fill_one(const struct engine *e, struct slot *s, size_t i)
 
 /* ---- running inputs (pool threads) ------------------------------------ */
 
+static void slot_out_set(struct slot_out *out, const struct fuzz_eval *ev)
+{
+	out->n_issues = ev->n_issues;
+	memcpy(out->issues, ev->issues, ev->n_issues * sizeof(ev->issues[0]));
+	out->n_features = ev->n_features;
+	memcpy(out->features, ev->features,
+	       ev->n_features * sizeof(ev->features[0]));
+}
+
 static void slot_work(void *ctx, unsigned int thread, void *p)
 {
 	const struct engine *e = ctx;
@@ -140,25 +153,40 @@ static void slot_work(void *ctx, unsigned int thread, void *p)
 
 	s->ev.keep_diffs = false;
 	for (size_t i = 0; i < s->n; i++) {
-		struct fuzz_input *in = &s->in[i];
 		struct slot_out *out = &s->out[i];
 
-		if (!e->fill_here)
+		if (e->fill_here) {
+			out->ret = fuzz_run_cases(e->t, fd, ref_fd, &s->in[i],
+						  &s->ev.shape, &s->res[i]);
+		} else {
 			slot_fill_one(e, s, i);
-		out->ret = fuzz_check(e->t, fd, ref_fd, in, &s->spec[i],
-				      &s->ev);
-		out->n_issues = s->ev.n_issues;
-		memcpy(out->issues, s->ev.issues,
-		       s->ev.n_issues * sizeof(s->ev.issues[0]));
-		out->n_features = s->ev.n_features;
-		memcpy(out->features, s->ev.features,
-		       s->ev.n_features * sizeof(s->ev.features[0]));
+			out->ret = fuzz_check(e->t, fd, ref_fd, &s->in[i],
+					      &s->spec[i], &s->ev);
+			slot_out_set(out, &s->ev);
+		}
 		if (out->ret < 0)
 			break;
 	}
 }
 
 /* ---- merging, in input order (calling thread) ------------------------- */
+
+/* fill_here: input @i of @s, run by a test-run thread, judged here. */
+static void slot_judge(struct engine *e, struct slot *s, size_t i)
+{
+	const struct fuzz_input *in = &s->in[i];
+	struct fuzz_eval *ev = &e->judge;
+
+	/* it was shaped for its test runs, so it shapes again */
+	if (frame_shape(in->bytes, in->len, e->t->kernel->ctx_states,
+			&ev->shape)) {
+		s->out[i].n_issues = 0;
+		s->out[i].n_features = 0;
+		return;
+	}
+	fuzz_judge(e->t, in, &s->spec[i], &ev->shape, &s->res[i], ev);
+	slot_out_set(&s->out[i], ev);
+}
 
 static struct fuzz_finding *finding_find(struct fuzz_stats *st,
 					 const struct fuzz_issue *is)
@@ -407,6 +435,8 @@ static int round_run(struct engine *e, uint64_t *next, char *err,
 					 strerror(-ret));
 				break;
 			}
+			if (e->fill_here)
+				slot_judge(e, s, i);
 			merge_input(e, s, i);
 			if (e->min.run_err) {
 				ret = e->min.run_err;
