@@ -117,6 +117,44 @@ static void test_compare_hidden_address_bytes(void **state)
 	assert_string_equal(diffs[0].field, "addr_extra");
 }
 
+/*
+ * Every checked byte of every field is compared, and an unchecked one is
+ * not: compare_golden() looks at the keys whole before it walks them.
+ */
+static void test_compare_golden_every_byte(void **state)
+{
+	struct diff diffs[COMPARE_DIFFS_MAX];
+	struct golden_line exp = { .has_ret = false };
+	struct bpf_flow_keys k;
+
+	(void)state;
+	for (int l = KEYS_LAYOUT_IPV4; l <= KEYS_LAYOUT_IPV6; l++) {
+		size_t count;
+		const struct keys_field *f = keys_fields(l, &count);
+
+		keys_tcp(&exp.keys, 14);
+		exp.layout = (enum keys_layout)l;
+		for (size_t i = 0; i < count; i++)
+			for (size_t b = 0; b < f[i].size; b++) {
+				uint8_t *byte = (uint8_t *)&k + f[i].offset + b;
+				size_t n;
+
+				k = exp.keys;
+				*byte ^= 0x10;
+				memset(exp.mask, 0xff, sizeof(exp.mask));
+				n = compare_golden(&exp, FDTEST_RET_OK, &k,
+						   diffs, COMPARE_DIFFS_MAX);
+				if (n != 1 || strcmp(diffs[0].field, f[i].name))
+					fail_msg("%s byte %zu: %zu differences",
+						 f[i].name, b, n);
+				exp.mask[f[i].offset + b] = 0;
+				assert_int_equal(compare_golden(&exp,
+						 FDTEST_RET_OK, &k, diffs,
+						 COMPARE_DIFFS_MAX), 0);
+			}
+	}
+}
+
 static void test_compare_states_consistent(void **state)
 {
 	struct testrun_result vl, pre, post;
@@ -324,6 +362,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compare_golden_table),
 		cmocka_unit_test(test_compare_hidden_address_bytes),
+		cmocka_unit_test(test_compare_golden_every_byte),
 		cmocka_unit_test(test_compare_states_consistent),
 		cmocka_unit_test(test_compare_states_fixed_offsets),
 		cmocka_unit_test(test_compare_states_without_pre_vlan),

@@ -3,9 +3,12 @@
  * fdtest fuzz: the engine. It works in rounds so that the same --seed
  * finds the same things with any number of threads:
  *   1. a round's inputs are numbered; input i is made from its own random
- *      stream (seed, i) and the corpus as it stood when the round began;
+ *      stream (seed, i) and the corpus as it stood when the round began,
+ *      with what the spec expects of it;
  *   2. the worker pool runs them in slots and hands the slots back in
- *      order (worker.h);
+ *      order (worker.h); the oracles judge each input's results (on the
+ *      calling thread when the test-run threads leave it a CPU, as it
+ *      also makes the inputs then, else on the test-run threads);
  *   3. the calling thread merges results in input order: a result shape
  *      not seen before puts the input in the corpus, a broken oracle is a
  *      finding (new ones are minimised and written at once).
@@ -23,8 +26,17 @@
 #include "util/progress.h"
 #include "util/worker.h"
 
+#define ROUND_INPUTS	512	/* whatever -j is */
 #define SLOT_INPUTS	32
-#define ROUND_SLOTS	16	/* a round: 512 inputs, whatever -j is */
+/*
+ * A round's first and last slots are small: the test-run threads wait
+ * for the first while the calling thread merges the round before and
+ * (fill_here) makes its inputs, and all but one wait while the last runs.
+ * Slot sizes change nothing else: a round is its inputs, in order.
+ */
+#define SLOT_INPUTS_MIN	4
+/* slot_size() cuts a round into 4, 32 x 14, 30, 15, 7, 4, 4 at most */
+#define ROUND_SLOTS	20
 #define CORPUS_MAX	4096
 #define COVERAGE_BITS	(1u << 20)
 
@@ -40,9 +52,12 @@ struct slot {
 	uint64_t first;			/* number of the first input */
 	size_t n;
 	struct fuzz_input in[SLOT_INPUTS];
+	struct fuzz_spec spec[SLOT_INPUTS];
+	struct fuzz_results res[SLOT_INPUTS];	/* fill_here: judged later */
 	struct slot_out out[SLOT_INPUTS];
 	/* the work's scratch */
 	struct gen_packet pkt;
+	struct gen_expectations all;
 	struct fuzz_eval ev;
 };
 
@@ -64,6 +79,16 @@ struct engine {
 
 	struct slot *slots[ROUND_SLOTS];
 	struct worker_pool *pool;
+	/*
+	 * The calling thread makes the inputs of a slot before handing it
+	 * over, and judges their results as it merges them: with -j 1 on
+	 * two CPUs it otherwise idles on one while the test-run thread does
+	 * that work. With a test-run thread on every CPU each makes and
+	 * judges its own, as the calling thread would only take CPU time
+	 * from them.
+	 */
+	bool fill_here;
+	struct fuzz_eval judge;		/* fill_here: the calling thread's */
 
 	struct fuzz_minimiser min;	/* the calling thread's own */
 };
@@ -73,7 +98,7 @@ static bool stopped(const struct fuzz_opts *o)
 	return o->stop && *o->stop;
 }
 
-/* ---- making and running inputs (pool threads) ------------------------ */
+/* ---- making inputs ----------------------------------------------------- */
 
 static void make_input(const struct engine *e, uint64_t index,
 		       struct gen_packet *pkt, struct fuzz_input *in)
@@ -98,6 +123,27 @@ static void make_input(const struct engine *e, uint64_t index,
 	fuzz_input_mutate(&r, in, &e->corpus[fuzz_below(&r, (uint32_t)n)]);
 }
 
+/* Input @i of slot @s, and what the spec expects of it. */
+static void slot_fill_one(const struct engine *e, struct slot *s, size_t i)
+{
+	struct fuzz_input *in = &s->in[i];
+
+	make_input(e, s->first + i, &s->pkt, in);
+	fuzz_spec_derive(e->t, in->desc[0] ? &s->pkt : NULL, &s->all,
+			 &s->spec[i]);
+}
+
+/* ---- running inputs (pool threads) ------------------------------------ */
+
+static void slot_out_set(struct slot_out *out, const struct fuzz_eval *ev)
+{
+	out->n_issues = ev->n_issues;
+	memcpy(out->issues, ev->issues, ev->n_issues * sizeof(ev->issues[0]));
+	out->n_features = ev->n_features;
+	memcpy(out->features, ev->features,
+	       ev->n_features * sizeof(ev->features[0]));
+}
+
 static void slot_work(void *ctx, unsigned int thread, void *p)
 {
 	const struct engine *e = ctx;
@@ -107,24 +153,40 @@ static void slot_work(void *ctx, unsigned int thread, void *p)
 
 	s->ev.keep_diffs = false;
 	for (size_t i = 0; i < s->n; i++) {
-		struct fuzz_input *in = &s->in[i];
 		struct slot_out *out = &s->out[i];
 
-		make_input(e, s->first + i, &s->pkt, in);
-		out->ret = fuzz_check(e->t, fd, ref_fd, in,
-				      in->desc[0] ? &s->pkt : NULL, &s->ev);
-		out->n_issues = s->ev.n_issues;
-		memcpy(out->issues, s->ev.issues,
-		       s->ev.n_issues * sizeof(s->ev.issues[0]));
-		out->n_features = s->ev.n_features;
-		memcpy(out->features, s->ev.features,
-		       s->ev.n_features * sizeof(s->ev.features[0]));
+		if (e->fill_here) {
+			out->ret = fuzz_run_cases(e->t, fd, ref_fd, &s->in[i],
+						  &s->ev.shape, &s->res[i]);
+		} else {
+			slot_fill_one(e, s, i);
+			out->ret = fuzz_check(e->t, fd, ref_fd, &s->in[i],
+					      &s->spec[i], &s->ev);
+			slot_out_set(out, &s->ev);
+		}
 		if (out->ret < 0)
 			break;
 	}
 }
 
 /* ---- merging, in input order (calling thread) ------------------------- */
+
+/* fill_here: input @i of @s, run by a test-run thread, judged here. */
+static void slot_judge(struct engine *e, struct slot *s, size_t i)
+{
+	const struct fuzz_input *in = &s->in[i];
+	struct fuzz_eval *ev = &e->judge;
+
+	/* it was shaped for its test runs, so it shapes again */
+	if (frame_shape(in->bytes, in->len, e->t->kernel->ctx_states,
+			&ev->shape)) {
+		s->out[i].n_issues = 0;
+		s->out[i].n_features = 0;
+		return;
+	}
+	fuzz_judge(e->t, in, &s->spec[i], &ev->shape, &s->res[i], ev);
+	slot_out_set(&s->out[i], ev);
+}
 
 static struct fuzz_finding *finding_find(struct fuzz_stats *st,
 					 const struct fuzz_issue *is)
@@ -260,8 +322,7 @@ static int engine_start(struct engine *e, char *err, size_t err_size)
 
 	e->corpus = calloc(CORPUS_MAX, sizeof(*e->corpus));
 	e->coverage = calloc(COVERAGE_BITS / 8, 1);
-	e->pending = calloc((size_t)ROUND_SLOTS * SLOT_INPUTS,
-			    sizeof(*e->pending));
+	e->pending = calloc(ROUND_INPUTS, sizeof(*e->pending));
 	if (!e->corpus || !e->coverage || !e->pending)
 		goto out_nomem;
 	for (int i = 0; i < ROUND_SLOTS; i++) {
@@ -269,6 +330,7 @@ static int engine_start(struct engine *e, char *err, size_t err_size)
 		if (!e->slots[i])
 			goto out_nomem;
 	}
+	e->fill_here = jobs > 0 && jobs < worker_default_threads();
 	/* a program per test-run thread; sharing one is only slower */
 	if (jobs > 1) {
 		dissector_want_copies(e->t->dis, jobs - 1);
@@ -331,26 +393,38 @@ static void corpus_grow(struct engine *e, uint64_t first)
 	e->stats->corpus = e->n_corpus;
 }
 
+/* The @k-th slot of a round with @left inputs still to hand out. */
+static size_t slot_size(int k, uint64_t left)
+{
+	uint64_t want = left / 2;
+
+	if (k == 0 || want < SLOT_INPUTS_MIN)
+		want = SLOT_INPUTS_MIN;
+	if (want > SLOT_INPUTS)
+		want = SLOT_INPUTS;
+	return (size_t)(want < left ? want : left);
+}
+
 /* One round: fill every slot, then merge them in order. */
 static int round_run(struct engine *e, uint64_t *next, char *err,
 		     size_t err_size)
 {
 	const struct fuzz_opts *o = e->o;
 	uint64_t first = *next;
+	uint64_t end = first + ROUND_INPUTS;
 	struct slot *s;
 	int ret = 0;
 
+	if (o->max_inputs && end > o->max_inputs)
+		end = o->max_inputs;
 	e->round_corpus = e->n_corpus;
-	for (int k = 0; k < ROUND_SLOTS; k++) {
-		uint64_t left = o->max_inputs ? o->max_inputs - *next :
-						SLOT_INPUTS;
-
-		if (!left)
-			break;
+	for (int k = 0; *next < end; k++) {
 		s = worker_free_slot(e->pool);
 		s->first = *next;
-		s->n = left < SLOT_INPUTS ? (size_t)left : SLOT_INPUTS;
+		s->n = slot_size(k, end - *next);
 		*next += s->n;
+		for (size_t i = 0; e->fill_here && i < s->n; i++)
+			slot_fill_one(e, s, i);
 		worker_submit(e->pool);
 	}
 	while ((s = worker_wait(e->pool))) {
@@ -361,6 +435,8 @@ static int round_run(struct engine *e, uint64_t *next, char *err,
 					 strerror(-ret));
 				break;
 			}
+			if (e->fill_here)
+				slot_judge(e, s, i);
 			merge_input(e, s, i);
 			if (e->min.run_err) {
 				ret = e->min.run_err;

@@ -140,6 +140,24 @@ struct fuzz_target {
 	const struct fuzz_policy *policy;	/* NULL: accept nothing */
 };
 
+/*
+ * What the spec oracle expects of one input, in the target's spec policy.
+ * The engine derives it on its calling thread as it makes the input, so
+ * that a test-run thread only runs and compares.
+ */
+struct fuzz_spec {
+	bool checked;			/* the spec settles the input */
+	struct golden_line exp[FDTEST_STATE_COUNT][FDTEST_FLAGS_KNOWN + 1];
+};
+
+/*
+ * Derives @spec from @pkt, the input's built description, or NULL for
+ * bytes alone, which the spec does not judge. @all is scratch: large.
+ */
+void fuzz_spec_derive(const struct fuzz_target *t,
+		      const struct gen_packet *pkt,
+		      struct gen_expectations *all, struct fuzz_spec *spec);
+
 /* An oracle broken in one field, by one input. */
 struct fuzz_issue {
 	uint8_t oracle;			/* enum fuzz_oracle */
@@ -159,9 +177,14 @@ struct fuzz_diff {
 #define FUZZ_DIFFS_MAX	256
 #define FUZZ_FEATURES	FUZZ_CASES
 
+/* One input's results: the dissector's [0], the reference's [1]. */
+struct fuzz_results {
+	struct testrun_result r[2][FDTEST_STATE_COUNT][FDTEST_FLAGS_KNOWN + 1];
+};
+
 /*
  * One input's evaluation, and the scratch it needs: about 70 KiB, so
- * one per thread, made once.
+ * one per slot, made once.
  */
 struct fuzz_eval {
 	/* out */
@@ -172,24 +195,37 @@ struct fuzz_eval {
 	struct fuzz_diff diffs[FUZZ_DIFFS_MAX];
 	size_t n_diffs;
 	bool keep_diffs;		/* in: fill diffs (finding output) */
-	bool spec_checked;		/* the spec oracle applied */
+	const struct fuzz_spec *spec;	/* what the spec oracle applied */
 	/* scratch */
 	struct frame_states shape;
-	struct testrun_result res[2][FDTEST_STATE_COUNT]
-				 [FDTEST_FLAGS_KNOWN + 1];
-	struct gen_expectations spec;
+	struct fuzz_results res;
 	struct diff tmp[COMPARE_DIFFS_MAX];
 };
 
 /*
- * Runs @in (with @pkt, its built description, or NULL for bytes alone)
- * through the target's dissectors, programs @fd and @ref_fd, in every
- * state and input-flag set, and applies the oracles. Returns the number
- * of test runs made, or a negative errno of a test run.
+ * Runs @in (with @spec, from fuzz_spec_derive(), or NULL for bytes
+ * alone) through the target's dissectors, programs @fd and @ref_fd, in
+ * every state and input-flag set, and applies the oracles. ev->spec
+ * points at @spec when the spec oracle applied, else is NULL. Returns
+ * the number of test runs made, or a negative errno of a test run.
  */
 int fuzz_check(const struct fuzz_target *t, int fd, int ref_fd,
-	       const struct fuzz_input *in, const struct gen_packet *pkt,
+	       const struct fuzz_input *in, const struct fuzz_spec *spec,
 	       struct fuzz_eval *ev);
+
+/*
+ * fuzz_check() in two halves, so that the engine can run an input on a
+ * test-run thread and judge it on the calling thread. fuzz_run_cases()
+ * shapes @in into @shape and runs it into @res, returning the number of
+ * test runs or a negative errno; fuzz_judge() applies the oracles to
+ * them, filling @ev's issues, features and differences.
+ */
+int fuzz_run_cases(const struct fuzz_target *t, int fd, int ref_fd,
+		   const struct fuzz_input *in, struct frame_states *shape,
+		   struct fuzz_results *res);
+void fuzz_judge(const struct fuzz_target *t, const struct fuzz_input *in,
+		const struct fuzz_spec *spec, const struct frame_states *shape,
+		const struct fuzz_results *res, struct fuzz_eval *ev);
 
 /* True when @ev broke @oracle in @field. */
 bool fuzz_eval_has(const struct fuzz_eval *ev, enum fuzz_oracle oracle,
@@ -248,6 +284,8 @@ struct fuzz_minimiser {
 	const struct fuzz_target *t;
 	volatile sig_atomic_t *stop;	/* set: keep what there is */
 	struct gen_packet pkt;
+	struct gen_expectations all;
+	struct fuzz_spec spec;
 	struct fuzz_eval ev;
 	struct fuzz_input cand;
 	uint64_t tries;

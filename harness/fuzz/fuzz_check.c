@@ -187,15 +187,16 @@ static uint32_t result_shape(uint32_t f, const struct testrun_result *r)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-static int run_all(const struct fuzz_target *t, int fd, int d,
-		   struct fuzz_eval *ev)
+static int run_all(const struct fuzz_target *t, int fd,
+		   const struct frame_states *shape,
+		   struct testrun_result res[][FDTEST_FLAGS_KNOWN + 1])
 {
 	int ret;
 
 	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
 		for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++) {
-			ret = testrun_one(fd, t->kernel, &ev->shape.state[s],
-					  f, 1, &ev->res[d][s][f]);
+			ret = testrun_one(fd, t->kernel, &shape->state[s], f,
+					  1, &res[s][f]);
 			if (ret)
 				return ret;
 		}
@@ -272,13 +273,14 @@ static size_t diff_unaccepted(const struct fuzz_target *t,
 }
 
 static void check_case(const struct fuzz_target *t,
-		       const struct fuzz_input *in, struct fuzz_eval *ev,
+		       const struct fuzz_input *in,
+		       const struct frame_states *shape,
+		       const struct fuzz_results *res, struct fuzz_eval *ev,
 		       int s, uint32_t f, char *pclass)
 {
-	const struct frame_state *st = &ev->shape.state[s];
-	const struct frame_state *post =
-		&ev->shape.state[FDTEST_STATE_POST_VLAN];
-	const struct testrun_result *r = &ev->res[0][s][f];
+	const struct frame_state *st = &shape->state[s];
+	const struct frame_state *post = &shape->state[FDTEST_STATE_POST_VLAN];
+	const struct testrun_result *r = &res->r[0][s][f];
 	const struct testrun_result *states[FDTEST_STATE_COUNT];
 	size_t n;
 
@@ -289,66 +291,104 @@ static void check_case(const struct fuzz_target *t,
 	}
 	/* a damaged tag stack has no well-defined stripped form */
 	if ((t->oracles & (1u << FUZZ_ORACLE_CONSISTENCY)) &&
-	    !ev->shape.tag_truncated) {
+	    !shape->tag_truncated) {
 		for (int x = 0; x < FDTEST_STATE_COUNT; x++)
-			states[x] = &ev->res[0][x][f];
+			states[x] = &res->r[0][x][f];
 		n = compare_states(states, post->shift, (enum fdtest_state)s,
 				   ev->tmp, COMPARE_DIFFS_MAX);
 		add_diffs(ev, FUZZ_ORACLE_CONSISTENCY, s, f, ev->tmp, n);
 	}
 	if (t->ref && (t->oracles & (1u << FUZZ_ORACLE_DIFF))) {
-		n = compare_results(&ev->res[1][s][f], r, ev->tmp,
+		n = compare_results(&res->r[1][s][f], r, ev->tmp,
 				    COMPARE_DIFFS_MAX);
 		n = diff_unaccepted(t, in, pclass, ev->tmp, n);
 		add_diffs(ev, FUZZ_ORACLE_DIFF, s, f, ev->tmp, n);
 	}
-	if (ev->spec_checked) {
-		n = compare_golden(&ev->spec.exp[t->spec_policy][s][f], r->ret,
-				   &r->keys, ev->tmp, COMPARE_DIFFS_MAX);
+	if (ev->spec) {
+		n = compare_golden(&ev->spec->exp[s][f], r->ret, &r->keys,
+				   ev->tmp, COMPARE_DIFFS_MAX);
 		add_diffs(ev, FUZZ_ORACLE_SPEC, s, f, ev->tmp, n);
 	}
 }
 
-int fuzz_check(const struct fuzz_target *t, int fd, int ref_fd,
-	       const struct fuzz_input *in, const struct gen_packet *pkt,
-	       struct fuzz_eval *ev)
+void fuzz_spec_derive(const struct fuzz_target *t,
+		      const struct gen_packet *pkt,
+		      struct gen_expectations *all, struct fuzz_spec *spec)
+{
+	char err[256];
+
+	/*
+	 * A description the spec cannot settle (a field given that moves
+	 * the bytes away from the layers) is not judged by it.
+	 */
+	spec->checked = pkt && (t->oracles & (1u << FUZZ_ORACLE_SPEC)) &&
+			gen_expect_packet(pkt, 1, false, all, err,
+					  sizeof(err)) == 1;
+	if (spec->checked)
+		memcpy(spec->exp, all->exp[t->spec_policy], sizeof(spec->exp));
+}
+
+int fuzz_run_cases(const struct fuzz_target *t, int fd, int ref_fd,
+		   const struct fuzz_input *in, struct frame_states *shape,
+		   struct fuzz_results *res)
+{
+	int runs = 0;
+	int ret;
+
+	ret = frame_shape(in->bytes, in->len, t->kernel->ctx_states, shape);
+	if (ret)
+		return ret;
+	ret = run_all(t, fd, shape, res->r[0]);
+	if (ret < 0)
+		return ret;
+	runs += ret;
+	if (t->ref && (t->oracles & (1u << FUZZ_ORACLE_DIFF))) {
+		ret = run_all(t, ref_fd, shape, res->r[1]);
+		if (ret < 0)
+			return ret;
+		runs += ret;
+	}
+	return runs;
+}
+
+void fuzz_judge(const struct fuzz_target *t, const struct fuzz_input *in,
+		const struct fuzz_spec *spec, const struct frame_states *shape,
+		const struct fuzz_results *res, struct fuzz_eval *ev)
 {
 	char pclass[FUZZ_CLASS_MAX] = "";
-	char err[256];
-	int runs = 0;
+
+	ev->n_issues = 0;
+	ev->n_features = 0;
+	ev->n_diffs = 0;
+	ev->spec = spec && spec->checked ? spec : NULL;
+	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
+		for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++)
+			check_case(t, in, shape, res, ev, s, f, pclass);
+	/*
+	 * In a loop of their own, the cases' hashes (each a chain of
+	 * multiplications) are worked on side by side by the CPU.
+	 */
+	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
+		for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++)
+			ev->features[ev->n_features++] =
+				result_shape(f, &res->r[0][s][f]);
+}
+
+int fuzz_check(const struct fuzz_target *t, int fd, int ref_fd,
+	       const struct fuzz_input *in, const struct fuzz_spec *spec,
+	       struct fuzz_eval *ev)
+{
 	int ret;
 
 	ev->n_issues = 0;
 	ev->n_features = 0;
 	ev->n_diffs = 0;
-	ev->spec_checked = false;
-	ret = frame_shape(in->bytes, in->len, t->kernel->ctx_states,
-			  &ev->shape);
-	if (ret)
-		return ret;
-	ret = run_all(t, fd, 0, ev);
+	ev->spec = NULL;
+	ret = fuzz_run_cases(t, fd, ref_fd, in, &ev->shape, &ev->res);
 	if (ret < 0)
 		return ret;
-	runs += ret;
-	if (t->ref && (t->oracles & (1u << FUZZ_ORACLE_DIFF))) {
-		ret = run_all(t, ref_fd, 1, ev);
-		if (ret < 0)
-			return ret;
-		runs += ret;
-	}
-	/* a description the spec cannot settle (a field given that moves the
-	 * bytes away from the layers) is not judged by it
-	 */
-	if (pkt && (t->oracles & (1u << FUZZ_ORACLE_SPEC)))
-		ev->spec_checked = gen_expect_packet(pkt, 1, false, &ev->spec,
-						     err, sizeof(err)) == 1;
-	for (int s = 0; s < FDTEST_STATE_COUNT; s++)
-		for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++) {
-			check_case(t, in, ev, s, f, pclass);
-			ev->features[ev->n_features++] =
-				result_shape(f, &ev->res[0][s][f]);
-		}
-	return runs;
+	fuzz_judge(t, in, spec, &ev->shape, &ev->res, ev);
+	return ret;
 }
 
 bool fuzz_eval_has(const struct fuzz_eval *ev, enum fuzz_oracle oracle,

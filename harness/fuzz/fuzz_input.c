@@ -85,9 +85,57 @@ static void put(struct desc *d, const char *fmt, ...)
 		d->len += (size_t)n;
 }
 
+/*
+ * Appends @s. The words and numbers most written go through these three
+ * rather than vsnprintf(), several times their cost: the calling thread
+ * writes a description for every other input while the test-run threads
+ * wait for a slot.
+ */
+static void put_str(struct desc *d, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (d->over)
+		return;
+	if (n >= d->size - d->len) {
+		d->over = true;
+		return;
+	}
+	memcpy(d->buf + d->len, s, n + 1);
+	d->len += n;
+}
+
+/* " name=VALUE", in decimal */
+static void put_num(struct desc *d, const char *name, uint64_t v)
+{
+	char num[24];
+	size_t i = sizeof(num);
+
+	num[--i] = '\0';
+	do {
+		num[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	put_str(d, " ");
+	put_str(d, name);
+	put_str(d, "=");
+	put_str(d, num + i);
+}
+
+/* A byte as two hex digits */
+static void put_hex(struct desc *d, unsigned int byte)
+{
+	static const char digits[] = "0123456789abcdef";
+	char s[3] = { digits[byte >> 4 & 0xf], digits[byte & 0xf], '\0' };
+
+	put_str(d, s);
+}
+
 static void layer(struct desc *d, const char *name)
 {
-	put(d, "%s%s", d->layers++ ? " / " : "", name);
+	if (d->layers++)
+		put_str(d, " / ");
+	put_str(d, name);
 }
 
 /* A value of a field that is 0..@max: edges more often than the middle. */
@@ -112,7 +160,7 @@ static void maybe(struct fuzz_rng *r, struct desc *d, uint32_t percent,
 		  const char *name, uint64_t max)
 {
 	if (chance(r, percent))
-		put(d, " %s=%llu", name, (unsigned long long)edge(r, max));
+		put_num(d, name, edge(r, max));
 }
 
 /* " name=HEX" of @units units of @unit bytes, random */
@@ -123,10 +171,11 @@ static void hex_field(struct fuzz_rng *r, struct desc *d, const char *name,
 
 	if (!n || n > GEN_BYTES_MAX)
 		return;
-	put(d, " %s=", name);
+	put_str(d, " ");
+	put_str(d, name);
+	put_str(d, "=");
 	for (uint32_t i = 0; i < n; i++)
-		put(d, "%02x", (unsigned int)(chance(r, 50) ? 0 :
-					      fuzz_below(r, 256)));
+		put_hex(d, chance(r, 50) ? 0 : fuzz_below(r, 256));
 }
 
 static void gen_l3(struct fuzz_rng *r, struct desc *d, int depth, bool ip6);
@@ -140,7 +189,7 @@ static void gen_ipv4(struct fuzz_rng *r, struct desc *d)
 	maybe(r, d, 4, "version", 15);
 	maybe(r, d, 5, "len", 0xffff);
 	if (chance(r, 15))
-		put(d, " mf=1");
+		put_str(d, " mf=1");
 	maybe(r, d, 12, "frag", 0x1fff);
 	maybe(r, d, 5, "df", 1);
 	maybe(r, d, 3, "ttl", 255);
@@ -213,9 +262,9 @@ static void gen_l4(struct fuzz_rng *r, struct desc *d, int depth, bool ip6)
 		layer(d, "gre");
 		maybe(r, d, 30, "c", 1);
 		if (chance(r, 30))
-			put(d, " key=%u", fuzz_below(r, 1000));
+			put_num(d, "key", fuzz_below(r, 1000));
 		if (chance(r, 30))
-			put(d, " seq=%u", fuzz_below(r, 1000));
+			put_num(d, "seq", fuzz_below(r, 1000));
 		maybe(r, d, 5, "version", 7);
 		maybe(r, d, 5, "r", 1);
 		if (chance(r, 25)) {
@@ -228,15 +277,15 @@ static void gen_l4(struct fuzz_rng *r, struct desc *d, int depth, bool ip6)
 		gen_l3(r, d, depth + 1, chance(r, 50));	/* IPIP, SIT, 4in6 */
 	} else if (pick < 86) {
 		layer(d, "udp");
-		put(d, " sport=%u", 1 + fuzz_below(r, 65535));
+		put_num(d, "sport", 1 + fuzz_below(r, 65535));
 		layer(d, "vxlan");
-		put(d, " vni=%u", fuzz_below(r, 1u << 24));
+		put_num(d, "vni", fuzz_below(r, 1u << 24));
 		maybe(r, d, 10, "flags", 255);
 		layer(d, "eth");
 		gen_l3(r, d, depth + 1, chance(r, 50));
 	} else if (pick < 92) {
 		layer(d, "udp");
-		put(d, " sport=%u", 1 + fuzz_below(r, 65535));
+		put_num(d, "sport", 1 + fuzz_below(r, 65535));
 		layer(d, "geneve");
 		if (chance(r, 20))
 			hex_field(r, d, "opts", 1 + fuzz_below(r, 3), 4);
@@ -244,13 +293,15 @@ static void gen_l4(struct fuzz_rng *r, struct desc *d, int depth, bool ip6)
 		gen_l3(r, d, depth + 1, chance(r, 50));
 	} else if (pick < 96) {
 		layer(d, "nvgre");
-		put(d, " vsid=%u", fuzz_below(r, 1u << 24));
+		put_num(d, "vsid", fuzz_below(r, 1u << 24));
 		layer(d, "eth");
 		gen_l3(r, d, depth + 1, chance(r, 50));
 	}
 	/* else nothing: "no next header" */
-	if (chance(r, 20))
-		put(d, " / payload len=%u", fuzz_below(r, 64));
+	if (chance(r, 20)) {
+		put_str(d, " / payload");
+		put_num(d, "len", fuzz_below(r, 64));
+	}
 }
 
 static void gen_l3(struct fuzz_rng *r, struct desc *d, int depth, bool ip6)
@@ -272,7 +323,7 @@ static void gen_stack(struct fuzz_rng *r, struct desc *d)
 	tags = tags < 60 ? 0 : tags < 80 ? 1 : tags < 92 ? 2 : 3;
 	for (uint32_t i = 0; i < tags; i++) {
 		layer(d, "vlan");
-		put(d, " vid=%u", fuzz_below(r, 4096));
+		put_num(d, "vid", fuzz_below(r, 4096));
 		if (chance(r, 40))
 			put(d, " tpid=0x%x", tpids[fuzz_below(r, 3)]);
 	}
@@ -281,7 +332,7 @@ static void gen_stack(struct fuzz_rng *r, struct desc *d)
 
 		for (uint32_t i = 0; i < labels; i++) {
 			layer(d, "mpls");
-			put(d, " label=%u", 16 + fuzz_below(r, 1000));
+			put_num(d, "label", 16 + fuzz_below(r, 1000));
 		}
 	} else if (chance(r, 5)) {
 		layer(d, "pppoe");

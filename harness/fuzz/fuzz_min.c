@@ -33,9 +33,10 @@ bool fuzz_reproduces(struct fuzz_minimiser *m, const struct fuzz_finding *f,
 		memcpy(in->bytes, m->pkt.bytes, m->pkt.len);
 		pkt = &m->pkt;
 	}
+	fuzz_spec_derive(m->t, pkt, &m->all, &m->spec);
 	ret = fuzz_check(m->t, dissector_prog_fd(m->t->dis),
-			 m->t->ref ? dissector_prog_fd(m->t->ref) : -1, in, pkt,
-			 &m->ev);
+			 m->t->ref ? dissector_prog_fd(m->t->ref) : -1, in,
+			 &m->spec, &m->ev);
 	if (ret < 0) {
 		m->run_err = ret;
 		return false;

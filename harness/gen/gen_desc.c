@@ -128,10 +128,20 @@ const struct gen_layer_type gen_layer_types[] = {
 	{ NULL, 0, NULL, NULL },
 };
 
+/*
+ * Names are looked up by their first letter before the rest: gen_build()
+ * asks for each field of each layer by name, and fdtest fuzz builds a
+ * packet for every input it makes.
+ */
+static bool same_name(const char *a, const char *b)
+{
+	return a[0] == b[0] && strcmp(a, b) == 0;
+}
+
 const struct gen_layer_type *gen_layer_type_find(const char *name)
 {
 	for (const struct gen_layer_type *t = gen_layer_types; t->name; t++)
-		if (strcmp(t->name, name) == 0)
+		if (same_name(t->name, name))
 			return t;
 	return NULL;
 }
@@ -139,7 +149,7 @@ const struct gen_layer_type *gen_layer_type_find(const char *name)
 static int field_index(const struct gen_layer_type *t, const char *name)
 {
 	for (int i = 0; t->fields[i].name; i++)
-		if (strcmp(t->fields[i].name, name) == 0)
+		if (same_name(t->fields[i].name, name))
 			return i;
 	return -1;
 }
@@ -286,6 +296,18 @@ static int parse_field(struct gen_layer *l, char *word, unsigned int col,
 	return 0;
 }
 
+/* Blanks, '/' and '#' end a word, as does the line's end. */
+static bool ends_word(char c)
+{
+	switch (c) {
+	case '\0': case ' ': case '\t': case '\r': case '\n': case '/':
+	case '#':
+		return true;
+	default:
+		return false;
+	}
+}
+
 int gen_parse_line(const char *line, unsigned int line_no,
 		   struct gen_packet *pkt, char *err, size_t err_size)
 {
@@ -294,8 +316,16 @@ int gen_parse_line(const char *line, unsigned int line_no,
 	bool need_layer = true;
 	struct gen_layer *l = NULL;
 
-	memset(pkt, 0, sizeof(*pkt));
+	/*
+	 * A packet is mostly room (40 KiB of layers and bytes): each layer
+	 * is cleared as it is added, and gen_build() clears the bytes it
+	 * uses. fdtest fuzz parses a line for every input it makes.
+	 */
 	pkt->line = line_no;
+	pkt->n_layers = 0;
+	pkt->len = 0;
+	pkt->expect = GEN_EXPECT_AUTO;
+	pkt->iface = 0;
 	snprintf(buf, sizeof(buf), "%s", line);
 	if (strlen(line) >= sizeof(buf)) {
 		snprintf(err, err_size, "1: line longer than %zu characters",
@@ -322,7 +352,7 @@ int gen_parse_line(const char *line, unsigned int line_no,
 			continue;
 		}
 		start = i;
-		while (buf[i] && !strchr(" \t\r\n/#", buf[i]))
+		while (!ends_word(buf[i]))
 			i++;
 		{
 			char saved = buf[i];
@@ -352,6 +382,7 @@ int gen_parse_line(const char *line, unsigned int line_no,
 					return -EINVAL;
 				}
 				l = &pkt->layers[pkt->n_layers++];
+				memset(l, 0, sizeof(*l));
 				l->type = t;
 				l->column = (unsigned int)start + 1;
 				need_layer = false;

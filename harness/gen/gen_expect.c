@@ -38,7 +38,13 @@ struct walk {
 	bool l2;		/* the next layer is named by an EtherType */
 	bool saw_mpls;
 	enum walk_end end;
-	char why[160];		/* what ended the walk, when not WALK_KEYS */
+	/*
+	 * What ended the walk, when not WALK_KEYS: words for reject() to
+	 * format, as only a rejected packet needs them (fdtest fuzz walks
+	 * every input it makes and rejects most quietly).
+	 */
+	const struct gen_layer *why_layer;
+	const char *why;
 };
 
 static uint16_t get16(const uint8_t *p)
@@ -68,8 +74,8 @@ static size_t walk_end(struct walk *w, enum walk_end end,
 {
 	if (w->end == WALK_KEYS) {
 		w->end = end;
-		snprintf(w->why, sizeof(w->why), "the %s layer at column %u %s",
-			 l->type->name, l->column, what);
+		w->why_layer = l;
+		w->why = what;
 	}
 	return WALK_STOP;
 }
@@ -586,20 +592,29 @@ static void expect_drop(struct golden_line *exp)
 	exp->layout = KEYS_LAYOUT_IPV6;
 }
 
-/* One case, derived: fills @exp, and @w says how the walk ended. */
-static void derive(struct walk *w, bool eth_made_up, enum fdtest_state state,
-		   struct golden_line *exp)
+/*
+ * Walks the layers for one policy and flag set; the walk is the same in
+ * every state. Returns the outer tags fdtest strips or keeps (none with
+ * a made-up header).
+ */
+static unsigned int walk_packet(struct walk *w, bool eth_made_up)
 {
 	const struct gen_packet *pkt = w->pkt;
 	size_t i = pkt->n_layers && pkt->layers[0].type->type == GEN_FRAME;
 	unsigned int tags = 0;
 
-	/* the outer tags fdtest strips or keeps; none with a made-up header */
 	if (!eth_made_up && type_at(w, i) == GEN_ETH)
 		while (type_at(w, i + 1 + tags) == GEN_VLAN && tags < 8)
 			tags++;
 	w->l2 = true;
 	walk_layers(w, i);
+	return tags;
+}
+
+/* One case, from the walk @w and its @tags: fills @exp. */
+static void derive(const struct walk *w, unsigned int tags, bool eth_made_up,
+		   enum fdtest_state state, struct golden_line *exp)
+{
 	if (w->end != WALK_KEYS) {
 		expect_drop(exp);
 		return;
@@ -623,9 +638,15 @@ static void derive(struct walk *w, bool eth_made_up, enum fdtest_state state,
 static int reject(const struct gen_packet *pkt, const struct walk *w,
 		  const char *what, char *err, size_t err_size)
 {
+	char why[160] = "the keys are derived";
+
+	if (w->why)
+		snprintf(why, sizeof(why), "the %s layer at column %u %s",
+			 w->why_layer->type->name, w->why_layer->column,
+			 w->why);
 	snprintf(err, err_size, "%u: %s (%s, flags 0x%x: %s)",
 		 pkt->layers[0].column, what, gen_policy_name(w->policy),
-		 w->flags, w->why[0] ? w->why : "the keys are derived");
+		 w->flags, why);
 	return -EINVAL;
 }
 
@@ -642,20 +663,21 @@ int gen_expect_packet(const struct gen_packet *pkt, uint32_t frame,
 	for (int p = 0; p < GEN_POLICY_COUNT; p++) {
 		for (uint32_t f = 0; f <= FDTEST_FLAGS_KNOWN; f++) {
 			struct walk *w = &walks[p][f];
+			unsigned int tags;
 
-			/* the walk is the same in every state */
+			memset(w, 0, sizeof(*w));
+			w->pkt = pkt;
+			w->policy = (enum gen_policy)p;
+			w->flags = f;
+			tags = walk_packet(w, eth_made_up);
 			for (int s = 0; s < FDTEST_STATE_COUNT; s++) {
 				struct golden_line *exp = &out->exp[p][s][f];
 
-				memset(w, 0, sizeof(*w));
-				w->pkt = pkt;
-				w->policy = (enum gen_policy)p;
-				w->flags = f;
 				exp->id.frame = frame;
 				exp->id.state = (enum fdtest_state)s;
 				exp->id.in_flags = f;
-				derive(w, eth_made_up, (enum fdtest_state)s,
-				       exp);
+				derive(w, tags, eth_made_up,
+				       (enum fdtest_state)s, exp);
 			}
 			n_cases++;
 			switch (w->end) {
