@@ -168,12 +168,16 @@ test_guest_run() {
 	check "the fixture's real cases fail, naming the field" grep -q \
 		'^    FAIL eth_at_data vlan.pcap#1/rx-untagged/flags=0x0: real path differs from test run: n_proto: test run "0x0800", real "' \
 		"$TMP/run.txt"
-	# a real case with no golden line is unchecked, as a test run's is
+	# a real case with no golden line is unchecked, as a test run's is;
+	# the reference's real goldens are packed from expected/
 	check "the totals count the real cases" grep -q \
-		"^total: 22 frames (0 skipped, 0 cut), 132 cases: 33 passed, 22 failed, 77 unchecked; exit 1$" \
+		"^total: 22 frames (0 skipped, 0 cut), 132 cases: 66 passed, 22 failed, 44 unchecked; exit 1$" \
+		"$TMP/run.txt"
+	check "the real goldens are used" grep -q \
+		"^  real golden /suite/expected/reference/real/vlan.json: 33 passed, 0 failed, 0 unchecked$" \
 		"$TMP/run.txt"
 	check "the real goldens missing are named" grep -q \
-		"^  no real golden at /suite/expected/reference/real/vlan.json: 0 passed, 0 failed, 33 unchecked$" \
+		"^  no real golden at /suite/expected/eth_at_data/real/vlan.json: 0 passed, 22 failed, 11 unchecked$" \
 		"$TMP/run.txt"
 }
 
