@@ -6,14 +6,9 @@
 
 #include "check/compare.h"
 
-const char *compare_ret_name(uint32_t ret)
-{
-	return fdtest_ret_name(ret);
-}
-
 const char *compare_ret_text(uint32_t ret, char *buf, size_t size)
 {
-	const char *name = compare_ret_name(ret);
+	const char *name = fdtest_ret_name(ret);
 
 	if (name)
 		snprintf(buf, size, "%s", name);

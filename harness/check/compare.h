@@ -38,8 +38,6 @@ struct diff {
 	char actual[72];
 };
 
-/* Name of a verdict: "BPF_OK", "!BPF_OK", or NULL for a bare number. */
-const char *compare_ret_name(uint32_t ret);
 /* Name of a verdict for people and JSON: "BPF_OK", "!BPF_OK", "7". */
 const char *compare_ret_text(uint32_t ret, char *buf, size_t size);
 

@@ -10,6 +10,7 @@
 #include <linux/if_ether.h>
 
 #include "report/report.h"
+#include "util/fdtest.h"
 #include "util/out.h"
 #include "util/utf8.h"
 
@@ -173,7 +174,7 @@ static void print_diffs(struct report *r, const struct case_result *c)
 
 static void out_ret(struct out *o, uint32_t ret)
 {
-	const char *name = compare_ret_name(ret);
+	const char *name = fdtest_ret_name(ret);
 
 	if (name)
 		out_str(o, name);
