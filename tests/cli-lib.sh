@@ -66,6 +66,22 @@ expect_not_in() {
 		{ echo "--- $file:"; grep -- "$pattern" "$TMP/$file" | head -5; fail "'$pattern' in $file"; }
 }
 
+# listing DIR: every entry under DIR (but a .git folder) with its type,
+# mode, owner, size, device numbers and content hash (or link target),
+# sorted: two listings differ when anything under DIR changed. What the
+# tests of writes as root compare before and after.
+listing() {
+	(cd "$1" && find . -path ./.git -prune -o -print0 | sort -z |
+		xargs -0 stat -c '%n|%F|%a|%u:%g|%s|%t:%T' |
+		while IFS='|' read -r p rest; do
+			if [ -f "$p" ] && [ ! -L "$p" ]; then
+				echo "$p|$rest|$(sha256sum <"$p" | cut -c1-64)"
+			else
+				echo "$p|$rest|$(readlink "$p")"
+			fi
+		done)
+}
+
 # run_all NAME: every function in $ALL_TESTS, each in its own subshell,
 # then "NAME: N passed, N failed, N skipped" (the line tests/run-tests.sh
 # adds up). A failed or skipped test prints "FAIL test: why" or

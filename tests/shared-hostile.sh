@@ -50,19 +50,6 @@ test_nothing_else_changed
 
 . tests/cli-lib.sh
 
-# listing DIR: as in test-safe-writes.sh
-listing() {
-	(cd "$1" && find . -path ./.git -prune -o -print0 | sort -z |
-		xargs -0 stat -c '%n|%F|%a|%u:%g|%s|%t:%T' |
-		while IFS='|' read -r p rest; do
-			if [ -f "$p" ] && [ ! -L "$p" ]; then
-				echo "$p|$rest|$(sha256sum <"$p" | cut -c1-64)"
-			else
-				echo "$p|$rest|$(readlink "$p")"
-			fi
-		done)
-}
-
 # What must not change, taken once before the first test.
 snapshot_all() {
 	listing "$REPO" >"$TMP/before.repo"

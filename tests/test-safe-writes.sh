@@ -43,21 +43,6 @@ test_long_golden_names
 
 . tests/cli-lib.sh
 
-# listing DIR: every entry under DIR with its type, mode, owner, size,
-# device numbers and content hash (or link target), sorted: two listings
-# differ when anything under DIR changed.
-listing() {
-	(cd "$1" && find . -print0 | sort -z |
-		xargs -0 stat -c '%n|%F|%a|%u:%g|%s|%t:%T' |
-		while IFS='|' read -r p rest; do
-			if [ -f "$p" ] && [ ! -L "$p" ]; then
-				echo "$p|$rest|$(sha256sum <"$p" | cut -c1-64)"
-			else
-				echo "$p|$rest|$(readlink "$p")"
-			fi
-		done)
-}
-
 # snapshot DIR NAME / unchanged DIR NAME: fail when DIR changed since
 snapshot() {
 	listing "$1" >"$TMP/snap.$2"
