@@ -568,7 +568,7 @@ static void run_real_capture(struct run_opts *opts, struct dissector *dis,
 	struct report_capture info = { 0 };
 	struct realpath_counts c = { 0 };
 	struct kernel_diff_counts *kc = NULL;
-	char err[1024], msg[1200];
+	char err[1024];
 	int ret;
 
 	if (!rr) {
@@ -620,9 +620,8 @@ static void run_real_capture(struct run_opts *opts, struct dissector *dis,
 	real_capture_end(opts, rr, &c, kw != NULL, opts->captures[i], total);
 	goto out_free;
 out_say:
-	snprintf(msg, sizeof(msg), "%s", err);
-	p_err("%s", msg);
-	e.message = msg;
+	p_err("%s", err);
+	e.message = err;
 	report_error(rep, &e);
 	note_exit(code, ret);
 out_free:
